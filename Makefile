@@ -1,0 +1,95 @@
+# Chamyeo: the two commands are `make demo` and `make test` (see README.md).
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+PY := $(BIN)/python
+PABULIB_DIR ?= $(abspath ../shared/pabulib)
+export PABULIB_DIR
+# Tests: PostgreSQL and Redis on this machine unless told otherwise.
+TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/chamyeo
+TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
+REDIS_PORT := $(shell echo $(TEST_REDIS_URL) | sed -E 's#.*:([0-9]+)(/.*)?$$#\1#')
+
+.PHONY: help install install-test demo serve worker beat test test-only lint check messages services clean
+
+help:
+	@echo "make demo   install everything, load the demo city and serve it on http://127.0.0.1:8000"
+	@echo "make test   install everything and run the whole test suite (PostgreSQL + Redis)"
+	@echo "make worker / make beat   Celery worker and scheduler (need REDIS_URL)"
+	@echo "make lint   ruff; make messages   update translation catalogues"
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(VENV)/.installed-app: pyproject.toml | $(PY)
+	$(BIN)/pip install --quiet -e .
+	@touch $@
+
+$(VENV)/.installed-test: pyproject.toml | $(PY)
+	$(BIN)/pip install --quiet -e ".[test]"
+	@touch $@ $(VENV)/.installed-app
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+gettext:
+	@command -v msgfmt >/dev/null || { echo "Installing gettext (msgfmt) for translations"; \
+	  (apt-get update -qq && apt-get install -y -qq gettext) || { echo "ERROR: msgfmt (GNU gettext) is missing; install the 'gettext' package"; exit 1; }; }
+
+install: $(VENV)/.installed-app node_modules/.installed gettext
+install-test: $(VENV)/.installed-test node_modules/.installed gettext
+
+compile-messages:
+	@$(PY) manage.py compilemessages --ignore=.venv --ignore=node_modules -v0
+
+# 1. Run the app with demo data. Embedded default: SQLite and in-process tasks, unless
+#    DATABASE_URL / REDIS_URL are set (then `make worker` and `make beat` run Celery).
+demo: install compile-messages
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py seed_demo
+	$(PY) manage.py runserver 127.0.0.1:8000
+
+worker: install
+	$(BIN)/celery -A config.celery_app worker --loglevel=INFO
+
+beat: install
+	$(BIN)/celery -A config.celery_app beat --loglevel=INFO
+
+# 2. Install everything and pass the tests against PostgreSQL and Redis.
+test: install-test compile-messages services check test-only
+
+services:
+	@pg_isready -q -h 127.0.0.1 -p 5432 || { echo "ERROR: PostgreSQL is not answering on 127.0.0.1:5432 (trust auth expected)."; exit 1; }
+	@if ! redis-cli -p $(REDIS_PORT) ping >/dev/null 2>&1; then \
+	  if command -v redis-server >/dev/null; then \
+	    echo "Redis is not answering on port $(REDIS_PORT); starting redis-server"; \
+	    redis-server --daemonize yes --bind 127.0.0.1 --port $(REDIS_PORT) --save "" --appendonly no; sleep 1; \
+	  else echo "ERROR: Redis is not answering on port $(REDIS_PORT) and redis-server is not installed."; exit 1; fi; \
+	fi
+
+check:
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	DATABASE_URL=$(TEST_DATABASE_URL) $(PY) manage.py makemigrations --check --dry-run --settings=config.settings.test
+	DJANGO_SECRET_KEY=check-deploy-only-$$(date +%s)-aVeryLongRandomLookingValueForTheDeployCheck \
+	CHAMYEO_VOTER_KEY_SECRET=check DJANGO_ALLOWED_HOSTS=chamyeo.example \
+	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) \
+	  $(PY) manage.py check --deploy --fail-level WARNING --settings=config.settings.production
+
+test-only:
+	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) $(PY) -m pytest
+
+lint:
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+messages:
+	$(PY) manage.py makemessages -l ko -l en --ignore=.venv --ignore=node_modules --ignore=staticfiles --no-obsolete
+
+clean:
+	rm -rf $(VENV) node_modules staticfiles db.sqlite3

@@ -1,0 +1,5 @@
+from config.exceptions import ApplicationError
+
+
+class ProfileError(ApplicationError):
+    """A profile change that is not allowed now."""

@@ -1,0 +1,108 @@
+"""Residents: an e-mail login and a profile that says where they take part."""
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.models import BaseUserManager
+from django.core.validators import MaxValueValidator
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class UserManager(BaseUserManager):
+    use_in_migrations = True
+
+    def _create_user(self, email, password, **extra_fields):
+        if not email:
+            raise ValueError("An e-mail address is required.")
+        user = self.model(email=self.normalize_email(email), **extra_fields)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_user(self, email, password=None, **extra_fields):
+        extra_fields.setdefault("is_staff", False)
+        extra_fields.setdefault("is_superuser", False)
+        return self._create_user(email, password, **extra_fields)
+
+    def create_superuser(self, email, password=None, **extra_fields):
+        extra_fields.setdefault("is_staff", True)
+        extra_fields.setdefault("is_superuser", True)
+        return self._create_user(email, password, **extra_fields)
+
+
+class User(AbstractUser):
+    """A person with an account. Logs in with an e-mail address; there is no username."""
+
+    username = None
+    first_name = None
+    last_name = None
+    email = models.EmailField(_("e-mail address"), unique=True)
+
+    USERNAME_FIELD = "email"
+    REQUIRED_FIELDS = []
+
+    objects = UserManager()
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+
+    def __str__(self) -> str:
+        return self.email
+
+    @property
+    def public_name(self) -> str:
+        """What other residents see: the display name, never the e-mail address."""
+        profile = getattr(self, "resident_profile", None)
+        return profile.display_name if profile else _("Resident")
+
+
+class ResidentProfile(models.Model):
+    """Where and how a person belongs to the city; the basis of eligibility."""
+
+    class Relation(models.TextChoices):
+        LIVES = "lives", _("I live in the city")
+        WORKS = "works", _("I work in the city")
+        STUDIES = "studies", _("I study in the city")
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="resident_profile"
+    )
+    display_name = models.CharField(
+        _("display name"),
+        max_length=40,
+        help_text=_("Shown next to your proposals and comments."),
+    )
+    district = models.ForeignKey(
+        "budgeting.District",
+        on_delete=models.PROTECT,
+        related_name="residents",
+        verbose_name=_("district"),
+    )
+    birth_year = models.PositiveSmallIntegerField(
+        _("year of birth"), validators=[MinValueValidator(1900), MaxValueValidator(2100)]
+    )
+    relation = models.CharField(_("relation to the city"), max_length=10, choices=Relation.choices)
+    verified_at = models.DateTimeField(_("verified at"), null=True, blank=True)
+    verified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("verified by"),
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("resident profile")
+        verbose_name_plural = _("resident profiles")
+
+    def __str__(self) -> str:
+        return self.display_name
+
+    @property
+    def is_verified(self) -> bool:
+        return self.verified_at is not None

@@ -1,0 +1,154 @@
+"""Residents: their profile and its verification."""
+
+import csv
+import io
+from dataclasses import dataclass
+from dataclasses import field
+
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.exceptions import ProfileError
+from accounts.models import ResidentProfile
+from accounts.selectors import list_users_by_email
+from budgeting.audit import record_audit_event
+from budgeting.models import AuditEvent
+from budgeting.models import BudgetCycle
+from budgeting.phases import Phase
+
+MAX_CSV_BYTES = 2 * 1024 * 1024
+
+
+@transaction.atomic
+def update_resident_profile(
+    *, user, display_name: str, district, birth_year: int, relation: str
+) -> ResidentProfile:
+    """Create or update the resident's profile.
+
+    The district decides which ballot a resident votes on, so it cannot change while any
+    cycle is voting. A change of district or year of birth clears a verification, which was
+    made against the old facts.
+    """
+    profile = ResidentProfile.objects.select_for_update().filter(user=user).first()
+    if profile is None:
+        profile = ResidentProfile(user=user)
+    elif profile.district_id != district.pk and (
+        BudgetCycle.objects.filter(phase=Phase.VOTING).exists()
+    ):
+        raise ProfileError(
+            _("Your district cannot change while voting is open. Please try again after voting.")
+        )
+    facts_changed = profile.pk is not None and (
+        profile.district_id != district.pk or profile.birth_year != birth_year
+    )
+    profile.display_name = display_name.strip()
+    profile.district = district
+    profile.birth_year = birth_year
+    profile.relation = relation
+    if facts_changed:
+        profile.verified_at = None
+        profile.verified_by = None
+    profile.full_clean()
+    profile.save()
+    return profile
+
+
+@transaction.atomic
+def verify_resident(*, profile: ResidentProfile, actor) -> bool:
+    """Mark one resident verified (e.g. after a census check). False if they already were."""
+    updated = ResidentProfile.objects.filter(pk=profile.pk, verified_at__isnull=True).update(
+        verified_at=timezone.now(), verified_by=actor
+    )
+    if updated:
+        record_audit_event(
+            event_type=AuditEvent.Type.RESIDENT_VERIFIED,
+            subject=profile,
+            actor=actor,
+            is_public=False,
+        )
+    profile.refresh_from_db()
+    return bool(updated)
+
+
+@dataclass
+class CsvVerificationReport:
+    verified: int = 0
+    already_verified: int = 0
+    without_profile: list[str] = field(default_factory=list)
+    unknown: list[str] = field(default_factory=list)
+    invalid_lines: list[int] = field(default_factory=list)
+
+    @property
+    def matched(self) -> int:
+        return self.verified + self.already_verified
+
+
+def _read_emails(raw: bytes) -> tuple[list[str], list[int]]:
+    if len(raw) > MAX_CSV_BYTES:
+        raise ProfileError(_("The file is larger than 2 MB. Please split it."))
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        try:
+            text = raw.decode("cp949")  # Excel in Korea saves CSV as CP949 by default
+        except UnicodeDecodeError as exc:
+            raise ProfileError(_("The file is not UTF-8 or CP949 text.")) from exc
+    try:
+        dialect = csv.Sniffer().sniff(text[:2048], delimiters=",;\t")
+    except csv.Error:
+        dialect = csv.excel
+    emails, invalid = [], []
+    for number, row in enumerate(csv.reader(io.StringIO(text), dialect), start=1):
+        cells = [cell.strip() for cell in row if cell.strip()]
+        if not cells:
+            continue
+        candidate = next((cell for cell in cells if "@" in cell), cells[0])
+        if number == 1 and "@" not in candidate:
+            continue  # a header row such as "email"
+        try:
+            validate_email(candidate)
+        except ValidationError:
+            invalid.append(number)
+            continue
+        emails.append(candidate.lower())
+    return emails, invalid
+
+
+@transaction.atomic
+def verify_residents_from_csv(*, raw: bytes, actor) -> CsvVerificationReport:
+    """Verify every resident whose e-mail address is in the CSV (a census match)."""
+    emails, invalid = _read_emails(raw)
+    report = CsvVerificationReport(invalid_lines=invalid)
+    wanted = set(emails)
+    users = {user.email.lower(): user for user in list_users_by_email(emails=wanted)}
+    now = timezone.now()
+    to_verify = []
+    for email in sorted(wanted):
+        user = users.get(email)
+        if user is None:
+            report.unknown.append(email)
+            continue
+        profile = getattr(user, "resident_profile", None)
+        if profile is None:
+            report.without_profile.append(email)
+        elif profile.verified_at:
+            report.already_verified += 1
+        else:
+            to_verify.append(profile.pk)
+    report.verified = ResidentProfile.objects.filter(
+        pk__in=to_verify, verified_at__isnull=True
+    ).update(verified_at=now, verified_by=actor)
+    record_audit_event(
+        event_type=AuditEvent.Type.RESIDENTS_VERIFIED_FROM_CSV,
+        actor=actor,
+        is_public=False,
+        verified=report.verified,
+        already_verified=report.already_verified,
+        unknown=len(report.unknown),
+        without_profile=len(report.without_profile),
+        invalid_lines=len(report.invalid_lines),
+    )
+    return report

@@ -1,0 +1,98 @@
+from django.conf import settings
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class AuditEventQuerySet(models.QuerySet):
+    def public(self):
+        return self.filter(is_public=True)
+
+
+class AuditEvent(models.Model):
+    """Who did what, when, to which thing, and why. Written only by ``record_audit_event``.
+
+    Never records what a person chose on a ballot.
+    """
+
+    class Type(models.TextChoices):
+        PHASE_ADVANCED = "phase_advanced", _("Phase changed")
+        CYCLE_CREATED = "cycle_created", _("Budget cycle created")
+        CYCLE_CLONED = "cycle_cloned", _("Budget cycle copied from an earlier one")
+        CYCLE_RULES_CHANGED = "cycle_rules_changed", _("Budget cycle rules changed")
+        CYCLE_RULES_CHANGE_REFUSED = (
+            "cycle_rules_change_refused",
+            _("Change to frozen rules refused"),
+        )
+        COUNCIL_MEMBER_APPOINTED = "council_member_appointed", _("Council member appointed")
+        RESIDENT_VERIFIED = "resident_verified", _("Resident verified")
+        RESIDENTS_VERIFIED_FROM_CSV = (
+            "residents_verified_from_csv",
+            _("Residents verified from a list"),
+        )
+        # proposals and council review
+        PROPOSAL_SUBMITTED = "proposal_submitted", _("Proposal submitted")
+        PROPOSAL_EDITED = "proposal_edited", _("Proposal edited")
+        PROPOSAL_WITHDRAWN = "proposal_withdrawn", _("Proposal withdrawn")
+        PROPOSAL_HIDDEN = "proposal_hidden", _("Proposal hidden by moderation")
+        COMMENT_HIDDEN = "comment_hidden", _("Comment hidden by moderation")
+        ENDORSEMENT_THRESHOLD_REACHED = (
+            "endorsement_threshold_reached",
+            _("Endorsement threshold reached"),
+        )
+        FEASIBILITY_REVIEWED = "feasibility_reviewed", _("Feasibility reviewed")
+        PROPOSALS_MERGED = "proposals_merged", _("Proposals merged")
+        COUNCIL_DECISION_RECORDED = "council_decision_recorded", _("Council decision")
+        # voting
+        BALLOT_CHANGED = "ballot_changed", _("A ballot was changed")
+        BALLOT_WITHDRAWN = "ballot_withdrawn", _("A ballot was withdrawn")
+        PAPER_BALLOT_ENTERED = "paper_ballot_entered", _("Paper ballot entered")
+        BALLOT_CHANNEL_CONFLICT = "ballot_channel_conflict", _("Second ballot refused")
+        VOTING_CLOSED = "voting_closed", _("Voting closed")
+        # tally and publication
+        TALLY_STARTED = "tally_started", _("Counting started")
+        TALLY_SUCCEEDED = "tally_succeeded", _("Counting finished")
+        TALLY_FAILED = "tally_failed", _("Counting failed")
+        RESULTS_PUBLISHED = "results_published", _("Results published")
+        # implementation
+        IMPLEMENTATION_UPDATED = "implementation_updated", _("Project progress updated")
+        PROJECT_CUT = "project_cut", _("Funded project cut or reduced")
+
+    cycle = models.ForeignKey(
+        "budgeting.BudgetCycle",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="audit_events",
+        verbose_name=_("budget cycle"),
+    )
+    event_type = models.CharField(_("event"), max_length=50, choices=Type.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("by"),
+    )
+    subject_type = models.ForeignKey(
+        ContentType, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    subject_id = models.CharField(max_length=64, blank=True)
+    subject = GenericForeignKey("subject_type", "subject_id")
+    is_public = models.BooleanField(_("public"), default=False)
+    reason = models.TextField(_("reason"), blank=True)
+    parameters = models.JSONField(_("details"), default=dict, blank=True)
+    created_at = models.DateTimeField(_("when"), auto_now_add=True, db_index=True)
+
+    objects = AuditEventQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("audit event")
+        verbose_name_plural = _("audit events")
+        indexes = [models.Index(fields=["cycle", "is_public", "-created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_event_type_display()} ({self.created_at:%Y-%m-%d %H:%M})"

@@ -1,0 +1,243 @@
+import secrets
+
+from django.core.validators import MaxValueValidator
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.db.models import F
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from budgeting.phases import PHASE_FEATURES
+from budgeting.phases import RULES_FROZEN_PHASES
+from budgeting.phases import Feature
+from budgeting.phases import Phase
+
+
+def new_tie_break_seed() -> str:
+    return secrets.token_hex(16)
+
+
+class PolicyArea(models.Model):
+    """A policy area (welfare, transport, ...); council subcommittees are organised by them."""
+
+    name = models.CharField(_("name"), max_length=80)
+    slug = models.SlugField(_("slug"), max_length=80, unique=True)
+    description = models.TextField(_("description"), blank=True)
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    class Meta:
+        ordering = ["order", "pk"]
+        verbose_name = _("policy area")
+        verbose_name_plural = _("policy areas")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class BudgetCycleQuerySet(models.QuerySet):
+    def visible(self):
+        """Cycles the public sees: everything past preparation."""
+        return self.exclude(phase=Phase.DRAFT)
+
+
+class BudgetCycle(models.Model):
+    """One year's participatory budget: its dates, its rules and the phase it is in."""
+
+    class BallotRule(models.TextChoices):
+        APPROVAL = "approval", _("Approval: choose up to k projects")
+        KNAPSACK = "knapsack", _("Knapsack: choose projects that fit the budget")
+        CUMULATIVE = "cumulative", _("Cumulative: spread points over projects")
+
+    class TallyRule(models.TextChoices):
+        GREEDY = "greedy", _("Most votes first (greedy)")
+        EQUAL_SHARES = "mes", _("Method of Equal Shares")
+        COUNCIL_WEIGHTED = "council_weighted", _("Council-weighted (public and council votes)")
+
+    name = models.CharField(_("name"), max_length=120)
+    slug = models.SlugField(_("slug"), max_length=80, unique=True)
+    year = models.PositiveSmallIntegerField(
+        _("budget year"), validators=[MinValueValidator(2000), MaxValueValidator(2100)]
+    )
+    description = models.TextField(_("description"), blank=True)
+    phase = models.CharField(_("phase"), max_length=20, choices=Phase.choices, default=Phase.DRAFT)
+    phase_changed_at = models.DateTimeField(_("phase changed at"), null=True, blank=True)
+
+    # Dates: the review runs from the end of proposals to the start of voting.
+    proposals_start_at = models.DateTimeField(_("proposals open"))
+    proposals_end_at = models.DateTimeField(_("proposals close"))
+    voting_start_at = models.DateTimeField(_("voting opens"))
+    voting_end_at = models.DateTimeField(_("voting closes"))
+    results_expected_at = models.DateTimeField(_("results expected"), null=True, blank=True)
+
+    policy_areas = models.ManyToManyField(
+        PolicyArea, related_name="cycles", blank=True, verbose_name=_("policy areas")
+    )
+
+    # Ballot rule
+    ballot_rule = models.CharField(
+        _("ballot rule"), max_length=20, choices=BallotRule.choices, default=BallotRule.APPROVAL
+    )
+    approval_max_choices = models.PositiveSmallIntegerField(
+        _("approval: most projects a voter may choose"),
+        default=5,
+        validators=[MinValueValidator(1)],
+    )
+    approval_min_choices = models.PositiveSmallIntegerField(
+        _("approval: fewest projects a voter must choose"),
+        default=1,
+        validators=[MinValueValidator(1)],
+    )
+    cumulative_points = models.PositiveSmallIntegerField(
+        _("cumulative: points each voter spreads"), default=10, validators=[MinValueValidator(1)]
+    )
+    cumulative_max_per_project = models.PositiveSmallIntegerField(
+        _("cumulative: most points on one project"), default=5, validators=[MinValueValidator(1)]
+    )
+
+    # Tally rule
+    tally_rule = models.CharField(
+        _("tally rule"), max_length=20, choices=TallyRule.choices, default=TallyRule.GREEDY
+    )
+    council_weight_percent = models.PositiveSmallIntegerField(
+        _("council-weighted: weight of council votes (%)"),
+        default=0,
+        validators=[MaxValueValidator(100)],
+        help_text=_("The public vote gets the rest. Seoul has used 50 to 70 % public weight."),
+    )
+    tie_break_seed = models.CharField(
+        _("tie-break seed"),
+        max_length=64,
+        default=new_tie_break_seed,
+        help_text=_("Published before voting ends; breaks exact ties by a lot anyone can redo."),
+    )
+
+    # Eligibility
+    minimum_age = models.PositiveSmallIntegerField(
+        _("minimum age"), default=14, validators=[MaxValueValidator(120)]
+    )
+    age_reference_date = models.DateField(
+        _("age counted on"),
+        null=True,
+        blank=True,
+        help_text=_("Leave empty to count age on the day voting opens."),
+    )
+    residents_may_vote = models.BooleanField(
+        _("people who live in the city may vote"), default=True
+    )
+    workers_may_vote = models.BooleanField(_("people who work in the city may vote"), default=True)
+    students_may_vote = models.BooleanField(
+        _("people who study in the city may vote"), default=True
+    )
+    requires_verification = models.BooleanField(
+        _("only verified residents may vote"), default=False
+    )
+
+    # Proposals
+    proposal_limit_per_resident = models.PositiveSmallIntegerField(
+        _("most proposals one resident may submit"), default=3, validators=[MinValueValidator(1)]
+    )
+    endorsement_threshold = models.PositiveIntegerField(
+        _("endorsements after which the council must answer"), default=50
+    )
+
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = BudgetCycleQuerySet.as_manager()
+
+    # The rules residents vote under; they may not change once voting opens.
+    FROZEN_FIELDS: tuple[str, ...] = (
+        "ballot_rule",
+        "approval_max_choices",
+        "approval_min_choices",
+        "cumulative_points",
+        "cumulative_max_per_project",
+        "tally_rule",
+        "council_weight_percent",
+        "tie_break_seed",
+        "minimum_age",
+        "age_reference_date",
+        "residents_may_vote",
+        "workers_may_vote",
+        "students_may_vote",
+        "requires_verification",
+    )
+
+    class Meta:
+        ordering = ["-year", "-proposals_start_at"]
+        verbose_name = _("budget cycle")
+        verbose_name_plural = _("budget cycles")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(proposals_start_at__lt=F("proposals_end_at")),
+                name="cycle_proposals_start_before_they_end",
+            ),
+            models.CheckConstraint(
+                condition=Q(proposals_end_at__lte=F("voting_start_at")),
+                name="cycle_review_before_voting",
+            ),
+            models.CheckConstraint(
+                condition=Q(voting_start_at__lt=F("voting_end_at")),
+                name="cycle_voting_starts_before_it_ends",
+            ),
+            models.CheckConstraint(
+                condition=Q(results_expected_at__isnull=True)
+                | Q(results_expected_at__gte=F("voting_end_at")),
+                name="cycle_results_after_voting",
+            ),
+            models.CheckConstraint(
+                condition=Q(approval_min_choices__lte=F("approval_max_choices")),
+                name="cycle_approval_min_not_above_max",
+            ),
+            models.CheckConstraint(
+                condition=Q(cumulative_max_per_project__lte=F("cumulative_points")),
+                name="cycle_cumulative_cap_not_above_points",
+            ),
+            models.CheckConstraint(
+                condition=Q(council_weight_percent__lte=100),
+                name="cycle_council_weight_is_a_percentage",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("budgeting:cycle-detail", kwargs={"slug": self.slug})
+
+    def allows(self, feature: Feature) -> bool:
+        """Whether the current phase allows ``feature`` *and* its window is open now."""
+        if feature not in PHASE_FEATURES[Phase(self.phase)]:
+            return False
+        now = timezone.now()
+        if feature in (Feature.PROPOSE, Feature.ENDORSE):
+            return self.proposals_start_at <= now < self.proposals_end_at
+        if feature == Feature.VOTE:
+            return self.voting_start_at <= now < self.voting_end_at
+        return True
+
+    @property
+    def rules_are_frozen(self) -> bool:
+        return self.phase in RULES_FROZEN_PHASES
+
+    @property
+    def public_weight_percent(self) -> int:
+        return 100 - self.council_weight_percent
+
+    @property
+    def eligible_relations(self) -> frozenset[str]:
+        relations = set()
+        if self.residents_may_vote:
+            relations.add("lives")
+        if self.workers_may_vote:
+            relations.add("works")
+        if self.students_may_vote:
+            relations.add("studies")
+        return frozenset(relations)
+
+    @property
+    def age_counted_on(self):
+        return self.age_reference_date or timezone.localdate(self.voting_start_at)

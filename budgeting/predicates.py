@@ -1,0 +1,55 @@
+"""Small named predicates for ``rules`` (registrations live in rules.py)."""
+
+import rules
+
+from budgeting.models import BallotScope
+from budgeting.models import BudgetCycle
+from budgeting.models import CouncilMembership
+from budgeting.phases import Feature
+
+
+def _cycle_of(obj) -> BudgetCycle | None:
+    if isinstance(obj, BudgetCycle):
+        return obj
+    if isinstance(obj, BallotScope):
+        return obj.cycle
+    return getattr(obj, "cycle", None)
+
+
+@rules.predicate
+def is_staff_member(user) -> bool:
+    return user.is_authenticated and user.is_staff
+
+
+@rules.predicate
+def is_council_member(user, obj) -> bool:
+    cycle = _cycle_of(obj)
+    if cycle is None or not user.is_authenticated:
+        return False
+    return CouncilMembership.objects.filter(user=user, cycle=cycle).exists()
+
+
+@rules.predicate
+def is_eligible_voter(user, scope) -> bool:
+    from budgeting.selectors import get_ineligibility
+
+    return (
+        isinstance(scope, BallotScope)
+        and user.is_authenticated
+        and get_ineligibility(user=user, scope=scope) is None
+    )
+
+
+def phase_allows(feature: Feature):
+    @rules.predicate(name=f"phase_allows_{feature.value}")
+    def predicate(user, obj) -> bool:
+        cycle = _cycle_of(obj)
+        return cycle is not None and cycle.allows(feature)
+
+    return predicate
+
+
+@rules.predicate
+def cycle_is_visible(user, obj) -> bool:
+    cycle = _cycle_of(obj)
+    return cycle is not None and cycle.phase != "draft"

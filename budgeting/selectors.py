@@ -1,0 +1,126 @@
+"""Reads for budgeting: one intent-named function per question."""
+
+from django.db.models import Prefetch
+from django.db.models import QuerySet
+from django.db.models import Sum
+from django.utils import timezone
+
+from budgeting.eligibility import EligibilityRule
+from budgeting.eligibility import Ineligibility
+from budgeting.eligibility import ResidentFacts
+from budgeting.eligibility import check_eligibility
+from budgeting.models import AuditEvent
+from budgeting.models import BallotScope
+from budgeting.models import BudgetCycle
+from budgeting.models import CouncilMembership
+from budgeting.phases import MANUAL_ONLY_TARGETS
+from budgeting.phases import PHASE_ORDER
+from budgeting.phases import Phase
+
+
+def list_visible_cycles() -> QuerySet[BudgetCycle]:
+    return BudgetCycle.objects.visible().prefetch_related(
+        Prefetch("scopes", queryset=BallotScope.objects.select_related("district"))
+    )
+
+
+def list_current_cycles() -> QuerySet[BudgetCycle]:
+    """Cycles residents can take part in or follow now (not yet in implementation)."""
+    return list_visible_cycles().exclude(phase=Phase.IMPLEMENTATION)
+
+
+def list_scopes_for_cycle(*, cycle: BudgetCycle) -> QuerySet[BallotScope]:
+    return cycle.scopes.select_related("district").order_by("district__order", "pk")
+
+
+def get_cycle_budget_total(*, cycle: BudgetCycle) -> int:
+    return cycle.scopes.aggregate(total=Sum("budget_won"))["total"] or 0
+
+
+def list_public_audit_events(*, cycle: BudgetCycle) -> QuerySet[AuditEvent]:
+    return cycle.audit_events.public().select_related("subject_type")
+
+
+def get_phase_due(*, cycle: BudgetCycle, now=None) -> Phase:
+    """The phase the dates say ``cycle`` should be in now; publication is never date-driven."""
+    now = now or timezone.now()
+    if now >= cycle.voting_end_at:
+        due = Phase.TALLYING
+    elif now >= cycle.voting_start_at:
+        due = Phase.VOTING
+    elif now >= cycle.proposals_end_at:
+        due = Phase.REVIEW
+    elif now >= cycle.proposals_start_at:
+        due = Phase.PROPOSALS
+    else:
+        due = Phase.DRAFT
+    assert due not in MANUAL_ONLY_TARGETS
+    return due
+
+
+def list_cycles_with_due_phase(*, now=None) -> list[tuple[BudgetCycle, Phase]]:
+    """Cycles whose dates have moved past their phase, with the phase they are due in."""
+    now = now or timezone.now()
+    active = BudgetCycle.objects.filter(
+        phase__in=[Phase.DRAFT, Phase.PROPOSALS, Phase.REVIEW, Phase.VOTING],
+        proposals_start_at__lte=now,
+    )
+    due = []
+    for cycle in active:
+        target = get_phase_due(cycle=cycle, now=now)
+        if PHASE_ORDER.index(target) > PHASE_ORDER.index(Phase(cycle.phase)):
+            due.append((cycle, target))
+    return due
+
+
+def get_eligibility_rule(*, cycle: BudgetCycle) -> EligibilityRule:
+    return EligibilityRule(
+        minimum_age=cycle.minimum_age,
+        age_counted_on=cycle.age_counted_on,
+        accepted_relations=cycle.eligible_relations,
+        requires_verification=cycle.requires_verification,
+    )
+
+
+def get_resident_facts(*, user) -> ResidentFacts | None:
+    profile = getattr(user, "resident_profile", None) if user.is_authenticated else None
+    if profile is None:
+        return None
+    return ResidentFacts(
+        birth_year=profile.birth_year,
+        relation=profile.relation,
+        district_id=profile.district_id,
+        is_verified=profile.is_verified,
+    )
+
+
+def get_ineligibility(*, user, scope: BallotScope) -> Ineligibility | None:
+    """Why ``user`` may not vote on ``scope`` (None: they may)."""
+    return check_eligibility(
+        get_resident_facts(user=user),
+        get_eligibility_rule(cycle=scope.cycle),
+        scope_district_id=scope.district_id,
+    )
+
+
+def list_ballot_scopes_for_resident(*, user, cycle: BudgetCycle) -> list[BallotScope]:
+    """The resident's district ballot and the city-wide one, where they are eligible."""
+    return [
+        scope
+        for scope in list_scopes_for_cycle(cycle=cycle)
+        if get_ineligibility(user=user, scope=scope) is None
+    ]
+
+
+def get_council_membership(*, user, cycle: BudgetCycle) -> CouncilMembership | None:
+    if not user.is_authenticated:
+        return None
+    return (
+        CouncilMembership.objects.filter(user=user, cycle=cycle)
+        .select_related("policy_area")
+        .first()
+    )
+
+
+def is_council_member_anywhere(*, user) -> bool:
+    return user.is_authenticated and CouncilMembership.objects.filter(user=user).exists()

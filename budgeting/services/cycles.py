@@ -1,0 +1,259 @@
+"""Budget cycles: phase changes (by date and by hand), frozen rules, cloning, council."""
+
+from datetime import timedelta
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from budgeting.audit import record_audit_event
+from budgeting.exceptions import PhaseTransitionError
+from budgeting.exceptions import RulesFrozenError
+from budgeting.models import AuditEvent
+from budgeting.models import BallotScope
+from budgeting.models import BudgetCycle
+from budgeting.models import CouncilMembership
+from budgeting.models.cycles import new_tie_break_seed
+from budgeting.phases import PHASE_ORDER
+from budgeting.phases import Phase
+from budgeting.phases import next_phase
+from budgeting.selectors import list_cycles_with_due_phase
+
+# When an admin opens or closes a phase before its date, the date moves to "now" so the
+# public timeline always shows when things really happened.
+_START_DATE_OF_PHASE = {
+    Phase.PROPOSALS: "proposals_start_at",
+    Phase.REVIEW: "proposals_end_at",
+    Phase.VOTING: "voting_start_at",
+    Phase.TALLYING: "voting_end_at",
+}
+
+
+@transaction.atomic
+def advance_phase(
+    *, cycle: BudgetCycle, to: Phase, actor=None, reason: str = "", by_schedule: bool = False
+) -> bool:
+    """Move ``cycle`` one phase forward, to ``to``. Returns False if another run already did.
+
+    Compare-and-set on ``phase``: of two concurrent calls, exactly one changes the row and
+    writes the audit event; the other changes nothing.
+    """
+    to = Phase(to)
+    current = Phase(cycle.phase)
+    if next_phase(current) != to:
+        if PHASE_ORDER.index(to) <= PHASE_ORDER.index(current):
+            return False  # already there or beyond: nothing to do
+        raise PhaseTransitionError(
+            _("A cycle moves one phase at a time: from “%(current)s” the next phase is “%(next)s”.")
+            % {"current": current.label, "next": next_phase(current).label}
+        )
+    if current == Phase.DRAFT and not cycle.scopes.exists():
+        raise PhaseTransitionError(
+            _("Add at least one ballot scope with a budget before opening the cycle.")
+        )
+    now = timezone.now()
+    updates = {"phase": to, "phase_changed_at": now}
+    moved_dates = {}
+    date_field = _START_DATE_OF_PHASE.get(to)
+    if date_field and not by_schedule and getattr(cycle, date_field) > now:
+        updates[date_field] = now
+        moved_dates[date_field] = getattr(cycle, date_field).isoformat()
+    changed = BudgetCycle.objects.filter(pk=cycle.pk, phase=current).update(**updates)
+    if not changed:
+        cycle.refresh_from_db()
+        return False
+    cycle.refresh_from_db()
+    record_audit_event(
+        cycle=cycle,
+        event_type=AuditEvent.Type.PHASE_ADVANCED,
+        subject=cycle,
+        actor=actor,
+        is_public=True,
+        reason=reason,
+        from_phase=current.value,
+        to_phase=to.value,
+        by_schedule=by_schedule,
+        moved_dates=moved_dates,
+    )
+    return True
+
+
+def advance_due_phases(*, now=None) -> int:
+    """Move every cycle whose dates have come, one step at a time. Safe to run twice at once.
+
+    Returns how many phase changes this run made.
+    """
+    moved = 0
+    for cycle, target in list_cycles_with_due_phase(now=now):
+        if cycle.phase == Phase.DRAFT and not cycle.scopes.exists():
+            continue  # not configured yet: an admin must add scopes first
+        while PHASE_ORDER.index(Phase(cycle.phase)) < PHASE_ORDER.index(target):
+            step = next_phase(cycle.phase)
+            if not advance_phase(cycle=cycle, to=step, by_schedule=True):
+                break  # another run moved it; it carries on from there
+            moved += 1
+    return moved
+
+
+def check_rules_change_allowed(*, cycle: BudgetCycle, new_values: dict) -> None:
+    """Refuse a change to the voting rules of a cycle whose voting has opened."""
+    if cycle.pk is None:
+        return
+    stored = BudgetCycle.objects.get(pk=cycle.pk)
+    if not stored.rules_are_frozen:
+        return
+    changed = [
+        field
+        for field in BudgetCycle.FROZEN_FIELDS
+        if field in new_values and new_values[field] != getattr(stored, field)
+    ]
+    if changed:
+        labels = ", ".join(str(BudgetCycle._meta.get_field(f).verbose_name) for f in changed)
+        raise RulesFrozenError(
+            _(
+                "Voting has opened, so the rules residents vote under can no longer change "
+                "(%(fields)s)."
+            )
+            % {"fields": labels},
+            code="rules_frozen",
+        )
+
+
+def check_scope_change_allowed(*, scope: BallotScope, new_budget_won=None, deleting=False) -> None:
+    """Refuse adding, removing or re-budgeting a ballot scope once voting has opened."""
+    cycle = BudgetCycle.objects.get(pk=scope.cycle_id)
+    if not cycle.rules_are_frozen:
+        return
+    if scope.pk is None:
+        raise RulesFrozenError(_("Voting has opened, so no ballot can be added."))
+    if deleting:
+        raise RulesFrozenError(_("Voting has opened, so no ballot can be removed."))
+    stored = BallotScope.objects.get(pk=scope.pk)
+    if new_budget_won is not None and new_budget_won != stored.budget_won:
+        raise RulesFrozenError(
+            _("Voting has opened, so the budget of “%(scope)s” can no longer change.")
+            % {"scope": stored.name}
+        )
+
+
+@transaction.atomic
+def update_cycle(*, cycle: BudgetCycle, actor=None, **changes) -> BudgetCycle:
+    """Change a cycle's settings; rules are refused once voting has opened."""
+    check_rules_change_allowed(cycle=cycle, new_values=changes)
+    for field, value in changes.items():
+        setattr(cycle, field, value)
+    cycle.full_clean()
+    cycle.save()
+    record_audit_event(
+        cycle=cycle,
+        event_type=AuditEvent.Type.CYCLE_RULES_CHANGED,
+        subject=cycle,
+        actor=actor,
+        is_public=True,
+        fields=sorted(changes),
+    )
+    return cycle
+
+
+def _shift_year(value, years: int):
+    if value is None:
+        return None
+    try:
+        return value.replace(year=value.year + years)
+    except ValueError:  # 29 February
+        return value.replace(year=value.year + years, day=28)
+
+
+@transaction.atomic
+def clone_cycle(
+    *, source: BudgetCycle, name: str, slug: str, years_later: int = 1, actor=None
+) -> BudgetCycle:
+    """A new draft cycle with the rules, scopes and policy areas of ``source``, dates shifted."""
+    cycle = BudgetCycle(
+        name=name,
+        slug=slug,
+        year=source.year + years_later,
+        description=source.description,
+        phase=Phase.DRAFT,
+        tie_break_seed=new_tie_break_seed(),
+        proposals_start_at=_shift_year(source.proposals_start_at, years_later),
+        proposals_end_at=_shift_year(source.proposals_end_at, years_later),
+        voting_start_at=_shift_year(source.voting_start_at, years_later),
+        voting_end_at=_shift_year(source.voting_end_at, years_later),
+        results_expected_at=_shift_year(source.results_expected_at, years_later),
+        age_reference_date=_shift_year(source.age_reference_date, years_later),
+    )
+    for field in (
+        "ballot_rule",
+        "approval_max_choices",
+        "approval_min_choices",
+        "cumulative_points",
+        "cumulative_max_per_project",
+        "tally_rule",
+        "council_weight_percent",
+        "minimum_age",
+        "residents_may_vote",
+        "workers_may_vote",
+        "students_may_vote",
+        "requires_verification",
+        "proposal_limit_per_resident",
+        "endorsement_threshold",
+    ):
+        setattr(cycle, field, getattr(source, field))
+    for lang in ("ko", "en"):  # both languages (django-modeltranslation)
+        setattr(cycle, f"description_{lang}", getattr(source, f"description_{lang}"))
+    cycle.full_clean()
+    cycle.save()
+    cycle.policy_areas.set(source.policy_areas.all())
+    BallotScope.objects.bulk_create(
+        BallotScope(
+            cycle=cycle,
+            district_id=scope.district_id,
+            budget_won=scope.budget_won,
+            per_project_cap_won=scope.per_project_cap_won,
+        )
+        for scope in source.scopes.all()
+    )
+    record_audit_event(
+        cycle=cycle,
+        event_type=AuditEvent.Type.CYCLE_CLONED,
+        subject=cycle,
+        actor=actor,
+        is_public=False,
+        source_cycle=source.slug,
+    )
+    return cycle
+
+
+@transaction.atomic
+def appoint_council_member(*, cycle: BudgetCycle, user, policy_area=None, actor=None):
+    membership, created = CouncilMembership.objects.get_or_create(
+        cycle=cycle, user=user, defaults={"policy_area": policy_area}
+    )
+    if not created and membership.policy_area != policy_area:
+        membership.policy_area = policy_area
+        membership.save(update_fields=["policy_area"])
+    record_audit_event(
+        cycle=cycle,
+        event_type=AuditEvent.Type.COUNCIL_MEMBER_APPOINTED,
+        subject=membership,
+        actor=actor,
+        is_public=True,
+        member=user.public_name,
+        subcommittee=str(policy_area) if policy_area else "",
+    )
+    return membership
+
+
+def default_cycle_dates(*, start, proposals_days=30, review_days=30, voting_days=14):
+    """Dates for a new cycle starting at ``start`` (used by the admin form and the demo)."""
+    proposals_end = start + timedelta(days=proposals_days)
+    voting_start = proposals_end + timedelta(days=review_days)
+    voting_end = voting_start + timedelta(days=voting_days)
+    return {
+        "proposals_start_at": start,
+        "proposals_end_at": proposals_end,
+        "voting_start_at": voting_start,
+        "voting_end_at": voting_end,
+        "results_expected_at": voting_end + timedelta(days=7),
+    }

@@ -1,0 +1,9 @@
+from django.urls import path
+
+from budgeting import views
+
+app_name = "budgeting"
+
+urlpatterns = [
+    path("cycles/<slug:slug>/", views.CycleDetailView.as_view(), name="cycle-detail"),
+]

@@ -1,0 +1,27 @@
+from allauth.account.decorators import secure_admin_login
+from django.conf import settings
+from django.conf.urls.static import static
+from django.contrib import admin
+from django.urls import include
+from django.urls import path
+from django.utils.translation import gettext_lazy as _
+
+from budgeting.views import HomeView
+
+# The admin logs in through allauth (rate limits, MFA), never through its own form.
+admin.site.login = secure_admin_login(admin.site.login)
+admin.site.site_header = _("Chamyeo budget office")
+admin.site.site_title = _("Chamyeo")
+
+urlpatterns = [
+    path("", HomeView.as_view(), name="home"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+    path("accounts/", include("allauth.urls")),
+    path("", include("accounts.urls")),
+    path("", include("budgeting.urls")),
+    path("", include("proposals.urls")),
+]
+
+if settings.DEBUG:
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

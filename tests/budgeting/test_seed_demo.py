@@ -1,0 +1,38 @@
+import pytest
+from django.core.management import call_command
+
+from accounts.models import User
+from budgeting.models import AuditEvent
+from budgeting.models import BallotScope
+from budgeting.models import BudgetCycle
+from budgeting.models import District
+from budgeting.models import PolicyArea
+
+pytestmark = pytest.mark.django_db
+
+
+def _counts():
+    return (
+        District.objects.count(),
+        PolicyArea.objects.count(),
+        BudgetCycle.objects.count(),
+        BallotScope.objects.count(),
+        User.objects.count(),
+        AuditEvent.objects.count(),
+    )
+
+
+def test_seed_demo_creates_the_city_and_is_idempotent():
+    call_command("seed_demo")
+    first = _counts()
+    call_command("seed_demo")
+    assert _counts() == first
+    assert first[0] == 10
+    assert first[1] == 12
+    assert set(District.objects.values_list("name_en", flat=True)) >= {"Ganghwa-gun", "Ongjin-gun"}
+    assert District.objects.get(slug="bupyeong-gu").name_ko == "부평구"
+    cycle = BudgetCycle.objects.get(slug="incheon-2027")
+    assert cycle.phase == "proposals"
+    assert cycle.scopes.filter(district__isnull=True).count() == 1
+    assert cycle.scopes.count() == 11
+    assert User.objects.get(email="admin@demo.chamyeo.kr").is_staff is True

@@ -1,0 +1,37 @@
+"""Test helpers: put a cycle into a phase with dates that agree with it."""
+
+from datetime import timedelta
+
+from django.utils import timezone
+
+from budgeting.models import BudgetCycle
+from budgeting.phases import Phase
+
+DAY = timedelta(days=1)
+
+
+def dates_for_phase(phase: Phase, now=None) -> dict:
+    """Dates such that ``phase`` is the one happening now."""
+    now = now or timezone.now()
+    offsets = {
+        # phase: proposals_start, proposals_end, voting_start, voting_end (days from now)
+        Phase.DRAFT: (10, 40, 70, 84),
+        Phase.PROPOSALS: (-1, 29, 59, 73),
+        Phase.REVIEW: (-31, -1, 29, 43),
+        Phase.VOTING: (-61, -31, -1, 13),
+        Phase.TALLYING: (-76, -46, -16, -1),
+        Phase.PUBLISHED: (-90, -60, -30, -16),
+        Phase.IMPLEMENTATION: (-400, -370, -340, -326),
+    }[phase]
+    keys = ("proposals_start_at", "proposals_end_at", "voting_start_at", "voting_end_at")
+    return {key: now + offset * DAY for key, offset in zip(keys, offsets, strict=True)}
+
+
+def cycle_in_phase(cycle: BudgetCycle, phase: Phase) -> BudgetCycle:
+    """Set dates and phase directly (test setup only; production goes through advance_phase)."""
+    values = dates_for_phase(phase)
+    values["phase"] = phase
+    values["results_expected_at"] = None
+    BudgetCycle.objects.filter(pk=cycle.pk).update(**values)
+    cycle.refresh_from_db()
+    return cycle
