@@ -16,7 +16,7 @@ class ResidentProfileForm(forms.ModelForm):
 
     class Meta:
         model = ResidentProfile
-        fields = ["display_name", "district", "birth_year", "relation"]
+        fields = ["display_name", "district", "birth_year", "relation", "preferred_language"]
         widgets = {
             "relation": forms.RadioSelect,
             "birth_year": forms.NumberInput(attrs={"inputmode": "numeric", "min": 1900}),

@@ -84,6 +84,12 @@ class ResidentProfile(models.Model):
         _("year of birth"), validators=[MinValueValidator(1900), MaxValueValidator(2100)]
     )
     relation = models.CharField(_("relation to the city"), max_length=10, choices=Relation.choices)
+    preferred_language = models.CharField(
+        _("language for e-mails"),
+        max_length=5,
+        choices=settings.LANGUAGES,
+        default="ko",
+    )
     verified_at = models.DateTimeField(_("verified at"), null=True, blank=True)
     verified_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

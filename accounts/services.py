@@ -24,7 +24,13 @@ MAX_CSV_BYTES = 2 * 1024 * 1024
 
 @transaction.atomic
 def update_resident_profile(
-    *, user, display_name: str, district, birth_year: int, relation: str
+    *,
+    user,
+    display_name: str,
+    district,
+    birth_year: int,
+    relation: str,
+    preferred_language: str = "ko",
 ) -> ResidentProfile:
     """Create or update the resident's profile.
 
@@ -48,6 +54,7 @@ def update_resident_profile(
     profile.district = district
     profile.birth_year = birth_year
     profile.relation = relation
+    profile.preferred_language = preferred_language
     if facts_changed:
         profile.verified_at = None
         profile.verified_by = None

@@ -1,4 +1,4 @@
-"""Residents' proposals. Discussion and council review models are added by the proposals work."""
+"""Residents' proposals, their discussion, and the council's review and decision."""
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator
@@ -53,6 +53,12 @@ class Proposal(models.Model):
         related_name="proposals",
         verbose_name=_("author"),
     )
+    co_authors = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        related_name="co_authored_proposals",
+        blank=True,
+        verbose_name=_("co-authors"),
+    )
     title = models.CharField(_("title"), max_length=120)
     summary = models.CharField(_("summary"), max_length=300)
     description = models.TextField(_("description"), max_length=10000)
@@ -94,6 +100,9 @@ class Proposal(models.Model):
         verbose_name=_("merged into"),
     )
     submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
+    withdrawn_at = models.DateTimeField(_("withdrawn at"), null=True, blank=True)
+    # Optimistic locking: an edit based on an older version is refused (no silent overwrite).
+    version = models.PositiveIntegerField(_("version"), default=1)
     hidden_at = models.DateTimeField(_("hidden at"), null=True, blank=True)
     hidden_reason = models.TextField(_("reason for hiding"), blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -127,3 +136,211 @@ class Proposal(models.Model):
     def ballot_cost_won(self) -> int:
         """The cost used on the ballot and in the tally: the reviewed one when there is one."""
         return self.reviewed_cost_won or self.cost_estimate_won
+
+
+class Endorsement(models.Model):
+    """A resident's support for a proposal during the proposal phase (one each, withdrawable)."""
+
+    proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="endorsements")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="endorsements"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("endorsement")
+        verbose_name_plural = _("endorsements")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["proposal", "user"], name="endorsement_one_per_resident"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} → {self.proposal_id}"
+
+
+class Comment(models.Model):
+    """A comment on a proposal; replies go one level deep."""
+
+    proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="comments")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="proposal_comments"
+    )
+    parent = models.ForeignKey(
+        "self", on_delete=models.CASCADE, null=True, blank=True, related_name="replies"
+    )
+    body = models.TextField(_("comment"), max_length=3000)
+    created_at = models.DateTimeField(auto_now_add=True)
+    edited_at = models.DateTimeField(_("edited at"), null=True, blank=True)
+    hidden_at = models.DateTimeField(_("hidden at"), null=True, blank=True)
+    hidden_reason = models.TextField(_("reason for hiding"), blank=True)
+    hidden_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        verbose_name = _("comment")
+        verbose_name_plural = _("comments")
+
+    def __str__(self) -> str:
+        return self.body[:40]
+
+
+class Report(models.Model):
+    """A resident's report of a comment (or a proposal) for staff moderation."""
+
+    proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="reports")
+    comment = models.ForeignKey(
+        Comment, on_delete=models.CASCADE, null=True, blank=True, related_name="reports"
+    )
+    reporter = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    reason = models.TextField(_("reason"), max_length=1000)
+    created_at = models.DateTimeField(auto_now_add=True)
+    resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    resolution = models.CharField(_("resolution"), max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["resolved_at", "created_at"]
+        verbose_name = _("report")
+        verbose_name_plural = _("reports")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["reporter", "proposal", "comment"],
+                name="report_one_per_reporter_per_item",
+                nulls_distinct=False,
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.reason[:40]
+
+
+class FeasibilityReview(models.Model):
+    """A council member's check of whether a proposal can be done, and at what cost."""
+
+    class Verdict(models.TextChoices):
+        FEASIBLE = "feasible", _("Feasible")
+        NEEDS_CHANGES = "needs_changes", _("Feasible with changes")
+        INFEASIBLE = "infeasible", _("Not feasible")
+
+    class ReasonCode(models.TextChoices):
+        NOT_CITY_COMPETENCE = "not_city_competence", _("Not within the city's competence")
+        ALREADY_PLANNED = "already_planned", _("Already planned or funded")
+        LEGAL = "legal", _("Legal obstacles")
+        TECHNICAL = "technical", _("Technical obstacles")
+        COST = "cost", _("Cost above the limit or unrealistic")
+        PRIVATE_BENEFIT = "private_benefit", _("Benefits a private party")
+        SITE = "site", _("Site not available")
+        OTHER = "other", _("Other")
+
+    proposal = models.ForeignKey(
+        Proposal, on_delete=models.CASCADE, related_name="feasibility_reviews"
+    )
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="feasibility_reviews"
+    )
+    verdict = models.CharField(_("verdict"), max_length=20, choices=Verdict.choices)
+    reason_codes = models.JSONField(_("reasons"), default=list, blank=True)
+    legal_notes = models.TextField(_("legal notes"), max_length=5000, blank=True)
+    technical_notes = models.TextField(_("technical notes"), max_length=5000, blank=True)
+    reviewed_cost_won = models.PositiveBigIntegerField(
+        _("reviewed cost (won)"), null=True, blank=True, validators=[MinValueValidator(1)]
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-updated_at"]
+        verbose_name = _("feasibility review")
+        verbose_name_plural = _("feasibility reviews")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["proposal", "reviewer"], name="feasibilityreview_one_per_reviewer"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.proposal_id}: {self.verdict}"
+
+
+class CouncilDecision(models.Model):
+    """The council's decision on a proposal, always with a public reason."""
+
+    class Decision(models.TextChoices):
+        ON_BALLOT = "on_ballot", _("Put on the ballot")
+        REJECTED = "rejected", _("Not put on the ballot")
+
+    proposal = models.OneToOneField(
+        Proposal, on_delete=models.CASCADE, related_name="council_decision"
+    )
+    decision = models.CharField(_("decision"), max_length=20, choices=Decision.choices)
+    public_reason = models.TextField(_("public reason"), max_length=5000)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(_("decided at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("council decision")
+        verbose_name_plural = _("council decisions")
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(public_reason=""), name="councildecision_reason_required"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.proposal_id}: {self.decision}"
+
+
+class RubricCriterion(models.Model):
+    """One line of the published rubric council members score proposals on."""
+
+    cycle = models.ForeignKey(
+        "budgeting.BudgetCycle", on_delete=models.CASCADE, related_name="rubric_criteria"
+    )
+    name = models.CharField(_("criterion"), max_length=120)
+    description = models.TextField(_("description"), blank=True)
+    max_points = models.PositiveSmallIntegerField(
+        _("most points"), default=5, validators=[MinValueValidator(1)]
+    )
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    class Meta:
+        ordering = ["cycle", "order", "pk"]
+        verbose_name = _("rubric criterion")
+        verbose_name_plural = _("rubric criteria")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class CouncilScore(models.Model):
+    """A council member's score of a proposal on one rubric criterion (public after review)."""
+
+    proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="council_scores")
+    member = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="council_scores"
+    )
+    criterion = models.ForeignKey(RubricCriterion, on_delete=models.CASCADE, related_name="scores")
+    points = models.PositiveSmallIntegerField(_("points"))
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("council score")
+        verbose_name_plural = _("council scores")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["proposal", "member", "criterion"], name="councilscore_one_per_criterion"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.proposal_id}/{self.criterion_id}: {self.points}"

@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "accounts",
     "budgeting",
     "proposals",
+    "notifications",
 ]
 
 MIDDLEWARE = [
@@ -131,7 +132,16 @@ CELERY_BEAT_SCHEDULE = {
         # changes nothing and a missed run is caught up by the next one.
         "schedule": 60.0,
     },
+    "notifications.relay-outbox": {
+        "task": "notifications.relay_outbox",
+        # Every 30 s: delivers what a broker outage kept in the outbox. Rows are taken with
+        # SKIP LOCKED and marked (or deleted) in the same transaction, so runs never overlap.
+        "schedule": 30.0,
+    },
 }
+# Publishing a task must not hang a request while Redis is down (the outbox catches up).
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
+CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2, "socket_timeout": 5}
 
 # --- Auth: allauth with mandatory e-mail verification and MFA ---------------------------------
 AUTH_USER_MODEL = "accounts.User"

@@ -1,0 +1,119 @@
+"""Queue e-mails in the outbox (inside the caller's transaction) and deliver them."""
+
+import logging
+from functools import partial
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.db import IntegrityError
+from django.db import transaction
+from django.template import TemplateDoesNotExist
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils import translation
+
+from notifications.models import OutboxMessage
+
+logger = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 10
+
+
+def _language_of(user) -> str:
+    profile = getattr(user, "resident_profile", None)
+    return getattr(profile, "preferred_language", None) or settings.LANGUAGE_CODE
+
+
+def enqueue_email(
+    *,
+    template: str,
+    context: dict,
+    recipient=None,
+    to_email: str = "",
+    language: str | None = None,
+    dedupe_key: str | None = None,
+    is_secret: bool = False,
+) -> OutboxMessage | None:
+    """Write an e-mail to the outbox; it is sent after the surrounding transaction commits.
+
+    ``context`` must be JSON (ids, names, codes), rendered at sending time in the recipient's
+    language. With a ``dedupe_key`` already used, nothing is queued and None is returned.
+    """
+    if recipient is None and not to_email:
+        raise ValueError("enqueue_email needs a recipient or an address")
+    if dedupe_key and OutboxMessage.objects.filter(dedupe_key=dedupe_key).exists():
+        return None
+    try:
+        with transaction.atomic():
+            message = OutboxMessage.objects.create(
+                recipient=recipient,
+                to_email=to_email or recipient.email,
+                language=language or (_language_of(recipient) if recipient else "ko"),
+                template=template,
+                context=context,
+                dedupe_key=dedupe_key,
+                is_secret=is_secret,
+            )
+    except IntegrityError:  # the same key queued concurrently
+        return None
+    transaction.on_commit(partial(kick_outbox_relay))
+    return message
+
+
+def kick_outbox_relay() -> None:
+    """Ask a worker to deliver now. If the broker is down this does nothing: the message
+    stays in the outbox and the periodic relay (beat) sends it once the broker is back."""
+    from notifications.tasks import relay_outbox_task
+
+    try:
+        relay_outbox_task.apply_async(retry=False, ignore_result=True)
+    except Exception:  # noqa: BLE001 (any broker failure must not fail the caller)
+        logger.warning("Outbox relay could not be enqueued; the periodic relay will send it.")
+
+
+def _render(message: OutboxMessage) -> EmailMultiAlternatives:
+    with translation.override(message.language):
+        subject = render_to_string(f"{message.template}_subject.txt", message.context)
+        body = render_to_string(f"{message.template}.txt", message.context)
+        try:
+            html = render_to_string(f"{message.template}.html", message.context)
+        except TemplateDoesNotExist:
+            html = None
+    email = EmailMultiAlternatives(
+        subject=" ".join(subject.split()), body=body, to=[message.to_email]
+    )
+    if html:
+        email.attach_alternative(html, "text/html")
+    return email
+
+
+def send_pending_messages(*, limit: int = 200) -> int:
+    """Deliver queued messages; safe to run concurrently and repeatedly. Returns how many sent."""
+    sent = 0
+    while sent < limit:
+        with transaction.atomic():
+            message = (
+                OutboxMessage.objects.select_for_update(skip_locked=True)
+                .filter(sent_at__isnull=True, attempts__lt=MAX_ATTEMPTS)
+                .order_by("created_at", "pk")
+                .first()
+            )
+            if message is None:
+                return sent
+            try:
+                _render(message).send()
+            except Exception as exc:  # noqa: BLE001 (record, retry later, go on)
+                logger.warning("Sending outbox message %s failed: %s", message.pk, exc)
+                message.attempts += 1
+                message.last_error = str(exc)[:2000]
+                message.save(update_fields=["attempts", "last_error"])
+                continue
+            if message.is_secret:
+                message.delete()
+            else:
+                message.sent_at = timezone.now()
+                message.attempts += 1
+                message.context = {}  # what was sent need not be kept
+                message.save(update_fields=["sent_at", "attempts", "context"])
+            sent += 1
+    return sent
