@@ -67,7 +67,7 @@ def kick_outbox_relay() -> None:
 
     try:
         relay_outbox_task.apply_async(retry=False, ignore_result=True)
-    except Exception:  # noqa: BLE001 (any broker failure must not fail the caller)
+    except Exception:
         logger.warning("Outbox relay could not be enqueued; the periodic relay will send it.")
 
 
@@ -102,7 +102,7 @@ def send_pending_messages(*, limit: int = 200) -> int:
                 return sent
             try:
                 _render(message).send()
-            except Exception as exc:  # noqa: BLE001 (record, retry later, go on)
+            except Exception as exc:
                 logger.warning("Sending outbox message %s failed: %s", message.pk, exc)
                 message.attempts += 1
                 message.last_error = str(exc)[:2000]
