@@ -90,11 +90,13 @@ def _render(message: OutboxMessage) -> EmailMultiAlternatives:
 def send_pending_messages(*, limit: int = 200) -> int:
     """Deliver queued messages; safe to run concurrently and repeatedly. Returns how many sent."""
     sent = 0
+    failed: set[int] = set()  # tried and failed in this run: next run retries them
     while sent < limit:
         with transaction.atomic():
             message = (
                 OutboxMessage.objects.select_for_update(skip_locked=True)
                 .filter(sent_at__isnull=True, attempts__lt=MAX_ATTEMPTS)
+                .exclude(pk__in=failed)
                 .order_by("created_at", "pk")
                 .first()
             )
@@ -107,6 +109,7 @@ def send_pending_messages(*, limit: int = 200) -> int:
                 message.attempts += 1
                 message.last_error = str(exc)[:2000]
                 message.save(update_fields=["attempts", "last_error"])
+                failed.add(message.pk)
                 continue
             if message.is_secret:
                 message.delete()

@@ -1,0 +1,85 @@
+import pytest
+from django.core import mail
+from django.db import transaction
+
+from notifications.models import OutboxMessage
+from notifications.services import enqueue_email
+from notifications.services import send_pending_messages
+from notifications.tasks import relay_outbox_task
+
+TEMPLATE = "notifications/emails/test_message"
+
+
+@pytest.mark.django_db
+def test_message_is_sent_once_and_kept_as_a_record(resident):
+    enqueue_email(
+        template=TEMPLATE,
+        context={"name": "이주민", "code": "A1"},
+        recipient=resident,
+        dedupe_key="k1",
+    )
+    assert send_pending_messages() == 1
+    assert send_pending_messages() == 0
+    assert len(mail.outbox) == 1
+    assert mail.outbox[0].to == [resident.email]
+    assert "A1" in mail.outbox[0].body
+    message = OutboxMessage.objects.get()
+    assert message.sent_at is not None
+    assert message.context == {}
+
+
+@pytest.mark.django_db
+def test_same_dedupe_key_queues_nothing_more(resident):
+    assert enqueue_email(
+        template=TEMPLATE, context={"code": "A"}, recipient=resident, dedupe_key="once"
+    )
+    assert (
+        enqueue_email(
+            template=TEMPLATE, context={"code": "A"}, recipient=resident, dedupe_key="once"
+        )
+        is None
+    )
+    send_pending_messages()
+    assert len(mail.outbox) == 1
+
+
+@pytest.mark.django_db
+def test_secret_message_leaves_no_row_once_sent(resident):
+    enqueue_email(template=TEMPLATE, context={"code": "R-123"}, recipient=resident, is_secret=True)
+    assert send_pending_messages() == 1
+    assert OutboxMessage.objects.exists() is False
+    assert "R-123" in mail.outbox[0].body
+
+
+@pytest.mark.django_db
+def test_message_is_rendered_in_the_recipients_language(resident):
+    resident.resident_profile.preferred_language = "en"
+    resident.resident_profile.save()
+    enqueue_email(template=TEMPLATE, context={"name": "Lee", "code": "1"}, recipient=resident)
+    send_pending_messages()
+    assert mail.outbox[0].subject.startswith("Test message")
+
+
+@pytest.mark.django_db
+def test_a_failing_send_is_kept_for_a_retry(resident, settings):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", 1, 1
+    enqueue_email(template=TEMPLATE, context={"code": "X"}, recipient=resident)
+    assert send_pending_messages() == 0
+    message = OutboxMessage.objects.get()
+    assert (message.sent_at, message.attempts) == (None, 1)
+    assert message.last_error
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    assert send_pending_messages() == 1
+
+
+@pytest.mark.worker
+@pytest.mark.django_db(transaction=True)
+def test_worker_delivers_after_commit_exactly_once(live_worker, resident):
+    with transaction.atomic():
+        enqueue_email(template=TEMPLATE, context={"code": "W"}, recipient=resident, dedupe_key="w")
+    # the on-commit kick and a second delivery of the relay task: still one e-mail
+    relay_outbox_task.delay().get(timeout=30)
+    relay_outbox_task.delay().get(timeout=30)
+    assert OutboxMessage.objects.get().sent_at is not None
+    assert len(mail.outbox) == 1
