@@ -1,0 +1,115 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class TallyRun(models.Model):
+    """One count of one scope's ballots under one rule. Unique per (scope, rule, fingerprint):
+    a re-run or a duplicate delivery of the same input is a no-op."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting")
+        RUNNING = "running", _("Counting")
+        SUCCEEDED = "succeeded", _("Counted")
+        FAILED = "failed", _("Failed")
+
+    scope = models.ForeignKey(
+        "budgeting.BallotScope", on_delete=models.PROTECT, related_name="tally_runs"
+    )
+    rule = models.CharField(_("rule"), max_length=20)
+    # True for the cycle's own rule; comparison runs (e.g. greedy next to MES) are False.
+    is_official = models.BooleanField(_("official result"), default=True)
+    fingerprint = models.CharField(_("ballot-set fingerprint (SHA-256)"), max_length=64)
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.PENDING
+    )
+    ballot_count = models.PositiveIntegerField(_("ballots"), default=0)
+    budget_won = models.PositiveBigIntegerField(_("budget (won)"), default=0)
+    allocated_won = models.PositiveBigIntegerField(_("allocated (won)"), default=0)
+    error = models.TextField(_("error"), blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    published_at = models.DateTimeField(_("published at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("tally run")
+        verbose_name_plural = _("tally runs")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["scope", "rule", "fingerprint"], name="tallyrun_one_per_input"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.scope} · {self.rule} · {self.fingerprint[:12]}"
+
+    @property
+    def left_over_won(self) -> int:
+        return self.budget_won - self.allocated_won
+
+
+class Allocation(models.Model):
+    """One project's line in a tally: its votes, cost, outcome and why."""
+
+    tally_run = models.ForeignKey(TallyRun, on_delete=models.CASCADE, related_name="allocations")
+    proposal = models.ForeignKey(
+        "proposals.Proposal", on_delete=models.PROTECT, related_name="allocations"
+    )
+    votes = models.PositiveIntegerField(_("votes"), default=0)
+    points = models.PositiveBigIntegerField(_("points"), default=0)
+    # Exact score as a fraction string ("123/456") for council-weighted results; display only.
+    score = models.CharField(_("score"), max_length=200, blank=True)
+    cost_won = models.PositiveBigIntegerField(_("cost (won)"))
+    is_funded = models.BooleanField(_("funded"), default=False)
+    rank = models.PositiveIntegerField(_("rank"))
+    reason_code = models.CharField(_("reason"), max_length=40, blank=True)
+    reason_params = models.JSONField(_("reason details"), default=dict, blank=True)
+
+    class Meta:
+        ordering = ["tally_run", "rank"]
+        verbose_name = _("allocation")
+        verbose_name_plural = _("allocations")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["tally_run", "proposal"], name="allocation_one_per_project"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.proposal_id}: {'funded' if self.is_funded else 'not funded'}"
+
+
+class ExportFile(models.Model):
+    """An open-data download of a published tally, built by a task (Saleor's ExportFile)."""
+
+    class Kind(models.TextChoices):
+        CSV = "csv", "CSV"
+        JSON = "json", "JSON"
+        PABULIB = "pb", "Pabulib (.pb)"
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting")
+        SUCCEEDED = "succeeded", _("Ready")
+        FAILED = "failed", _("Failed")
+
+    tally_run = models.ForeignKey(TallyRun, on_delete=models.CASCADE, related_name="exports")
+    kind = models.CharField(_("format"), max_length=10, choices=Kind.choices)
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.PENDING
+    )
+    file = models.FileField(_("file"), upload_to="exports/%Y/", blank=True)
+    sha256 = models.CharField(_("SHA-256"), max_length=64, blank=True)
+    error = models.TextField(_("error"), blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("export file")
+        verbose_name_plural = _("export files")
+        constraints = [
+            models.UniqueConstraint(fields=["tally_run", "kind"], name="exportfile_one_per_kind"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.tally_run_id}.{self.kind}"
