@@ -16,7 +16,14 @@ class ResidentProfileForm(forms.ModelForm):
 
     class Meta:
         model = ResidentProfile
-        fields = ["display_name", "district", "birth_year", "relation", "preferred_language"]
+        fields = [
+            "display_name",
+            "district",
+            "birth_year",
+            "relation",
+            "preferred_language",
+            "voting_reminders",
+        ]
         widgets = {
             "relation": forms.RadioSelect,
             "birth_year": forms.NumberInput(attrs={"inputmode": "numeric", "min": 1900}),

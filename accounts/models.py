@@ -90,6 +90,13 @@ class ResidentProfile(models.Model):
         choices=settings.LANGUAGES,
         default="ko",
     )
+    voting_reminders = models.BooleanField(
+        _("remind me by e-mail before voting closes"),
+        default=True,
+        help_text=_(
+            "One e-mail a day before voting closes if you opened a ballot but did not vote."
+        ),
+    )
     verified_at = models.DateTimeField(_("verified at"), null=True, blank=True)
     verified_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -1,6 +1,9 @@
 """Every budgeting model, importable from one path: ``from budgeting.models import Ballot``."""
 
 from .audit import AuditEvent
+from .ballots import Ballot
+from .ballots import BallotChoice
+from .ballots import Participation
 from .council import CouncilMembership
 from .cycles import BudgetCycle
 from .cycles import PolicyArea
@@ -13,11 +16,14 @@ from .tallies import TallyRun
 __all__ = [
     "Allocation",
     "AuditEvent",
+    "Ballot",
+    "BallotChoice",
     "BallotScope",
     "BudgetCycle",
     "CouncilMembership",
     "District",
     "ExportFile",
+    "Participation",
     "PolicyArea",
     "TallyRun",
 ]

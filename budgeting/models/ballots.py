@@ -1,0 +1,128 @@
+"""Ballots and participation, kept apart so that no row links a person to what they chose.
+
+``Ballot`` has no foreign key to users: it is keyed by ``voter_key`` =
+HMAC(settings.CHAMYEO_VOTER_KEY_SECRET, "user id:scope id"), and it stores no time (a time equal to
+``Participation.voted_at`` would let anyone join the two tables). Its primary key is a random
+UUID, so ids do not reveal the order ballots were cast in. ``Participation`` says *who* voted and
+when, never *what*.
+"""
+
+import secrets
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+# No 0/O/1/I/L: receipts are read aloud and typed back.
+RECEIPT_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+
+
+def new_receipt() -> str:
+    """A random receipt code like ``7KQ4-MX2P-9HTA-C3VE`` (about 79 bits)."""
+    chars = "".join(secrets.choice(RECEIPT_ALPHABET) for _ in range(16))
+    return "-".join(chars[i : i + 4] for i in range(0, 16, 4))
+
+
+class Ballot(models.Model):
+    """One voter's current ballot on one scope. Replaced in place when the voter changes it."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    voter_key = models.CharField(_("voter key"), max_length=64)
+    scope = models.ForeignKey(
+        "budgeting.BallotScope",
+        on_delete=models.PROTECT,
+        related_name="ballots",
+        verbose_name=_("ballot scope"),
+    )
+    receipt = models.CharField(_("receipt"), max_length=19, unique=True, default=new_receipt)
+
+    class Meta:
+        verbose_name = _("ballot")
+        verbose_name_plural = _("ballots")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["voter_key", "scope"], name="ballot_one_per_voter_per_scope"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return str(_("Ballot"))
+
+
+class BallotChoice(models.Model):
+    """A project chosen on a ballot, with its points (1 unless the rule is cumulative)."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    ballot = models.ForeignKey(
+        Ballot, on_delete=models.CASCADE, related_name="choices", verbose_name=_("ballot")
+    )
+    proposal = models.ForeignKey(
+        "proposals.Proposal",
+        on_delete=models.PROTECT,
+        related_name="ballot_choices",
+        verbose_name=_("proposal"),
+    )
+    points = models.PositiveSmallIntegerField(_("points"), default=1)
+
+    class Meta:
+        verbose_name = _("ballot choice")
+        verbose_name_plural = _("ballot choices")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["ballot", "proposal"], name="ballotchoice_one_per_proposal"
+            ),
+            models.CheckConstraint(condition=Q(points__gte=1), name="ballotchoice_points_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return str(_("Ballot choice"))
+
+
+class Participation(models.Model):
+    """Who took part on which ballot, by which channel and when: never what they chose.
+
+    The row is also the per-person lock: every write of a ballot locks it first, so online and
+    paper ballots for one person are serialised and one of them is refused.
+    """
+
+    class Channel(models.TextChoices):
+        ONLINE = "online", _("Online")
+        PAPER = "paper", _("Paper ballot at a district office")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="participations",
+        verbose_name=_("resident"),
+    )
+    scope = models.ForeignKey(
+        "budgeting.BallotScope",
+        on_delete=models.CASCADE,
+        related_name="participations",
+        verbose_name=_("ballot scope"),
+    )
+    channel = models.CharField(
+        _("channel"), max_length=10, choices=Channel.choices, default=Channel.ONLINE
+    )
+    started_at = models.DateTimeField(_("ballot opened at"), null=True, blank=True)
+    voted_at = models.DateTimeField(_("voted at"), null=True, blank=True)
+    reminder_sent_at = models.DateTimeField(_("reminder sent at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("participation")
+        verbose_name_plural = _("participations")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "scope"], name="participation_one_per_resident_per_scope"
+            ),
+        ]
+        indexes = [models.Index(fields=["scope", "voted_at"], name="participation_turnout")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} · {self.scope_id}"
+
+    @property
+    def has_voted(self) -> bool:
+        return self.voted_at is not None
