@@ -1,12 +1,66 @@
-"""Permission registrations only; the logic is in the predicates modules."""
+"""Permission registrations only; the logic is in predicates.py."""
 
 import rules
 
+from budgeting.phases import Feature
+from proposals.predicates import has_resident_profile
+from proposals.predicates import is_comment_author
+from proposals.predicates import is_council_member_of_cycle
+from proposals.predicates import is_eligible_participant
+from proposals.predicates import is_endorsable
+from proposals.predicates import is_open_for_changes
+from proposals.predicates import is_open_for_discussion
+from proposals.predicates import is_proposal_author
+from proposals.predicates import is_staff_member
+from proposals.predicates import is_within_comment_edit_window
+from proposals.predicates import phase_allows
+
+# --- submission (object: the cycle for add, the proposal otherwise) -------------------------------
+# Views gate on the role alone (``*_role``) so that a post arriving after the phase ended gets the
+# service's message with the resident's text kept; buttons and services use the full permission.
+rules.add_perm("proposals.add_proposal_role", is_eligible_participant)
+rules.add_perm("proposals.add_proposal", is_eligible_participant & phase_allows(Feature.PROPOSE))
+rules.add_perm("proposals.change_proposal_role", is_proposal_author)
+rules.add_perm(
+    "proposals.change_proposal",
+    is_proposal_author & is_open_for_changes & phase_allows(Feature.PROPOSE),
+)
+rules.add_perm(
+    "proposals.withdraw_proposal",
+    is_proposal_author & is_open_for_changes & phase_allows(Feature.PROPOSE),
+)
+
+# --- deliberation ---------------------------------------------------------------------------------
+rules.add_perm(
+    "proposals.comment_on_proposal",
+    is_eligible_participant & is_open_for_discussion & phase_allows(Feature.COMMENT),
+)
+rules.add_perm(
+    "proposals.change_comment",
+    is_comment_author & is_within_comment_edit_window & phase_allows(Feature.COMMENT),
+)
+# Council members answer proposals that reach the threshold, so they do not endorse in their cycle.
+rules.add_perm(
+    "proposals.endorse_proposal",
+    is_eligible_participant
+    & ~is_proposal_author
+    & ~is_council_member_of_cycle
+    & is_endorsable
+    & phase_allows(Feature.ENDORSE),
+)
+rules.add_perm("proposals.report_content", has_resident_profile & is_open_for_discussion)
+
+# --- moderation -----------------------------------------------------------------------------------
+rules.add_perm("proposals.moderate", is_staff_member)
+
 # --- council review (predicates in proposals/review_predicates.py) ---------------------------
-from proposals.review_predicates import can_act_on_proposal
-from proposals.review_predicates import can_score_proposal
-from proposals.review_predicates import can_view_review_details
-from proposals.review_predicates import is_reviewer
+# Views gate on ``view_review_desk`` (council of the cycle or staff); the action permissions below
+# add "not the author", the review phase and the proposal's status, so a post arriving after the
+# phase ended is answered with a message and the typed text kept (status 403).
+from proposals.review_predicates import can_act_on_proposal  # noqa: E402
+from proposals.review_predicates import can_score_proposal  # noqa: E402
+from proposals.review_predicates import can_view_review_details  # noqa: E402
+from proposals.review_predicates import is_reviewer  # noqa: E402
 
 rules.add_perm("proposals.view_review_desk", is_reviewer)  # object: a cycle or a proposal
 rules.add_perm("proposals.review_proposal", can_act_on_proposal)

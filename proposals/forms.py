@@ -1,0 +1,235 @@
+"""Forms only check the shape of input; the rules are in proposals.services."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from budgeting.models import BallotScope
+from budgeting.models import PolicyArea
+from proposals.images import reencode_image
+from proposals.models import Comment
+from proposals.models import Proposal
+from proposals.models import Report
+from proposals.selectors import Sort
+
+
+class ScopeChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: BallotScope) -> str:
+        return obj.name
+
+
+class ProposalForm(forms.Form):
+    """Create or edit a proposal. ``version`` carries the optimistic lock on edits."""
+
+    title = forms.CharField(
+        label=_("Title"),
+        max_length=Proposal._meta.get_field("title").max_length,
+        help_text=_(
+            "A short name for your idea, e.g. “Shade canopies at Bupyeong Market bus stop”."
+        ),
+    )
+    summary = forms.CharField(
+        label=_("Summary"),
+        max_length=Proposal._meta.get_field("summary").max_length,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("One or two sentences shown in lists."),
+    )
+    description = forms.CharField(
+        label=_("Description"),
+        max_length=Proposal._meta.get_field("description").max_length,
+        widget=forms.Textarea(attrs={"rows": 10}),
+        help_text=_(
+            "What should be done, where and how. You can use Markdown (**bold**, lists, links)."
+        ),
+    )
+    problem = forms.CharField(
+        label=_("Problem it solves"),
+        max_length=Proposal._meta.get_field("problem").max_length,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    beneficiaries = forms.CharField(
+        label=_("Who benefits"),
+        max_length=Proposal._meta.get_field("beneficiaries").max_length,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    cost_estimate_won = forms.IntegerField(
+        label=_("Estimated cost (won)"),
+        min_value=1,
+        max_value=10**15,
+        widget=forms.NumberInput(attrs={"inputmode": "numeric", "step": "1"}),
+        help_text=_("A whole number of won, e.g. 30000000 for 30 million won."),
+        error_messages={
+            "invalid": _("Enter the cost as a whole number of won, digits only."),
+            "min_value": _("The cost must be more than zero won."),
+        },
+    )
+    scope = ScopeChoiceField(
+        label=_("Which budget"),
+        queryset=BallotScope.objects.none(),
+        empty_label=None,
+        help_text=_("Your own district's budget, or the city-wide one."),
+    )
+    policy_area = forms.ModelChoiceField(label=_("Policy area"), queryset=PolicyArea.objects.none())
+    address = forms.CharField(
+        label=_("Place or address"),
+        max_length=Proposal._meta.get_field("address").max_length,
+        required=False,
+        help_text=_("Optional. Type an address, or pick the spot on the map."),
+    )
+    latitude = forms.DecimalField(
+        label=_("Latitude"),
+        required=False,
+        min_value=-90,
+        max_value=90,
+        max_digits=9,
+        decimal_places=6,
+        widget=forms.NumberInput(attrs={"step": "0.000001"}),
+    )
+    longitude = forms.DecimalField(
+        label=_("Longitude"),
+        required=False,
+        min_value=-180,
+        max_value=180,
+        max_digits=9,
+        decimal_places=6,
+        widget=forms.NumberInput(attrs={"step": "0.000001"}),
+    )
+    image = forms.FileField(
+        label=_("Photo or drawing"),
+        required=False,
+        widget=forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png,image/webp"}),
+        help_text=_(
+            "Optional. JPEG, PNG or WebP, at most 5 MB. We remove location and camera data."
+        ),
+    )
+    remove_image = forms.BooleanField(label=_("Remove the current image"), required=False)
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    similar_checked = forms.BooleanField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, scopes, policy_areas, has_image: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["scope"].queryset = scopes
+        self.fields["policy_area"].queryset = policy_areas
+        if not has_image:
+            del self.fields["remove_image"]
+
+    def clean_image(self):
+        upload = self.cleaned_data.get("image")
+        if not upload:
+            return None
+        # reencode_image refuses a file over MAX_UPLOAD_BYTES before Pillow opens it.
+        return reencode_image(upload)
+
+    def clean(self):
+        cleaned = super().clean()
+        has_lat = cleaned.get("latitude") is not None
+        has_lng = cleaned.get("longitude") is not None
+        if has_lat != has_lng and "latitude" not in self.errors and "longitude" not in self.errors:
+            self.add_error("latitude", _("Give both latitude and longitude, or neither."))
+        return cleaned
+
+    def service_values(self) -> dict:
+        data = self.cleaned_data
+        return {
+            "scope": data["scope"],
+            "policy_area": data["policy_area"],
+            "title": data["title"],
+            "summary": data["summary"],
+            "description": data["description"],
+            "problem": data["problem"],
+            "beneficiaries": data["beneficiaries"],
+            "cost_estimate_won": data["cost_estimate_won"],
+            "address": data["address"],
+            "latitude": data["latitude"],
+            "longitude": data["longitude"],
+            "image": data.get("image"),
+        }
+
+
+class WithdrawProposalForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Why are you withdrawing it? (optional, shown publicly)"),
+        max_length=1000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+class CommentForm(forms.Form):
+    body = forms.CharField(
+        label=_("Your comment"),
+        max_length=Comment._meta.get_field("body").max_length,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+    parent = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+
+class ReportForm(forms.Form):
+    reason = forms.CharField(
+        label=_("What is wrong with it?"),
+        max_length=Report._meta.get_field("reason").max_length,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("For example: insults, personal data, advertising, off topic."),
+    )
+
+
+class HideForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Public reason for hiding"),
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Shown to everyone in place of the hidden content."),
+    )
+
+
+class DismissReportForm(forms.Form):
+    resolution = forms.CharField(label=_("Note"), max_length=200, required=False)
+
+
+class ProposalFilterForm(forms.Form):
+    """The public list's filters; invalid values are ignored rather than refused."""
+
+    STATUS_CHOICES = [("", _("Any status"))] + [
+        (value, label) for value, label in Proposal.Status.choices if value != "draft"
+    ]
+    SORT_CHOICES = [
+        (Sort.NEWEST, _("Newest")),
+        (Sort.MOST_ENDORSED, _("Most endorsed")),
+        (Sort.RANDOM, _("Random order")),
+    ]
+
+    q = forms.CharField(label=_("Search"), max_length=100, required=False)
+    scope = forms.ChoiceField(label=_("Budget"), required=False)
+    policy_area = forms.ChoiceField(label=_("Policy area"), required=False)
+    status = forms.ChoiceField(label=_("Status"), choices=STATUS_CHOICES, required=False)
+    sort = forms.ChoiceField(label=_("Sort by"), choices=SORT_CHOICES, required=False)
+
+    def __init__(self, *args, scopes, policy_areas, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["scope"].choices = [("", _("All budgets")), ("city", _("City-wide"))] + [
+            (str(scope.district_id), scope.name) for scope in scopes if scope.district_id
+        ]
+        self.fields["policy_area"].choices = [("", _("All areas"))] + [
+            (str(area.pk), area.name) for area in policy_areas
+        ]
+
+    def filters(self) -> dict:
+        """Keyword arguments for ``list_public_proposals`` from the valid part of the input."""
+        data = self.cleaned_data if self.is_bound and self.is_valid() else {}
+        if self.is_bound and not self.is_valid():
+            data = {
+                name: value
+                for name, value in ((n, self.data.get(n, "")) for n in self.fields)
+                if name not in self.errors
+            }
+        scope = data.get("scope") or ""
+        area = data.get("policy_area") or ""
+        return {
+            "query": data.get("q") or "",
+            "citywide": scope == "city",
+            "district_id": int(scope) if scope.isdigit() else None,
+            "policy_area_id": int(area) if str(area).isdigit() else None,
+            "status": data.get("status") or "",
+            "sort": data.get("sort") or Sort.NEWEST,
+        }

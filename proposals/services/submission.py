@@ -1,0 +1,336 @@
+"""A resident's proposal: create, edit (optimistic locking), submit and withdraw.
+
+Every function re-checks what the permission in rules.py implies (phase, eligibility,
+authorship), because the admin, the shell and tasks do not go through the views.
+"""
+
+from decimal import Decimal
+
+from django.core.files.base import File
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from budgeting.audit import record_audit_event
+from budgeting.models import AuditEvent
+from budgeting.models import BallotScope
+from budgeting.models import BudgetCycle
+from budgeting.models import PolicyArea
+from budgeting.phases import Feature
+from proposals.models import Proposal
+from proposals.selectors import OPEN_STATUSES
+from proposals.selectors import count_counted_proposals
+from proposals.selectors import get_participation_ineligibility
+from proposals.selectors import list_scopes_open_to_resident
+from proposals.services import ProposalError
+
+# The fields a resident writes; the version and status are managed here.
+CONTENT_FIELDS = (
+    "title",
+    "summary",
+    "description",
+    "problem",
+    "beneficiaries",
+    "cost_estimate_won",
+    "address",
+    "latitude",
+    "longitude",
+)
+
+
+def _check_phase_open(cycle: BudgetCycle) -> None:
+    if not cycle.allows(Feature.PROPOSE):
+        raise ProposalError(
+            _(
+                "The proposal phase of this cycle is closed, so nothing was saved. "
+                "Your text is still below if you want to keep a copy."
+            ),
+            code="phase_closed",
+        )
+
+
+def _check_eligible(user, cycle: BudgetCycle) -> None:
+    reason = get_participation_ineligibility(user=user, cycle=cycle)
+    if reason is not None:
+        raise ProposalError(
+            _("You cannot make proposals in this cycle (%(reason)s). Check your profile.")
+            % {"reason": reason.value.replace("_", " ")},
+            code="ineligible",
+        )
+
+
+def _check_scope_and_area(
+    *, author, cycle: BudgetCycle, scope: BallotScope, policy_area: PolicyArea, cost: int
+) -> None:
+    if (
+        scope.cycle_id != cycle.pk
+        or not list_scopes_open_to_resident(user=author, cycle=cycle).filter(pk=scope.pk).exists()
+    ):
+        raise ProposalError(
+            _("You can propose for your own district or for the whole city."),
+            code="wrong_scope",
+            field="scope",
+        )
+    if cycle.policy_areas.exists() and not cycle.policy_areas.filter(pk=policy_area.pk).exists():
+        raise ProposalError(
+            _("This policy area is not part of this cycle."), code="wrong_area", field="policy_area"
+        )
+    if cost is None or cost < 1:
+        raise ProposalError(
+            _("The estimated cost must be a whole number of won above zero."),
+            code="cost",
+            field="cost_estimate_won",
+        )
+    cap = scope.project_cost_cap_won
+    if cost > cap:
+        raise ProposalError(
+            _("In %(scope)s one project may cost at most %(cap)s won.")
+            % {"scope": scope.name, "cap": f"{cap:,}"},
+            code="cost_cap",
+            field="cost_estimate_won",
+        )
+
+
+def _check_limit(*, author, cycle: BudgetCycle, exclude_pk: int | None = None) -> None:
+    used = count_counted_proposals(author=author, cycle=cycle, exclude_pk=exclude_pk)
+    if used >= cycle.proposal_limit_per_resident:
+        raise ProposalError(
+            _(
+                "You have already submitted %(count)s proposals, the most this cycle allows. "
+                "Your proposal is kept as a draft; withdraw another one to submit it."
+            )
+            % {"count": used},
+            code="limit",
+        )
+
+
+def _check_place(latitude: Decimal | None, longitude: Decimal | None) -> None:
+    if (latitude is None) != (longitude is None):
+        raise ProposalError(
+            _("Give both latitude and longitude, or neither."), code="place", field="latitude"
+        )
+
+
+def _record_submitted(proposal: Proposal, actor) -> None:
+    record_audit_event(
+        event_type=AuditEvent.Type.PROPOSAL_SUBMITTED,
+        is_public=True,
+        cycle=proposal.cycle,
+        subject=proposal,
+        actor=actor,
+        title=proposal.title,
+        cost_estimate_won=proposal.cost_estimate_won,
+        scope=proposal.scope.name,
+    )
+
+
+@transaction.atomic
+def create_proposal(
+    *,
+    author,
+    cycle: BudgetCycle,
+    scope: BallotScope,
+    policy_area: PolicyArea,
+    title: str,
+    summary: str,
+    description: str,
+    cost_estimate_won: int,
+    problem: str = "",
+    beneficiaries: str = "",
+    address: str = "",
+    latitude: Decimal | None = None,
+    longitude: Decimal | None = None,
+    image: File | None = None,
+    submit: bool = False,
+) -> Proposal:
+    """Save a new proposal as a draft, or submit it at once (``submit=True``)."""
+    _check_phase_open(cycle)
+    _check_eligible(author, cycle)
+    _check_scope_and_area(
+        author=author, cycle=cycle, scope=scope, policy_area=policy_area, cost=cost_estimate_won
+    )
+    _check_place(latitude, longitude)
+    if submit:
+        _check_limit(author=author, cycle=cycle)
+    proposal = Proposal(
+        cycle=cycle,
+        scope=scope,
+        policy_area=policy_area,
+        author=author,
+        title=title.strip(),
+        summary=summary.strip(),
+        description=description.strip(),
+        problem=problem.strip(),
+        beneficiaries=beneficiaries.strip(),
+        cost_estimate_won=cost_estimate_won,
+        address=address.strip(),
+        latitude=latitude,
+        longitude=longitude,
+        status=Proposal.Status.SUBMITTED if submit else Proposal.Status.DRAFT,
+        submitted_at=timezone.now() if submit else None,
+    )
+    if image is not None:
+        proposal.image.save(image.name, image, save=False)
+    proposal.full_clean()
+    proposal.save()
+    if submit:
+        _record_submitted(proposal, author)
+    return proposal
+
+
+def _lock_for_author(*, proposal: Proposal, actor, version: int | None) -> Proposal:
+    locked = (
+        Proposal.objects.select_for_update().select_related("cycle", "scope").get(pk=proposal.pk)
+    )
+    if locked.author_id != actor.pk:
+        raise ProposalError(_("Only the author can change this proposal."), code="not_author")
+    _check_phase_open(locked.cycle)
+    if locked.hidden_at is not None:
+        raise ProposalError(
+            _("This proposal was hidden by moderation and can no longer be changed."),
+            code="hidden",
+        )
+    if locked.status not in OPEN_STATUSES:
+        raise ProposalError(
+            _("This proposal is %(status)s and can no longer be changed.")
+            % {"status": locked.get_status_display()},
+            code="closed",
+        )
+    if version is not None and version != locked.version:
+        raise ProposalError(
+            _(
+                "This proposal was changed elsewhere (in another tab or by another device) "
+                "after you opened it, so your changes were not saved. Your text is still below: "
+                "copy what you need, reload the page and apply it again."
+            ),
+            code="stale",
+        )
+    return locked
+
+
+@transaction.atomic
+def update_proposal(
+    *,
+    proposal: Proposal,
+    actor,
+    version: int,
+    scope: BallotScope,
+    policy_area: PolicyArea,
+    title: str,
+    summary: str,
+    description: str,
+    cost_estimate_won: int,
+    problem: str = "",
+    beneficiaries: str = "",
+    address: str = "",
+    latitude: Decimal | None = None,
+    longitude: Decimal | None = None,
+    image: File | None = None,
+    remove_image: bool = False,
+    submit: bool = False,
+) -> Proposal:
+    """Edit the author's proposal; refuses an edit based on an older ``version``.
+
+    ``submit=True`` also submits a draft. Edits to a submitted proposal are public (history).
+    """
+    locked = _lock_for_author(proposal=proposal, actor=actor, version=version)
+    cycle = locked.cycle
+    _check_eligible(actor, cycle)
+    _check_scope_and_area(
+        author=actor, cycle=cycle, scope=scope, policy_area=policy_area, cost=cost_estimate_won
+    )
+    _check_place(latitude, longitude)
+    was_draft = locked.status == Proposal.Status.DRAFT
+    if was_draft and submit:
+        _check_limit(author=actor, cycle=cycle, exclude_pk=locked.pk)
+    values = {
+        "title": title.strip(),
+        "summary": summary.strip(),
+        "description": description.strip(),
+        "problem": problem.strip(),
+        "beneficiaries": beneficiaries.strip(),
+        "cost_estimate_won": cost_estimate_won,
+        "address": address.strip(),
+        "latitude": latitude,
+        "longitude": longitude,
+    }
+    changed = [name for name, value in values.items() if getattr(locked, name) != value]
+    if scope.pk != locked.scope_id:
+        changed.append("scope")
+    if policy_area.pk != locked.policy_area_id:
+        changed.append("policy_area")
+    for name, value in values.items():
+        setattr(locked, name, value)
+    locked.scope = scope
+    locked.policy_area = policy_area
+    if image is not None:
+        if locked.image:
+            locked.image.delete(save=False)
+        locked.image.save(image.name, image, save=False)
+        changed.append("image")
+    elif remove_image and locked.image:
+        locked.image.delete(save=False)
+        changed.append("image")
+    if was_draft and submit:
+        locked.status = Proposal.Status.SUBMITTED
+        locked.submitted_at = timezone.now()
+    locked.version += 1
+    locked.full_clean()
+    locked.save()
+    if was_draft and submit:
+        _record_submitted(locked, actor)
+    elif not was_draft and changed:
+        record_audit_event(
+            event_type=AuditEvent.Type.PROPOSAL_EDITED,
+            is_public=True,
+            cycle=cycle,
+            subject=locked,
+            actor=actor,
+            fields=sorted(changed),
+            version=locked.version,
+        )
+    return locked
+
+
+@transaction.atomic
+def submit_proposal(*, proposal: Proposal, actor, version: int | None = None) -> Proposal:
+    """Submit a draft as it is."""
+    locked = _lock_for_author(proposal=proposal, actor=actor, version=version)
+    if locked.status != Proposal.Status.DRAFT:
+        raise ProposalError(_("This proposal has already been submitted."), code="submitted")
+    _check_eligible(actor, locked.cycle)
+    _check_limit(author=actor, cycle=locked.cycle, exclude_pk=locked.pk)
+    locked.status = Proposal.Status.SUBMITTED
+    locked.submitted_at = timezone.now()
+    locked.version += 1
+    locked.save(update_fields=["status", "submitted_at", "version", "updated_at"])
+    _record_submitted(locked, actor)
+    return locked
+
+
+@transaction.atomic
+def withdraw_proposal(*, proposal: Proposal, actor, reason: str = "") -> Proposal | None:
+    """The author takes their proposal back (until the proposal phase ends).
+
+    A submitted proposal stays public as withdrawn, with its history, and no longer counts
+    against the limit. A draft was never public: it is deleted (returns None).
+    """
+    locked = _lock_for_author(proposal=proposal, actor=actor, version=None)
+    if locked.status == Proposal.Status.DRAFT:
+        if locked.image:
+            locked.image.delete(save=False)
+        locked.delete()
+        return None
+    locked.status = Proposal.Status.WITHDRAWN
+    locked.withdrawn_at = timezone.now()
+    locked.version += 1
+    locked.save(update_fields=["status", "withdrawn_at", "version", "updated_at"])
+    record_audit_event(
+        event_type=AuditEvent.Type.PROPOSAL_WITHDRAWN,
+        is_public=True,
+        cycle=locked.cycle,
+        subject=locked,
+        actor=actor,
+        reason=reason.strip(),
+    )
+    return locked
