@@ -1,0 +1,130 @@
+"""Forms for the council's review: field shape only; the rules are in services/review.py."""
+
+import re
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator
+from django.utils.translation import gettext_lazy as _
+
+from proposals.models import CouncilDecision
+from proposals.models import FeasibilityReview
+from proposals.models import Proposal
+
+MAX_WON = 9_223_372_036_854_775_807  # PositiveBigIntegerField's upper bound
+
+
+class WonField(forms.IntegerField):
+    """A whole number of won; accepts 1,200,000 / 1 200 000 / ₩1,200,000 / 1,200,000원."""
+
+    default_error_messages = {
+        "invalid": _("Enter a whole number of won, for example 12,000,000."),
+    }
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("min_value", 1)
+        super().__init__(**kwargs)
+        self.validators.append(MaxValueValidator(MAX_WON))
+        self.widget.input_type = "text"
+        self.widget.attrs.update({"inputmode": "numeric", "autocomplete": "off"})
+
+    def to_python(self, value):
+        if isinstance(value, str):
+            value = re.sub(r"[\s,₩원]", "", value)
+            if value and not re.fullmatch(r"-?\d+", value):
+                raise ValidationError(self.error_messages["invalid"], code="invalid")
+        return super().to_python(value)
+
+
+class FeasibilityReviewForm(forms.Form):
+    verdict = forms.ChoiceField(
+        label=_("Verdict"), choices=FeasibilityReview.Verdict.choices, widget=forms.RadioSelect
+    )
+    reason_codes = forms.MultipleChoiceField(
+        label=_("Reasons (required when not feasible)"),
+        choices=FeasibilityReview.ReasonCode.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+    reviewed_cost_won = WonField(
+        label=_("Reviewed cost (won)"),
+        required=False,
+        help_text=_("What the city would really spend. Required unless not feasible."),
+    )
+    legal_notes = forms.CharField(
+        label=_("Legal notes"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=5000,
+        required=False,
+    )
+    technical_notes = forms.CharField(
+        label=_("Technical notes"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=5000,
+        required=False,
+    )
+
+    @classmethod
+    def initial_from(cls, review: FeasibilityReview | None) -> dict:
+        if review is None:
+            return {}
+        return {
+            "verdict": review.verdict,
+            "reason_codes": review.reason_codes,
+            "reviewed_cost_won": review.reviewed_cost_won,
+            "legal_notes": review.legal_notes,
+            "technical_notes": review.technical_notes,
+        }
+
+
+class CouncilDecisionForm(forms.Form):
+    decision = forms.ChoiceField(
+        label=_("Decision"), choices=CouncilDecision.Decision.choices, widget=forms.RadioSelect
+    )
+    public_reason = forms.CharField(
+        label=_("Public reason"),
+        widget=forms.Textarea(attrs={"rows": 5}),
+        max_length=5000,
+        help_text=_("Shown to everyone on the proposal page and e-mailed to the authors."),
+    )
+    expected_revision = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
+
+
+class MergeForm(forms.Form):
+    duplicates = forms.ModelMultipleChoiceField(
+        label=_("Proposals to merge into this one"),
+        queryset=Proposal.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("They will point to this proposal; their endorsements move here."),
+    )
+    public_reason = forms.CharField(
+        label=_("Public reason"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=5000,
+        help_text=_("Shown to everyone and e-mailed to the authors of every proposal involved."),
+    )
+
+    def __init__(self, *args, candidates=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if candidates is not None:
+            self.fields["duplicates"].queryset = candidates
+        self.fields["duplicates"].label_from_instance = lambda p: f"#{p.pk} {p.title}"
+
+
+class RubricScoreForm(forms.Form):
+    """One field per rubric criterion: ``criterion_<id>``, 0 to the criterion's most points."""
+
+    def __init__(self, *args, criteria=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.criteria = list(criteria)
+        for criterion in self.criteria:
+            self.fields[f"criterion_{criterion.pk}"] = forms.IntegerField(
+                label=criterion.name,
+                min_value=0,
+                max_value=criterion.max_points,
+                help_text=criterion.description,
+                widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+            )
+
+    def points(self) -> dict[int, int]:
+        return {c.pk: self.cleaned_data[f"criterion_{c.pk}"] for c in self.criteria}
