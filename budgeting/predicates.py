@@ -53,3 +53,14 @@ def phase_allows(feature: Feature):
 def cycle_is_visible(user, obj) -> bool:
     cycle = _cycle_of(obj)
     return cycle is not None and cycle.phase != "draft"
+
+
+# --- voting ---------------------------------------------------------------------------------------
+@rules.predicate
+def voting_is_closed(user, obj) -> bool:
+    """Past the voting phase: only then may anyone (staff included) see per-project counts."""
+    from budgeting.phases import Phase
+    from budgeting.phases import phase_index
+
+    cycle = _cycle_of(obj)
+    return cycle is not None and phase_index(cycle.phase) > phase_index(Phase.VOTING)

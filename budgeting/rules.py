@@ -8,3 +8,16 @@ from budgeting.predicates import is_staff_member
 rules.add_perm("budgeting.view_cycle", cycle_is_visible | is_staff_member)
 rules.add_perm("budgeting.manage_cycle", is_staff_member)
 rules.add_perm("budgeting.advance_phase", is_staff_member)
+
+# --- voting ---------------------------------------------------------------------------------------
+from budgeting.phases import Feature  # noqa: E402
+from budgeting.predicates import is_eligible_voter  # noqa: E402
+from budgeting.predicates import phase_allows  # noqa: E402
+from budgeting.predicates import voting_is_closed  # noqa: E402
+
+# Council members vote like any resident: only eligibility and the phase matter.
+rules.add_perm("budgeting.submit_ballot", is_eligible_voter & phase_allows(Feature.VOTE))
+rules.add_perm("budgeting.enter_paper_ballot", is_staff_member & phase_allows(Feature.VOTE))
+rules.add_perm("budgeting.view_turnout", cycle_is_visible)
+# Per-project counts: nobody, staff included, until voting has closed.
+rules.add_perm("budgeting.view_vote_counts", voting_is_closed)

@@ -138,6 +138,13 @@ CELERY_BEAT_SCHEDULE = {
         # SKIP LOCKED and marked (or deleted) in the same transaction, so runs never overlap.
         "schedule": 30.0,
     },
+    "budgeting.send-voting-reminders": {
+        "task": "budgeting.send_voting_reminders",
+        # Every 15 minutes. Each reminder sets reminder_sent_at in the transaction that queues it
+        # (rows taken with SKIP LOCKED, dedupe key per participation), so a doubled run sends
+        # nothing twice and a missed run is caught up by the next one.
+        "schedule": 15 * 60.0,
+    },
 }
 # Publishing a task must not hang a request while Redis is down (the outbox catches up).
 CELERY_BROKER_CONNECTION_TIMEOUT = 2

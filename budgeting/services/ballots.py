@@ -1,0 +1,227 @@
+"""Casting, changing and withdrawing ballots: one ballot per person per scope, by construction.
+
+Every write of a ballot runs in one transaction that first locks the person's ``Participation``
+row (INSERT ... ON CONFLICT DO NOTHING, then SELECT ... FOR UPDATE). Concurrent submissions by one
+person, and an online and a paper ballot for the same person, are therefore serialised; the
+unique constraints on ``Participation(user, scope)`` and ``Ballot(voter_key, scope)`` are the last
+line. The deadline is checked after the lock, with the clock read inside the transaction.
+"""
+
+from collections.abc import Mapping
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from budgeting.audit import record_audit_event
+from budgeting.ballot_rules import BallotRuleError
+from budgeting.ballot_rules import check_ballot
+from budgeting.eligibility import Ineligibility
+from budgeting.models import AuditEvent
+from budgeting.models import Ballot
+from budgeting.models import BallotChoice
+from budgeting.models import BallotScope
+from budgeting.models import Participation
+from budgeting.models.ballots import new_receipt
+from budgeting.phases import Feature
+from budgeting.selectors import get_ineligibility
+from budgeting.voting import BallotRefusedError
+from budgeting.voting import describe_rule_error
+from budgeting.voting import voter_key
+from budgeting.voting_selectors import get_ballot_limits
+from budgeting.voting_selectors import list_ballot_proposals
+from notifications.services import enqueue_email
+
+Channel = Participation.Channel
+
+
+def describe_ineligibility(reason: Ineligibility) -> str:
+    return {
+        Ineligibility.NO_PROFILE: _("Please complete your resident profile to vote."),
+        Ineligibility.UNVERIFIED: _("Only verified residents may vote in this cycle."),
+        Ineligibility.TOO_YOUNG: _("You are below this cycle's minimum voting age."),
+        Ineligibility.RELATION: _("Your relation to the city does not give a vote in this cycle."),
+        Ineligibility.DISTRICT: _("This ballot is for residents of another district."),
+    }[reason]
+
+
+def _check_may_vote(*, voter, scope: BallotScope) -> None:
+    reason = get_ineligibility(user=voter, scope=scope)
+    if reason is not None:
+        raise BallotRefusedError(describe_ineligibility(reason), code=f"ineligible_{reason.value}")
+
+
+def _check_voting_open(*, scope: BallotScope) -> None:
+    if not scope.cycle.allows(Feature.VOTE):
+        raise BallotRefusedError(
+            _("Voting on this ballot is closed; no ballot was stored."), code="voting_closed"
+        )
+
+
+def _lock_participation(*, voter, scope: BallotScope, channel: str) -> Participation:
+    """The per-person lock across channels: create the row if missing, then lock it."""
+    Participation.objects.bulk_create(
+        [Participation(user=voter, scope=scope, channel=channel)], ignore_conflicts=True
+    )
+    return Participation.objects.select_for_update().get(user=voter, scope=scope)
+
+
+def _fresh_scope(scope: BallotScope) -> BallotScope:
+    """Re-read the scope and its cycle inside the transaction (phase and dates may have moved)."""
+    return BallotScope.objects.select_related("cycle", "district").get(pk=scope.pk)
+
+
+def submit_ballot(
+    *,
+    voter,
+    scope: BallotScope,
+    choices: Mapping[int, int],
+    channel: str = Channel.ONLINE,
+    actor=None,
+) -> Ballot:
+    """Store ``voter``'s ballot on ``scope`` (proposal id -> points), replacing their earlier one.
+
+    Refuses (``BallotRefusedError``, nothing stored) an ineligible voter, a ballot that breaks
+    the rule, a ballot after the deadline, and a second ballot by another channel (or a second
+    paper ballot): the first one counts, and the refused attempt is an audit event.
+    """
+    choices = {int(proposal_id): int(points) for proposal_id, points in choices.items()}
+    refusal = None
+    with transaction.atomic():
+        scope = _fresh_scope(scope)
+        _check_may_vote(voter=voter, scope=scope)
+        limits = get_ballot_limits(scope=scope, proposals=list_ballot_proposals(scope=scope))
+        try:
+            check_ballot(limits, choices)
+        except BallotRuleError as error:
+            raise BallotRefusedError(describe_rule_error(error), code=error.code) from error
+        participation = _lock_participation(voter=voter, scope=scope, channel=channel)
+        _check_voting_open(scope=scope)  # after the lock: the clock is read now
+        if participation.voted_at is not None and (
+            channel != Channel.ONLINE or participation.channel != Channel.ONLINE
+        ):
+            refusal = _refuse_second_ballot(
+                participation=participation, scope=scope, channel=channel, actor=actor or voter
+            )
+        else:
+            ballot = _write_ballot(
+                voter=voter,
+                scope=scope,
+                choices=choices,
+                participation=participation,
+                channel=channel,
+            )
+    if refusal is not None:
+        raise refusal  # outside the block, so the audit event of the conflict is kept
+    return ballot
+
+
+def _refuse_second_ballot(
+    *, participation: Participation, scope: BallotScope, channel: str, actor
+) -> BallotRefusedError:
+    record_audit_event(
+        cycle=scope.cycle,
+        event_type=AuditEvent.Type.BALLOT_CHANNEL_CONFLICT,
+        subject=scope,
+        actor=actor,
+        is_public=False,
+        counted_channel=participation.channel,
+        refused_channel=str(channel),
+    )
+    if participation.channel == Channel.PAPER:
+        message = _(
+            "A paper ballot was already cast for this person on this ballot; it is the one "
+            "that counts, so this ballot was not stored."
+        )
+    else:
+        message = _(
+            "This person already voted online on this ballot; that ballot counts, so this "
+            "ballot was not stored."
+        )
+    return BallotRefusedError(message, code="already_voted")
+
+
+def _write_ballot(
+    *, voter, scope: BallotScope, choices: dict, participation: Participation, channel: str
+) -> Ballot:
+    key = voter_key(user_id=voter.pk, scope_id=scope.pk)
+    ballot = Ballot.objects.filter(voter_key=key, scope=scope).first()
+    is_change = ballot is not None
+    if ballot is None:
+        ballot = Ballot.objects.create(voter_key=key, scope=scope)
+    else:
+        # Replace in place: nothing about the earlier contents is kept, and the receipt changes.
+        BallotChoice.objects.filter(ballot=ballot).delete()
+        ballot.receipt = new_receipt()
+        ballot.save(update_fields=["receipt"])
+    BallotChoice.objects.bulk_create(
+        BallotChoice(ballot=ballot, proposal_id=proposal_id, points=points)
+        for proposal_id, points in choices.items()
+    )
+    participation.voted_at = timezone.now()
+    participation.channel = channel
+    participation.save(update_fields=["voted_at", "channel"])
+    if is_change:
+        # That a ballot changed, never what it holds nor whose it is.
+        record_audit_event(
+            cycle=scope.cycle,
+            event_type=AuditEvent.Type.BALLOT_CHANGED,
+            subject=scope,
+            is_public=False,
+        )
+    enqueue_email(
+        template="budgeting/emails/ballot_receipt",
+        context={
+            "receipt": ballot.receipt,
+            "cycle_name": str(scope.cycle.name),
+            "cycle_slug": scope.cycle.slug,
+            "scope_name": str(scope.name),
+            "is_change": is_change,
+            "is_paper": channel == Channel.PAPER,
+            "voting_end_at": f"{timezone.localtime(scope.cycle.voting_end_at):%Y-%m-%d %H:%M}",
+        },
+        recipient=voter,
+        dedupe_key=f"receipt:{ballot.receipt}",
+        is_secret=True,
+    )
+    return ballot
+
+
+def withdraw_ballot(*, voter, scope: BallotScope) -> None:
+    """Delete ``voter``'s online ballot on ``scope`` before the deadline; they may vote again."""
+    with transaction.atomic():
+        scope = _fresh_scope(scope)
+        participation = (
+            Participation.objects.select_for_update().filter(user=voter, scope=scope).first()
+        )
+        _check_voting_open(scope=scope)
+        if participation is None or participation.voted_at is None:
+            raise BallotRefusedError(_("You have no ballot to withdraw."), code="no_ballot")
+        if participation.channel != Channel.ONLINE:
+            raise BallotRefusedError(
+                _("A paper ballot cannot be withdrawn online."), code="paper_ballot"
+            )
+        key = voter_key(user_id=voter.pk, scope_id=scope.pk)
+        BallotChoice.objects.filter(ballot__voter_key=key, ballot__scope=scope).delete()
+        Ballot.objects.filter(voter_key=key, scope=scope).delete()
+        participation.voted_at = None
+        participation.save(update_fields=["voted_at"])
+        record_audit_event(
+            cycle=scope.cycle,
+            event_type=AuditEvent.Type.BALLOT_WITHDRAWN,
+            subject=scope,
+            is_public=False,
+        )
+
+
+def start_ballot(*, voter, scope: BallotScope) -> None:
+    """Note that ``voter`` opened the ballot (for the reminder a day before the deadline)."""
+    if not scope.cycle.allows(Feature.VOTE) or get_ineligibility(user=voter, scope=scope):
+        return
+    Participation.objects.bulk_create(
+        [Participation(user=voter, scope=scope, started_at=timezone.now())],
+        ignore_conflicts=True,
+    )
+    Participation.objects.filter(user=voter, scope=scope, started_at__isnull=True).update(
+        started_at=timezone.now()
+    )

@@ -1,0 +1,151 @@
+"""Reads for voting: the ballot a resident sees, their own ballot, turnout. Never who chose what."""
+
+from collections import Counter
+from datetime import timedelta
+
+from django.db.models import Count
+from django.db.models import QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from budgeting.ballot_rules import BallotLimits
+from budgeting.models import Ballot
+from budgeting.models import BallotChoice
+from budgeting.models import BallotScope
+from budgeting.models import BudgetCycle
+from budgeting.models import Participation
+from budgeting.phases import Phase
+from budgeting.selectors import list_scopes_for_cycle
+from budgeting.voting import voter_key
+from proposals.models import Proposal
+
+# Age bands for turnout, by age counted on the cycle's reference date: (lowest age, label).
+AGE_BANDS: tuple[int, ...] = (0, 20, 30, 40, 50, 60, 70)
+
+
+def get_scope_for_voting(*, cycle: BudgetCycle, scope_pk: int) -> BallotScope | None:
+    return (
+        BallotScope.objects.select_related("cycle", "district")
+        .filter(cycle=cycle, pk=scope_pk)
+        .first()
+    )
+
+
+def list_ballot_proposals(*, scope: BallotScope) -> list[Proposal]:
+    """The projects on ``scope``'s ballot, in a fixed order (voters see their own shuffle)."""
+    return list(
+        Proposal.objects.on_ballot()
+        .filter(scope=scope, hidden_at__isnull=True)
+        .only(
+            "pk",
+            "title",
+            "summary",
+            "address",
+            "cost_estimate_won",
+            "reviewed_cost_won",
+            "scope_id",
+            "cycle_id",
+        )
+        .order_by("pk")
+    )
+
+
+def get_ballot_limits(*, scope: BallotScope, proposals: list[Proposal]) -> BallotLimits:
+    cycle = scope.cycle
+    return BallotLimits(
+        rule=cycle.ballot_rule,
+        costs={proposal.pk: proposal.ballot_cost_won for proposal in proposals},
+        budget_won=scope.budget_won,
+        min_choices=cycle.approval_min_choices,
+        max_choices=cycle.approval_max_choices,
+        points=cycle.cumulative_points,
+        max_points_per_project=cycle.cumulative_max_per_project,
+    )
+
+
+def get_own_ballot(*, user, scope: BallotScope) -> Ballot | None:
+    """The requesting voter's own current ballot (found by their key; nobody else's)."""
+    key = voter_key(user_id=user.pk, scope_id=scope.pk)
+    return Ballot.objects.filter(voter_key=key, scope=scope).first()
+
+
+def get_own_choices(*, ballot: Ballot | None) -> dict[int, int]:
+    if ballot is None:
+        return {}
+    return dict(BallotChoice.objects.filter(ballot=ballot).values_list("proposal_id", "points"))
+
+
+def get_participation(*, user, scope: BallotScope) -> Participation | None:
+    return Participation.objects.filter(user=user, scope=scope).first()
+
+
+def map_participations_by_scope(*, user, cycle: BudgetCycle) -> dict[int, Participation]:
+    if not user.is_authenticated:
+        return {}
+    return {
+        participation.scope_id: participation
+        for participation in Participation.objects.filter(user=user, scope__cycle=cycle)
+    }
+
+
+def _age_band_label(lowest: int, highest: int | None) -> str:
+    if lowest == 0:
+        return _("under %(age)d") % {"age": highest + 1}
+    if highest is None:
+        return _("%(age)d and over") % {"age": lowest}
+    return f"{lowest}–{highest}"
+
+
+def get_turnout(*, cycle: BudgetCycle) -> dict:
+    """Participation counts per scope, per district and per age band (never per project)."""
+    voted = Participation.objects.filter(scope__cycle=cycle, voted_at__isnull=False)
+    per_scope_counts = dict(
+        voted.values_list("scope_id").annotate(n=Count("pk")).values_list("scope_id", "n")
+    )
+    scopes = list(list_scopes_for_cycle(cycle=cycle))
+    per_scope = [{"scope": scope, "count": per_scope_counts.get(scope.pk, 0)} for scope in scopes]
+    # One person counts once per district and per age band, however many ballots they cast.
+    people = voted.values(
+        "user_id", "user__resident_profile__district__name", "user__resident_profile__birth_year"
+    ).distinct()
+    by_district: Counter[str] = Counter()
+    by_year: Counter[int] = Counter()
+    seen = set()
+    for row in people:
+        if row["user_id"] in seen:
+            continue
+        seen.add(row["user_id"])
+        by_district[row["user__resident_profile__district__name"] or "—"] += 1
+        if row["user__resident_profile__birth_year"]:
+            by_year[row["user__resident_profile__birth_year"]] += 1
+    reference_year = cycle.age_counted_on.year
+    bands = []
+    for index, lowest in enumerate(AGE_BANDS):
+        highest = AGE_BANDS[index + 1] - 1 if index + 1 < len(AGE_BANDS) else None
+        count = sum(
+            n
+            for year, n in by_year.items()
+            if reference_year - year >= lowest
+            and (highest is None or reference_year - year <= highest)
+        )
+        bands.append({"label": _age_band_label(lowest, highest), "count": count})
+    return {
+        "total_voters": len(seen),
+        "per_scope": per_scope,
+        "per_district": sorted(by_district.items()),
+        "per_age_band": bands,
+    }
+
+
+def list_participations_due_a_reminder(*, now=None) -> QuerySet[Participation]:
+    """Opened but not submitted, voting closes within a day, no reminder yet, not opted out."""
+    now = now or timezone.now()
+    return Participation.objects.filter(
+        started_at__isnull=False,
+        voted_at__isnull=True,
+        reminder_sent_at__isnull=True,
+        scope__cycle__phase=Phase.VOTING,
+        scope__cycle__voting_end_at__gt=now,
+        scope__cycle__voting_end_at__lte=now + timedelta(days=1),
+        user__resident_profile__voting_reminders=True,
+    ).select_related("user__resident_profile", "scope__cycle", "scope__district")

@@ -1,0 +1,80 @@
+// Live budget meter for the ballot page (progressive enhancement: the page works without it;
+// the server checks every ballot with the same rule in budgeting/ballot_rules.py).
+(function () {
+  "use strict";
+
+  function formatWon(amount, lang) {
+    var digits = new Intl.NumberFormat("en-US").format(amount);
+    return lang.indexOf("ko") === 0 ? digits + "원" : "₩" + digits;
+  }
+
+  function setUp(form) {
+    var meter = document.getElementById("ballot-meter");
+    if (!meter) {
+      return;
+    }
+    var rule = form.dataset.rule;
+    var unit = meter.dataset.unit;
+    var allowed = parseInt(meter.dataset.allowed, 10) || 0;
+    var lang = document.documentElement.lang || "ko";
+    var usedEl = meter.querySelector("[data-meter-used]");
+    var bar = meter.querySelector("progress");
+    var status = meter.querySelector("[data-meter-status]");
+    var overTemplate = document.getElementById("ballot-meter-over");
+    var leftTemplate = document.getElementById("ballot-meter-left");
+
+    function show(value) {
+      return unit === "won" ? formatWon(value, lang) : String(value);
+    }
+
+    function used() {
+      var total = 0;
+      if (rule === "cumulative") {
+        form.querySelectorAll("input.ballot-points").forEach(function (input) {
+          var points = parseInt(input.value, 10);
+          if (points > 0) {
+            total += points;
+          }
+        });
+      } else {
+        form.querySelectorAll("input.ballot-choice:checked").forEach(function (input) {
+          total += rule === "knapsack" ? parseInt(input.dataset.cost, 10) || 0 : 1;
+        });
+      }
+      return total;
+    }
+
+    function update() {
+      var value = used();
+      usedEl.textContent = show(value);
+      bar.value = Math.min(value, allowed);
+      status.replaceChildren();
+      if (value > allowed) {
+        status.appendChild(overTemplate.content.cloneNode(true));
+        meter.classList.add("is-over");
+      } else {
+        status.appendChild(leftTemplate.content.cloneNode(true));
+        status.querySelector("[data-meter-left]").textContent = show(allowed - value);
+        meter.classList.remove("is-over");
+      }
+    }
+
+    form.addEventListener("change", update);
+    form.addEventListener("input", update);
+    update();
+  }
+
+  function setUpPrint() {
+    document.querySelectorAll("[data-print]").forEach(function (button) {
+      button.hidden = false;
+      button.addEventListener("click", function () {
+        window.print();
+      });
+    });
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    document.querySelectorAll("form.ballot-form").forEach(setUp);
+    setUpPrint();
+  });
+})();
