@@ -64,7 +64,7 @@ def test_infeasible_review_marks_the_proposal_infeasible(in_review, proposal, co
 @pytest.mark.parametrize(
     ("_case", "values", "field"),
     [
-        ("infeasible without a reason", {"verdict": "infeasible", "reviewed_cost_won": None}, "reason_codes"),
+        ("no reason", {"verdict": "infeasible", "reviewed_cost_won": None}, "reason_codes"),
         ("feasible without a cost", {"reviewed_cost_won": None}, "reviewed_cost_won"),
         ("negative cost", {"reviewed_cost_won": -5}, "reviewed_cost_won"),
         ("zero cost", {"reviewed_cost_won": 0}, "reviewed_cost_won"),
