@@ -8,7 +8,6 @@ from django.db import IntegrityError
 from django.utils.translation import gettext_lazy as _
 from modeltranslation.admin import TranslationAdmin
 
-from budgeting.exceptions import PhaseTransitionError
 from budgeting.exceptions import RulesFrozenError
 from budgeting.models import AuditEvent
 from budgeting.models import BallotScope
@@ -16,12 +15,14 @@ from budgeting.models import BudgetCycle
 from budgeting.models import CouncilMembership
 from budgeting.models import District
 from budgeting.models import PolicyArea
+from budgeting.phases import Phase
 from budgeting.phases import next_phase
 from budgeting.services.cycles import advance_phase
 from budgeting.services.cycles import appoint_council_member
 from budgeting.services.cycles import check_rules_change_allowed
 from budgeting.services.cycles import check_scope_change_allowed
 from budgeting.services.cycles import clone_cycle
+from config.exceptions import ApplicationError
 
 
 class BudgetCycleAdminForm(forms.ModelForm):
@@ -159,8 +160,13 @@ class BudgetCycleAdmin(TranslationAdmin):
                 )
                 continue
             try:
-                moved = advance_phase(cycle=cycle, to=target, actor=request.user)
-            except PhaseTransitionError as exc:
+                if target == Phase.PUBLISHED:  # publication freezes the count and builds exports
+                    from budgeting.services.publication import publish_results
+
+                    moved = publish_results(cycle_id=cycle.pk, actor=request.user)
+                else:
+                    moved = advance_phase(cycle=cycle, to=target, actor=request.user)
+            except ApplicationError as exc:  # PhaseTransitionError, PublicationError
                 self.message_user(request, f"{cycle}: {exc.message}", messages.ERROR)
                 continue
             if moved:

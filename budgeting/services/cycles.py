@@ -75,6 +75,12 @@ def advance_phase(
         by_schedule=by_schedule,
         moved_dates=moved_dates,
     )
+    if to == Phase.TALLYING:  # voting closed: count every scope (after commit, never raises)
+        from functools import partial
+
+        from budgeting.services.tallying import enqueue_close_voting
+
+        transaction.on_commit(partial(enqueue_close_voting, cycle_id=cycle.pk))
     return True
 
 

@@ -132,6 +132,14 @@ CELERY_BEAT_SCHEDULE = {
         # changes nothing and a missed run is caught up by the next one.
         "schedule": 60.0,
     },
+    "budgeting.close-due-voting": {
+        "task": "budgeting.close_due_voting",
+        # Every minute: closes voting on cycles past their deadline and asks for a count of each
+        # scope without a counted (or recently started) official run. A count is unique per
+        # (scope, rule, ballot fingerprint), so a doubled run counts nothing twice and a missed
+        # run (or a worker that died mid-count) is caught up by the next one.
+        "schedule": 60.0,
+    },
     "notifications.relay-outbox": {
         "task": "notifications.relay_outbox",
         # Every 30 s: delivers what a broker outage kept in the outbox. Rows are taken with

@@ -1,0 +1,145 @@
+"""Open-data files of a published result: jobs with a status (Saleor's ExportFile).
+
+``create_export_files`` makes one row per format and enqueues the builds on commit;
+``build_export_file`` writes the file once (a built file is never rebuilt). The ``.pb`` file is
+rebuilt from the ballots and must hash to the run's fingerprint, or the build fails loudly.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from functools import partial
+
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.utils import timezone
+
+from budgeting.exports.tables import ResultRow
+from budgeting.exports.tables import write_results_csv
+from budgeting.exports.tables import write_results_json
+from budgeting.models import ExportFile
+from budgeting.models import TallyRun
+from budgeting.tally_selectors import get_comparison_run
+from budgeting.tally_selectors import get_tally_input
+from budgeting.tally_selectors import list_allocations
+
+logger = logging.getLogger(__name__)
+
+
+class ExportMismatchError(Exception):
+    """The ballots no longer hash to the published fingerprint."""
+
+
+def export_basename(run: TallyRun) -> str:
+    scope = run.scope
+    part = scope.district.slug if scope.district_id else "citywide"
+    return f"{scope.cycle.slug}-{part}"
+
+
+def create_export_files(*, run: TallyRun) -> list[ExportFile]:
+    """One export row per format for ``run`` (existing rows are kept); builds run on commit."""
+    files = []
+    for kind in ExportFile.Kind:
+        export, _created = ExportFile.objects.get_or_create(tally_run=run, kind=kind)
+        files.append(export)
+        if export.status != ExportFile.Status.SUCCEEDED:
+            transaction.on_commit(partial(enqueue_export_build, export_file_id=export.pk))
+    return files
+
+
+def enqueue_export_build(*, export_file_id: int) -> None:
+    """Never raises: if the broker is down, staff can rebuild from the tally page."""
+    from budgeting.tasks import build_export_file_task
+
+    try:
+        build_export_file_task.apply_async((export_file_id,), retry=False, ignore_result=True)
+    except Exception:
+        logger.exception("build_export_file(%s) could not be enqueued.", export_file_id)
+
+
+def result_rows(*, run: TallyRun) -> list[ResultRow]:
+    comparison = get_comparison_run(run=run)
+    greedy_funded = (
+        set(comparison.allocations.filter(is_funded=True).values_list("proposal_id", flat=True))
+        if comparison
+        else None
+    )
+    return [
+        ResultRow(
+            rank=a.rank,
+            project_id=str(a.proposal_id),
+            title=a.proposal.title,
+            cost_won=a.cost_won,
+            votes=a.votes,
+            points=a.points,
+            score=a.score,
+            is_funded=a.is_funded,
+            reason_code=a.reason_code,
+            reason_params=a.reason_params,
+            funded_by_greedy=None if greedy_funded is None else a.proposal_id in greedy_funded,
+        )
+        for a in list_allocations(run=run)
+    ]
+
+
+def result_summary(*, run: TallyRun) -> dict:
+    scope = run.scope
+    return {
+        "cycle": scope.cycle.slug,
+        "scope": scope.district.slug if scope.district_id else "citywide",
+        "rule": run.rule,
+        "tie_break": "cost_votes_lot",
+        "tie_break_seed": scope.cycle.tie_break_seed,
+        "ballots": run.ballot_count,
+        "budget_won": run.budget_won,
+        "allocated_won": run.allocated_won,
+        "left_over_won": run.left_over_won,
+        "fingerprint_sha256": run.fingerprint,
+        "published_at": run.published_at.isoformat() if run.published_at else None,
+    }
+
+
+def render_export(*, export: ExportFile) -> bytes:
+    run = export.tally_run
+    if export.kind == ExportFile.Kind.CSV:
+        return write_results_csv(result_rows(run=run))
+    if export.kind == ExportFile.Kind.JSON:
+        return write_results_json(summary=result_summary(run=run), rows=result_rows(run=run))
+    from budgeting.services.tallying import canonical_pb
+
+    text, digest = canonical_pb(scope_input=get_tally_input(scope=run.scope))
+    if digest != run.fingerprint:
+        raise ExportMismatchError(
+            f"the ballots hash to {digest}, the published fingerprint is {run.fingerprint}"
+        )
+    return text.encode("utf-8")
+
+
+def build_export_file(*, export_file_id: int) -> ExportFile:
+    """Write the file of ``export_file_id`` once; a built file is returned as it is."""
+    export = ExportFile.objects.select_related(
+        "tally_run__scope__cycle", "tally_run__scope__district"
+    ).get(pk=export_file_id)
+    if export.status == ExportFile.Status.SUCCEEDED:
+        return export
+    try:
+        content = render_export(export=export)
+    except ExportMismatchError as exc:
+        ExportFile.objects.filter(pk=export.pk).update(
+            status=ExportFile.Status.FAILED, error=str(exc), finished_at=timezone.now()
+        )
+        export.refresh_from_db()
+        return export
+    with transaction.atomic():
+        locked = ExportFile.objects.select_for_update().get(pk=export.pk)
+        if locked.status == ExportFile.Status.SUCCEEDED:
+            return locked
+        name = f"{export_basename(export.tally_run)}.{export.kind}"
+        locked.file.save(name, ContentFile(content), save=False)
+        locked.sha256 = hashlib.sha256(content).hexdigest()
+        locked.status = ExportFile.Status.SUCCEEDED
+        locked.error = ""
+        locked.finished_at = timezone.now()
+        locked.save(update_fields=["file", "sha256", "status", "error", "finished_at"])
+    return locked

@@ -1,0 +1,314 @@
+"""Reads for counting and publication: the anonymised tally input of a scope, its results.
+
+``get_tally_input(scope=...)`` is the one place ballots are turned into the pure tally package's
+:class:`~budgeting.tally.TallyInput`. On PostgreSQL the work is done in SQL: each ballot's choices
+are aggregated into one sorted list, identical ballots are merged with ``GROUP BY`` and counted,
+and the result is streamed with ``COPY`` into numpy arrays (a million ballots become the few
+hundred thousand distinct ones, in seconds). Elsewhere (the SQLite demo) a portable path does
+the same in Python. Neither path reads who voted: ballots carry no user.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from fractions import Fraction
+
+import numpy as np
+from django.conf import settings
+from django.db import connection
+from django.db.models import Count
+from django.db.models import Prefetch
+from django.db.models import QuerySet
+from django.db.models import Sum
+from django.utils import timezone
+
+from budgeting.models import Allocation
+from budgeting.models import Ballot
+from budgeting.models import BallotChoice
+from budgeting.models import BallotScope
+from budgeting.models import BudgetCycle
+from budgeting.models import ExportFile
+from budgeting.models import TallyRun
+from budgeting.tally import ProjectInput
+from budgeting.tally import TallyInput
+from proposals.models import Proposal
+
+# How each ballot rule is written in a Pabulib file (knapsack ballots are approval sets).
+VOTE_TYPE_OF_BALLOT_RULE = {
+    BudgetCycle.BallotRule.APPROVAL: "approval",
+    BudgetCycle.BallotRule.KNAPSACK: "approval",
+    BudgetCycle.BallotRule.CUMULATIVE: "cumulative",
+}
+
+
+@dataclass(frozen=True)
+class ScopeTallyInput:
+    """The tally input of a scope with the META of its canonical ``.pb`` file."""
+
+    tally_input: TallyInput
+    meta: dict[str, str]
+    proposals: dict[str, Proposal]  # project id (the proposal pk as text) -> proposal
+
+    @property
+    def ballot_count(self) -> int:
+        ballots = self.tally_input.ballots
+        if isinstance(ballots, tuple):
+            return sum(b.weight for b in ballots)
+        return ballots.n_voters
+
+
+def list_tally_proposals(*, scope: BallotScope) -> QuerySet[Proposal]:
+    """The projects counted on ``scope``: its proposals on the ballot, by id."""
+    return (
+        Proposal.objects.filter(scope=scope, status=Proposal.Status.ON_BALLOT)
+        .annotate(council_points=Sum("council_scores__points"))
+        .order_by("pk")
+    )
+
+
+def get_pb_meta(*, scope: BallotScope) -> dict[str, str]:
+    """META of the scope's ``.pb`` file. Only stable, language-independent values (it is hashed)."""
+    cycle = scope.cycle
+    return {
+        "description": f"Chamyeo participatory budget {cycle.slug}",
+        "country": "South Korea",
+        "unit": settings.CHAMYEO_CITY_NAME or "Chamyeo",
+        "subunit": scope.district.slug if scope.district_id else "citywide",
+        "instance": str(cycle.year),
+        "date_begin": timezone.localtime(cycle.voting_start_at).strftime("%d.%m.%Y"),
+        "date_end": timezone.localtime(cycle.voting_end_at).strftime("%d.%m.%Y"),
+        "currency": "KRW",
+        "language": "ko",
+    }
+
+
+def get_tally_input(*, scope: BallotScope) -> ScopeTallyInput:
+    """The anonymised input of ``scope``'s count under its cycle's rules."""
+    cycle = scope.cycle
+    proposals = list(list_tally_proposals(scope=scope))
+    projects = tuple(
+        ProjectInput(
+            id=str(p.pk),
+            cost=int(p.ballot_cost_won),
+            council_votes=int(p.council_points or 0),
+            name=" ".join(p.title.split()),
+        )
+        for p in proposals
+    )
+    pks = [p.pk for p in proposals]
+    if connection.vendor == "postgresql":
+        indptr, project_index, points, weights = _ballot_arrays_postgresql(scope.pk, pks)
+    else:
+        indptr, project_index, points, weights = _ballot_arrays_portable(scope.pk, pks)
+    options: dict = {}
+    if cycle.tally_rule == BudgetCycle.TallyRule.COUNCIL_WEIGHTED:
+        options["council_weight"] = Fraction(cycle.council_weight_percent, 100)
+        options["public_weight"] = Fraction(cycle.public_weight_percent, 100)
+    tally_input = TallyInput.from_arrays(
+        budget=int(scope.budget_won),
+        projects=projects,
+        indptr=indptr,
+        project_index=project_index,
+        points=points,
+        weights=weights,
+        vote_type=VOTE_TYPE_OF_BALLOT_RULE[cycle.ballot_rule],
+        tie_break="cost_votes_lot",
+        lot_seed=cycle.tie_break_seed,
+        **options,
+    )
+    return ScopeTallyInput(
+        tally_input=tally_input,
+        meta=get_pb_meta(scope=scope),
+        proposals={str(p.pk): p for p in proposals},
+    )
+
+
+def _position_lookup(pks: list[int]) -> np.ndarray:
+    lookup = np.full((max(pks) + 1) if pks else 1, -1, dtype=np.int64)
+    lookup[np.asarray(pks, dtype=np.int64)] = np.arange(len(pks), dtype=np.int64)
+    return lookup
+
+
+def _ballot_arrays_postgresql(
+    scope_id: int, pks: list[int]
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Distinct ballots with their counts, merged in SQL and streamed with COPY.
+
+    Each output line is ``weight n id_1 .. id_n pts_1 .. pts_n`` (tabs and spaces), so the whole
+    stream parses as one flat array of integers.
+    """
+    ballot = Ballot._meta.db_table
+    choice = BallotChoice._meta.db_table
+    ids = ",".join(str(int(pk)) for pk in pks) or "NULL"
+    # Only integers are interpolated (the scope id and proposal ids), never user input.
+    sql = f"""
+        COPY (
+            SELECT count(*), n, ids, pts FROM (
+                SELECT b.id,
+                       count(c.proposal_id) AS n,
+                       coalesce(string_agg(c.proposal_id::text, ' ' ORDER BY c.proposal_id), '')
+                           AS ids,
+                       coalesce(string_agg(c.points::text, ' ' ORDER BY c.proposal_id), '')
+                           AS pts
+                FROM {ballot} b
+                LEFT JOIN {choice} c
+                       ON c.ballot_id = b.id AND c.proposal_id IN ({ids})
+                WHERE b.scope_id = {int(scope_id)}
+                GROUP BY b.id
+            ) per_ballot
+            GROUP BY n, ids, pts
+        ) TO STDOUT
+    """  # noqa: S608
+    chunks: list[bytes] = []
+    with connection.cursor() as cursor, cursor.copy(sql) as copy:
+        chunks.extend(bytes(block) for block in copy)
+    data = b"".join(chunks).replace(b"\t", b" ").replace(b"\n", b" ").decode("ascii").strip()
+    flat = np.fromstring(data, dtype=np.int64, sep=" ") if data else np.zeros(0, dtype=np.int64)
+    # Walk the row headers (weight, n); everything else is gathered with numpy.
+    starts: list[int] = []
+    lengths: list[int] = []
+    weights: list[int] = []
+    values = flat.tolist()
+    pos = 0
+    total = len(values)
+    while pos < total:
+        n = values[pos + 1]
+        weights.append(values[pos])
+        lengths.append(n)
+        starts.append(pos + 2)
+        pos += 2 + 2 * n
+    lengths_arr = np.asarray(lengths, dtype=np.int64)
+    indptr = np.zeros(len(lengths) + 1, dtype=np.int64)
+    np.cumsum(lengths_arr, out=indptr[1:])
+    offsets = np.arange(int(indptr[-1]), dtype=np.int64) - np.repeat(indptr[:-1], lengths_arr)
+    id_pos = np.repeat(np.asarray(starts, dtype=np.int64), lengths_arr) + offsets
+    pt_pos = id_pos + np.repeat(lengths_arr, lengths_arr)
+    project_index = _position_lookup(pks)[flat[id_pos]] if len(id_pos) else id_pos
+    return indptr, project_index, flat[pt_pos], np.asarray(weights, dtype=np.int64)
+
+
+def _ballot_arrays_portable(
+    scope_id: int, pks: list[int]
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The same as the PostgreSQL path, in Python (for SQLite)."""
+    position = {pk: i for i, pk in enumerate(pks)}
+    ballot_ids = Ballot.objects.filter(scope_id=scope_id).values_list("pk", flat=True)
+    per_ballot: dict = {ballot_id: [] for ballot_id in ballot_ids}
+    rows = BallotChoice.objects.filter(ballot__scope_id=scope_id, proposal_id__in=pks).values_list(
+        "ballot_id", "proposal_id", "points"
+    )
+    for ballot_id, proposal_id, points in rows:
+        per_ballot[ballot_id].append((position[proposal_id], points))
+    groups = Counter(tuple(sorted(choices)) for choices in per_ballot.values())
+    indptr = [0]
+    project_index: list[int] = []
+    points: list[int] = []
+    weights: list[int] = []
+    for choices, weight in sorted(groups.items()):
+        project_index.extend(p for p, _ in choices)
+        points.extend(x for _, x in choices)
+        indptr.append(len(project_index))
+        weights.append(weight)
+    return (
+        np.asarray(indptr, dtype=np.int64),
+        np.asarray(project_index, dtype=np.int64),
+        np.asarray(points, dtype=np.int64),
+        np.asarray(weights, dtype=np.int64),
+    )
+
+
+# --- runs and results ---------------------------------------------------------------------------
+def get_latest_run(*, scope: BallotScope, rule: str, is_official: bool = True) -> TallyRun | None:
+    """The newest counted run of ``scope`` under ``rule``."""
+    return (
+        TallyRun.objects.filter(
+            scope=scope, rule=rule, is_official=is_official, status=TallyRun.Status.SUCCEEDED
+        )
+        .order_by("-finished_at", "-pk")
+        .first()
+    )
+
+
+def get_published_run(*, scope: BallotScope) -> TallyRun | None:
+    """The official run published for ``scope`` (None before publication)."""
+    return (
+        TallyRun.objects.filter(scope=scope, is_official=True, published_at__isnull=False)
+        .order_by("-published_at", "-pk")
+        .first()
+    )
+
+
+def get_comparison_run(*, run: TallyRun) -> TallyRun | None:
+    """The greedy count of the same ballots, when the official rule is not greedy."""
+    if run.rule == BudgetCycle.TallyRule.GREEDY:
+        return None
+    return TallyRun.objects.filter(
+        scope_id=run.scope_id,
+        rule=BudgetCycle.TallyRule.GREEDY,
+        fingerprint=run.fingerprint,
+        status=TallyRun.Status.SUCCEEDED,
+    ).first()
+
+
+def list_allocations(*, run: TallyRun) -> QuerySet[Allocation]:
+    return run.allocations.select_related("proposal").order_by("rank")
+
+
+def list_published_runs(*, cycle: BudgetCycle) -> list[TallyRun]:
+    """The published official run of every scope of ``cycle`` that has one, in scope order."""
+    runs = (
+        TallyRun.objects.filter(scope__cycle=cycle, is_official=True, published_at__isnull=False)
+        .select_related("scope__district")
+        .prefetch_related(Prefetch("exports", queryset=ExportFile.objects.order_by("kind")))
+        .order_by("scope__district__order", "scope_id", "-published_at")
+    )
+    seen: set[int] = set()
+    result = []
+    for run in runs:
+        if run.scope_id not in seen:
+            seen.add(run.scope_id)
+            result.append(run)
+    return result
+
+
+def list_scope_tally_status(*, cycle: BudgetCycle) -> list[dict]:
+    """For staff: every scope with its runs (newest first) and ballot count."""
+    scopes = list(
+        cycle.scopes.select_related("district")
+        .annotate(ballot_total=Count("ballots", distinct=True))
+        .order_by("district__order", "pk")
+    )
+    runs_by_scope: dict[int, list[TallyRun]] = {s.pk: [] for s in scopes}
+    for run in TallyRun.objects.filter(scope__cycle=cycle).order_by("-created_at", "-pk"):
+        runs_by_scope[run.scope_id].append(run)
+    return [
+        {
+            "scope": scope,
+            "ballot_count": scope.ballot_total,
+            "runs": runs_by_scope[scope.pk],
+            "official": next(
+                (
+                    r
+                    for r in runs_by_scope[scope.pk]
+                    if r.is_official
+                    and r.rule == cycle.tally_rule
+                    and r.status == TallyRun.Status.SUCCEEDED
+                ),
+                None,
+            ),
+        }
+        for scope in scopes
+    ]
+
+
+def get_funded_allocation(*, proposal: Proposal) -> Allocation | None:
+    """The proposal's line in its scope's published result (None before publication)."""
+    return (
+        Allocation.objects.filter(
+            proposal=proposal, tally_run__is_official=True, tally_run__published_at__isnull=False
+        )
+        .select_related("tally_run__scope__cycle")
+        .order_by("-tally_run__published_at")
+        .first()
+    )
