@@ -12,12 +12,40 @@ from proposals.models import Report
 from proposals.selectors import Sort
 
 
+class BootstrapFormMixin:
+    """Bootstrap classes on every visible widget, and ``aria-invalid`` on fields with errors."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name, field in self.fields.items():
+            widget = field.widget
+            if isinstance(widget, forms.HiddenInput):
+                continue
+            if isinstance(widget, forms.CheckboxInput):
+                css = "form-check-input"
+            elif isinstance(widget, forms.Select):
+                css = "form-select"
+            else:
+                css = "form-control"
+            widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()
+            if field.help_text:
+                widget.attrs["aria-describedby"] = f"id_{self.add_prefix(name)}_helptext"
+
+    def full_clean(self):
+        super().full_clean()
+        for name in self.errors:
+            if name in self.fields:
+                widget = self.fields[name].widget
+                widget.attrs["aria-invalid"] = "true"
+                widget.attrs["class"] = f"{widget.attrs.get('class', '')} is-invalid".strip()
+
+
 class ScopeChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj: BallotScope) -> str:
         return obj.name
 
 
-class ProposalForm(forms.Form):
+class ProposalForm(BootstrapFormMixin, forms.Form):
     """Create or edit a proposal. ``version`` carries the optimistic lock on edits."""
 
     title = forms.CharField(
@@ -147,7 +175,7 @@ class ProposalForm(forms.Form):
         }
 
 
-class WithdrawProposalForm(forms.Form):
+class WithdrawProposalForm(BootstrapFormMixin, forms.Form):
     reason = forms.CharField(
         label=_("Why are you withdrawing it? (optional, shown publicly)"),
         max_length=1000,
@@ -156,7 +184,7 @@ class WithdrawProposalForm(forms.Form):
     )
 
 
-class CommentForm(forms.Form):
+class CommentForm(BootstrapFormMixin, forms.Form):
     body = forms.CharField(
         label=_("Your comment"),
         max_length=Comment._meta.get_field("body").max_length,
@@ -165,7 +193,7 @@ class CommentForm(forms.Form):
     parent = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
 
-class ReportForm(forms.Form):
+class ReportForm(BootstrapFormMixin, forms.Form):
     reason = forms.CharField(
         label=_("What is wrong with it?"),
         max_length=Report._meta.get_field("reason").max_length,
@@ -174,7 +202,7 @@ class ReportForm(forms.Form):
     )
 
 
-class HideForm(forms.Form):
+class HideForm(BootstrapFormMixin, forms.Form):
     reason = forms.CharField(
         label=_("Public reason for hiding"),
         max_length=1000,
@@ -183,7 +211,7 @@ class HideForm(forms.Form):
     )
 
 
-class DismissReportForm(forms.Form):
+class DismissReportForm(BootstrapFormMixin, forms.Form):
     resolution = forms.CharField(label=_("Note"), max_length=200, required=False)
 
 

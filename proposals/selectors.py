@@ -6,6 +6,7 @@ from datetime import timedelta
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import CharField
 from django.db.models import Count
+from django.db.models import F
 from django.db.models import Prefetch
 from django.db.models import Q
 from django.db.models import QuerySet
@@ -72,7 +73,7 @@ def list_scopes_open_to_resident(*, user, cycle: BudgetCycle) -> QuerySet[Ballot
     return (
         cycle.scopes.filter(district_filter)
         .select_related("district")
-        .order_by("-district__isnull", "district__order")
+        .order_by(F("district__order").asc(nulls_first=True), "pk")
     )
 
 

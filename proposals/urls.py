@@ -7,6 +7,48 @@ app_name = "proposals"
 
 urlpatterns = [
     path("proposals/<int:pk>/", views.ProposalDetailView.as_view(), name="proposal-detail"),
+    # residents: browse, submit, discuss (views.py)
+    path("proposals/", views.ProposalIndexView.as_view(), name="proposal-index"),
+    path("proposals/mine/", views.MyProposalsView.as_view(), name="my-proposals"),
+    path("cycles/<slug:slug>/proposals/", views.ProposalListView.as_view(), name="proposal-list"),
+    path("cycles/<slug:slug>/proposals/map/", views.ProposalMapView.as_view(), name="proposal-map"),
+    path(
+        "cycles/<slug:slug>/proposals/new/",
+        views.ProposalCreateView.as_view(),
+        name="proposal-create",
+    ),
+    path("proposals/<int:pk>/edit/", views.ProposalEditView.as_view(), name="proposal-edit"),
+    path(
+        "proposals/<int:pk>/withdraw/",
+        views.ProposalWithdrawView.as_view(),
+        name="proposal-withdraw",
+    ),
+    path("proposals/<int:pk>/endorse/", views.EndorseView.as_view(), name="proposal-endorse"),
+    path("proposals/<int:pk>/comments/", views.CommentCreateView.as_view(), name="comment-create"),
+    path("proposals/comments/<int:pk>/edit/", views.CommentEditView.as_view(), name="comment-edit"),
+    path("proposals/<int:pk>/report/", views.ReportView.as_view(), name="proposal-report"),
+    path(
+        "proposals/comments/<int:comment_pk>/report/",
+        views.ReportView.as_view(),
+        name="comment-report",
+    ),
+    # staff moderation; /staff/ needs MFA (accounts.middleware)
+    path("staff/moderation/", views.ModerationQueueView.as_view(), name="moderation-queue"),
+    path(
+        "staff/moderation/proposals/<int:pk>/hide/",
+        views.HideProposalView.as_view(),
+        name="moderation-hide-proposal",
+    ),
+    path(
+        "staff/moderation/comments/<int:pk>/hide/",
+        views.HideCommentView.as_view(),
+        name="moderation-hide-comment",
+    ),
+    path(
+        "staff/moderation/reports/<int:pk>/dismiss/",
+        views.DismissReportView.as_view(),
+        name="moderation-dismiss-report",
+    ),
     # council review (review_views.py); /council/ needs MFA (accounts.middleware)
     path("council/", review_views.CouncilHomeView.as_view(), name="council-home"),
     path(

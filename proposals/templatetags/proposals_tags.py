@@ -9,3 +9,14 @@ register = template.Library()
 def markdown(text):
     """Render a resident's Markdown as sanitised HTML."""
     return render_markdown(text)
+
+
+@register.filter
+def pct5(percent) -> int:
+    """A percentage rounded down to a multiple of 5, for the ``pct-N`` width classes (CSP: no
+    inline styles)."""
+    try:
+        value = int(percent)
+    except (TypeError, ValueError):
+        return 0
+    return max(0, min(100, value - value % 5))

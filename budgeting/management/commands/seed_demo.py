@@ -22,6 +22,8 @@ from budgeting.phases import next_phase
 from budgeting.services.cycles import advance_phase
 from budgeting.services.cycles import appoint_council_member
 from budgeting.services.cycles import default_cycle_dates
+from proposals.demo import seed_demo_proposals
+from proposals.demo_review import seed_demo_review
 
 CURRENT_SLUG = "incheon-2027"
 
@@ -35,6 +37,8 @@ class Command(BaseCommand):
         areas = self.seed_policy_areas()
         cycle = self.seed_current_cycle(districts, areas)
         self.seed_accounts(districts, cycle)
+        seed_demo_proposals(cycle)
+        seed_demo_review(cycle)  # rubric + a second cycle in its review phase
         self.stdout.write(self.style.SUCCESS(f"Demo city ready: cycle “{cycle.name_en}”."))
 
     def seed_districts(self) -> dict[str, District]:
