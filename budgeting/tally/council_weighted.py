@@ -1,0 +1,90 @@
+"""Council-weighted greedy (Seoul-style 시민참여예산).
+
+In plain words: each project gets a weighted score
+
+    score = public_weight x (its public votes / all public votes)
+          + council_weight x (its council votes / all council votes)
+
+computed with exact fractions (no rounding), where "public votes" are ballot points (votes for
+approval ballots) and "council votes" are ``ProjectInput.council_votes``. If nobody voted on one
+side, that side's share is 0 for every project. Then projects are funded greedily by that score:
+best first, skipping what no longer fits. Equal scores go to the tie-break (``ties.py``); the
+``min_project_score`` threshold applies to public points; ``greedy_no_skip`` works as in greedy.
+
+``score`` in the results is the exact fraction as a string (e.g. ``"7/20"``). ``rank`` is the
+position in the score order.
+"""
+
+from __future__ import annotations
+
+from fractions import Fraction
+
+from budgeting.tally.greedy import density_order
+from budgeting.tally.greedy import eligibility
+from budgeting.tally.greedy import greedy_pass
+from budgeting.tally.ties import tie_ranks
+from budgeting.tally.types import ProjectInput
+from budgeting.tally.types import ProjectResult
+from budgeting.tally.types import TallyInput
+from budgeting.tally.types import TallyOutcome
+from budgeting.tally.types import prepare
+
+
+def weighted_scores(
+    projects: tuple[ProjectInput, ...],
+    public_points: list[int],
+    public_weight: Fraction | int,
+    council_weight: Fraction | int,
+) -> list[Fraction]:
+    """Exact weighted score of every project (see the module docstring)."""
+    total_public = sum(public_points)
+    total_council = sum(p.council_votes for p in projects)
+    pw, cw = Fraction(public_weight), Fraction(council_weight)
+    scores = []
+    for p, pts in zip(projects, public_points, strict=True):
+        s = Fraction(0)
+        if total_public:
+            s += pw * Fraction(pts, total_public)
+        if total_council:
+            s += cw * Fraction(p.council_votes, total_council)
+        scores.append(s)
+    return scores
+
+
+def council_weighted(t: TallyInput) -> TallyOutcome:
+    """Greedy by the council-weighted score (see the module docstring)."""
+    prep = prepare(t)
+    scores = weighted_scores(t.projects, prep.scores, t.public_weight, t.council_weight)
+    ranks = tie_ranks(t.tie_break, t.lot_seed, prep.ids, prep.costs, prep.votes)
+    order = density_order(scores, prep.costs, ranks, free_last=False)
+    eligible = eligibility(prep, t.min_project_score)
+    funded, reasons = greedy_pass(
+        order, prep.costs, t.budget, eligible, no_skip=t.greedy_no_skip, ids=prep.ids
+    )
+    funded_set = set(funded)
+    results = []
+    for position, i in enumerate(order, start=1):
+        if eligible[i]:
+            code, params = reasons[i]
+        else:
+            code, params = (
+                "below_threshold",
+                {"score": prep.scores[i], "threshold": t.min_project_score},
+            )
+        results.append(
+            ProjectResult(
+                project_id=prep.ids[i],
+                votes=prep.votes[i],
+                score=str(scores[i]),
+                cost=prep.costs[i],
+                funded=i in funded_set,
+                rank=position,
+                reason_code=code,
+                reason_params=params,
+            )
+        )
+    return TallyOutcome(
+        rule="council_weighted",
+        selected=tuple(prep.ids[i] for i in funded),
+        results=tuple(results),
+    )
