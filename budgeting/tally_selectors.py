@@ -29,6 +29,7 @@ from budgeting.models import BallotChoice
 from budgeting.models import BallotScope
 from budgeting.models import BudgetCycle
 from budgeting.models import ExportFile
+from budgeting.models import ImportedElection
 from budgeting.models import TallyRun
 from budgeting.tally import ProjectInput
 from budgeting.tally import TallyInput
@@ -86,10 +87,14 @@ def get_pb_meta(*, scope: BallotScope) -> dict[str, str]:
 def get_tally_input(*, scope: BallotScope) -> ScopeTallyInput:
     """The anonymised input of ``scope``'s count under its cycle's rules."""
     cycle = scope.cycle
+    imported = ImportedElection.objects.filter(cycle=cycle).first()
     proposals = list(list_tally_proposals(scope=scope))
+    ids = {p.pk: str(p.pk) for p in proposals}
+    if imported is not None:  # counted as the city counted it, with the file's project ids
+        ids = {p.pk: imported.project_ids.get(str(p.pk), str(p.pk)) for p in proposals}
     projects = tuple(
         ProjectInput(
-            id=str(p.pk),
+            id=ids[p.pk],
             cost=int(p.ballot_cost_won),
             council_votes=int(p.council_points or 0),
             name=" ".join(p.title.split()),
@@ -101,10 +106,18 @@ def get_tally_input(*, scope: BallotScope) -> ScopeTallyInput:
         indptr, project_index, points, weights = _ballot_arrays_postgresql(scope.pk, pks)
     else:
         indptr, project_index, points, weights = _ballot_arrays_portable(scope.pk, pks)
-    options: dict = {}
+    options: dict = {
+        "vote_type": VOTE_TYPE_OF_BALLOT_RULE[cycle.ballot_rule],
+        "tie_break": "cost_votes_lot",
+        "lot_seed": cycle.tie_break_seed,
+    }
     if cycle.tally_rule == BudgetCycle.TallyRule.COUNCIL_WEIGHTED:
         options["council_weight"] = Fraction(cycle.council_weight_percent, 100)
         options["public_weight"] = Fraction(cycle.public_weight_percent, 100)
+    meta = get_pb_meta(scope=scope)
+    if imported is not None:
+        options.update(imported_rule_options(imported.meta))
+        meta = {k: str(v) for k, v in imported.meta.items() if k not in PB_COMPUTED_META}
     tally_input = TallyInput.from_arrays(
         budget=int(scope.budget_won),
         projects=projects,
@@ -112,16 +125,32 @@ def get_tally_input(*, scope: BallotScope) -> ScopeTallyInput:
         project_index=project_index,
         points=points,
         weights=weights,
-        vote_type=VOTE_TYPE_OF_BALLOT_RULE[cycle.ballot_rule],
-        tie_break="cost_votes_lot",
-        lot_seed=cycle.tie_break_seed,
         **options,
     )
     return ScopeTallyInput(
         tally_input=tally_input,
-        meta=get_pb_meta(scope=scope),
-        proposals={str(p.pk): p for p in proposals},
+        meta=meta,
+        proposals={ids[p.pk]: p for p in proposals},
     )
+
+
+# META keys the .pb writer computes itself.
+PB_COMPUTED_META = frozenset({"num_projects", "num_votes", "budget", "vote_type", "max_length"})
+
+
+def imported_rule_options(meta: dict[str, str]) -> dict:
+    """TallyInput options for an imported election: its vote type, pabutools' tie-break and
+    the variant its META ``rule`` names (as ``PbElection.to_tally_input(follow_meta_rule=True)``).
+    """
+    options: dict = {"vote_type": meta.get("vote_type", "approval"), "tie_break": "lexico"}
+    rule = meta.get("rule", "").strip()
+    if rule == "greedy-threshold":
+        options["min_project_score"] = int(meta.get("min_project_score_threshold", "0") or 0)
+    elif rule == "greedy-no-skip":
+        options["greedy_no_skip"] = True
+    elif rule == "equalshares/add1":
+        options["mes_completion"] = "none"
+    return options
 
 
 def _position_lookup(pks: list[int]) -> np.ndarray:

@@ -11,6 +11,7 @@ from .scopes import BallotScope
 from .scopes import District
 from .tallies import Allocation
 from .tallies import ExportFile
+from .tallies import ImportedElection
 from .tallies import TallyRun
 
 __all__ = [
@@ -23,6 +24,7 @@ __all__ = [
     "CouncilMembership",
     "District",
     "ExportFile",
+    "ImportedElection",
     "Participation",
     "PolicyArea",
     "TallyRun",

@@ -113,3 +113,27 @@ class ExportFile(models.Model):
 
     def __str__(self) -> str:
         return f"{self.tally_run_id}.{self.kind}"
+
+
+class ImportedElection(models.Model):
+    """A real election loaded from a Pabulib ``.pb`` file (``manage.py import_pabulib``).
+
+    Its cycle is counted as the city counted it: the file's project ids, its META ``rule``
+    variant (threshold, no-skip, Equal Shares without completion) and pabutools' tie-break.
+    """
+
+    cycle = models.OneToOneField(
+        "budgeting.BudgetCycle", on_delete=models.CASCADE, related_name="imported_election"
+    )
+    source_name = models.CharField(_("file"), max_length=200)
+    meta = models.JSONField(_("META section"), default=dict)
+    # proposal pk (as text) -> the project id in the file
+    project_ids = models.JSONField(_("project ids in the file"), default=dict)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("imported election")
+        verbose_name_plural = _("imported elections")
+
+    def __str__(self) -> str:
+        return self.source_name
