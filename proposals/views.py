@@ -7,6 +7,7 @@ proposals.services, and a ``ProposalError`` becomes a form error with the typed 
 import secrets
 from urllib.parse import urlencode
 
+import rules
 from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
@@ -18,7 +19,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import TemplateView
-from rules.contrib.views import PermissionRequiredMixin
+from rules.contrib.views import PermissionRequiredMixin as RulesPermissionRequiredMixin
 
 from accounts.mixins import ProfileRequiredMixin
 from budgeting.models import BudgetCycle
@@ -63,6 +64,18 @@ from proposals.services.submission import create_proposal
 from proposals.services.submission import update_proposal
 from proposals.services.submission import withdraw_proposal
 
+
+class PermissionRequiredMixin(RulesPermissionRequiredMixin):
+    """rules' mixin without Django's superuser shortcut: a superuser is not the author of
+    someone else's proposal, so the door follows the same rules as the services."""
+
+    def has_permission(self):
+        obj = self.get_permission_object()
+        return all(
+            rules.has_perm(perm, self.request.user, obj) for perm in self.get_permission_required()
+        )
+
+
 PAGE_SIZE = 20
 SEED_SESSION_KEY = "proposals_sort_seed"
 
@@ -74,7 +87,7 @@ def _add_service_error(form, error: ProposalError) -> None:
 
 def _visible_cycle_or_404(request, slug: str) -> BudgetCycle:
     cycle = get_object_or_404(BudgetCycle.objects.prefetch_related("policy_areas"), slug=slug)
-    if not request.user.has_perm("budgeting.view_cycle", cycle):
+    if not rules.has_perm("budgeting.view_cycle", request.user, cycle):
         raise Http404
     return cycle
 
@@ -123,7 +136,7 @@ class ProposalListView(_FilteredListMixin, View):
                 "filter_form": form,
                 "page_obj": page,
                 "query_string": query_string,
-                "can_propose": request.user.has_perm("proposals.add_proposal", cycle),
+                "can_propose": rules.has_perm("proposals.add_proposal", request.user, cycle),
             },
         )
 
@@ -189,37 +202,51 @@ class ProposalDetailView(View):
         return render(request, self.template_name, proposal_page_context(request, proposal))
 
 
-class ProposalCreateView(ProfileRequiredMixin, PermissionRequiredMixin, View):
-    permission_required = "proposals.add_proposal_role"
+class _ProposalFormMixin(ProfileRequiredMixin, PermissionRequiredMixin):
+    """The proposal form page, shared by create (``proposal`` None) and edit."""
+
     template_name = "proposals/proposal_form.html"
+    proposal: Proposal | None = None
+    cycle: BudgetCycle
 
-    def get_permission_object(self):
-        self.cycle = _visible_cycle_or_404(self.request, self.kwargs["slug"])
-        return self.cycle
-
-    def make_form(self, data=None, files=None):
+    def make_form(self, data=None, files=None, initial=None):
         return ProposalForm(
             data,
             files,
+            initial=initial,
             scopes=list_scopes_open_to_resident(user=self.request.user, cycle=self.cycle),
             policy_areas=list_policy_areas_for_cycle(cycle=self.cycle),
+            has_image=bool(self.proposal and self.proposal.image),
         )
 
+    def phase_open(self) -> bool:
+        if self.proposal is None:
+            return self.cycle.allows(Feature.PROPOSE)
+        return rules.has_perm("proposals.change_proposal", self.request.user, self.proposal)
+
     def render_form(self, form, status=200, similar=None):
-        cycle = self.cycle
         return render(
             self.request,
             self.template_name,
             {
                 "form": form,
-                "cycle": cycle,
+                "cycle": self.cycle,
+                "proposal": self.proposal,
                 "similar": similar or [],
-                "phase_open": cycle.allows(Feature.PROPOSE),
-                "used": count_counted_proposals(author=self.request.user, cycle=cycle),
+                "phase_open": self.phase_open(),
+                "used": count_counted_proposals(author=self.request.user, cycle=self.cycle),
                 "map_tile_url": settings.CHAMYEO_MAP_TILE_URL,
             },
             status=status,
         )
+
+
+class ProposalCreateView(_ProposalFormMixin, View):
+    permission_required = "proposals.add_proposal_role"
+
+    def get_permission_object(self):
+        self.cycle = _visible_cycle_or_404(self.request, self.kwargs["slug"])
+        return self.cycle
 
     def get(self, request, slug):
         return self.render_form(self.make_form())
@@ -259,9 +286,8 @@ class ProposalCreateView(ProfileRequiredMixin, PermissionRequiredMixin, View):
         return redirect(proposal)
 
 
-class ProposalEditView(ProfileRequiredMixin, PermissionRequiredMixin, View):
+class ProposalEditView(_ProposalFormMixin, View):
     permission_required = "proposals.change_proposal_role"
-    template_name = "proposals/proposal_form.html"
 
     def get_permission_object(self):
         self.proposal = get_object_or_404(
@@ -271,38 +297,10 @@ class ProposalEditView(ProfileRequiredMixin, PermissionRequiredMixin, View):
         self.cycle = self.proposal.cycle
         return self.proposal
 
-    def make_form(self, data=None, files=None, initial=None):
-        return ProposalForm(
-            data,
-            files,
-            initial=initial,
-            scopes=list_scopes_open_to_resident(user=self.request.user, cycle=self.cycle),
-            policy_areas=list_policy_areas_for_cycle(cycle=self.cycle),
-            has_image=bool(self.proposal.image),
-        )
-
     def similar(self, title: str) -> list[Proposal]:
         if self.proposal.status != Proposal.Status.DRAFT:
             return []
         return find_similar_proposals(cycle=self.cycle, title=title, exclude_pk=self.proposal.pk)
-
-    def render_form(self, form, status=200, similar=None):
-        return render(
-            self.request,
-            self.template_name,
-            {
-                "form": form,
-                "cycle": self.cycle,
-                "proposal": self.proposal,
-                "similar": similar or [],
-                "phase_open": self.request.user.has_perm(
-                    "proposals.change_proposal", self.proposal
-                ),
-                "used": count_counted_proposals(author=self.request.user, cycle=self.cycle),
-                "map_tile_url": settings.CHAMYEO_MAP_TILE_URL,
-            },
-            status=status,
-        )
 
     def get(self, request, pk):
         p = self.proposal

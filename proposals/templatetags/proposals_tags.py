@@ -1,3 +1,4 @@
+import rules
 from django import template
 
 from proposals.markdown import render_markdown
@@ -20,3 +21,10 @@ def pct5(percent) -> int:
     except (TypeError, ValueError):
         return 0
     return max(0, min(100, value - value % 5))
+
+
+@register.simple_tag
+def rule_allows(perm: str, user, obj=None) -> bool:
+    """Like rules' ``has_perm`` tag, but without Django's superuser shortcut: a superuser is not
+    the author of someone else's proposal, so buttons follow the same rules as the services."""
+    return rules.has_perm(perm, user, obj)
