@@ -40,6 +40,7 @@ from proposals.services import ProposalError
 
 DECISION_EMAIL = "proposals/emails/council_decision"
 MERGE_EMAIL = "proposals/emails/proposals_merged"
+FEASIBILITY_EMAIL = "proposals/emails/feasibility_changed"
 
 
 # --- checks (defence in depth: the views check the same rules first) ---------------------------
@@ -183,8 +184,9 @@ def record_feasibility_review(
 
     if review.reviewed_cost_won is not None:
         proposal.reviewed_cost_won = review.reviewed_cost_won
+    previous_status = proposal.status
     _save_status(proposal)
-    record_audit_event(
+    event = record_audit_event(
         cycle=proposal.cycle,
         event_type=AuditEvent.Type.FEASIBILITY_REVIEWED,
         subject=proposal,
@@ -195,6 +197,23 @@ def record_feasibility_review(
         reviewed_cost_won=review.reviewed_cost_won,
         status=proposal.status,
     )
+    infeasible = Proposal.Status.INFEASIBLE
+    if infeasible in (previous_status, proposal.status) and previous_status != proposal.status:
+        # Found infeasible (or feasible again): the authors hear it at once, with the reasons;
+        # the reviewers' notes stay with the council until the review phase ends.
+        context = {
+            "proposal_title": proposal.title,
+            "is_infeasible": proposal.status == infeasible,
+            "reason_codes": codes if proposal.status == infeasible else [],
+            "url": _absolute_url(proposal.get_absolute_url()),
+        }
+        for person in _recipients([proposal]):
+            enqueue_email(
+                template=FEASIBILITY_EMAIL,
+                context=context,
+                recipient=person,
+                dedupe_key=f"feasibility:{proposal.pk}:{event.pk}:{person.pk}",
+            )
     return review
 
 
@@ -396,6 +415,18 @@ def merge_proposals(
         merged_titles=[d.title for d in duplicates],
         endorsements_moved=moved,
     )
+    for duplicate in duplicates:  # so each merged proposal's own history shows where it went
+        record_audit_event(
+            cycle=survivor.cycle,
+            event_type=AuditEvent.Type.PROPOSALS_MERGED,
+            subject=duplicate,
+            actor=merged_by,
+            is_public=True,
+            reason=public_reason,
+            survivor_id=survivor.pk,
+            survivor_title=survivor.title,
+            merged_ids=[duplicate.pk],
+        )
     context = {
         "survivor_title": survivor.title,
         "survivor_url": _absolute_url(survivor.get_absolute_url()),

@@ -1,9 +1,11 @@
 """Services of the council review: feasibility, decision, merge, rubric scores."""
 
 import pytest
+from django.core import mail
 
 from budgeting.models import AuditEvent
 from notifications.models import OutboxMessage
+from notifications.services import send_pending_messages
 from proposals.models import CouncilDecision
 from proposals.models import CouncilScore
 from proposals.models import Endorsement
@@ -59,6 +61,44 @@ def test_infeasible_review_marks_the_proposal_infeasible(in_review, proposal, co
     assert FeasibilityReview.objects.get().reason_codes == ["legal", "site"]
     event = AuditEvent.objects.get(event_type=AuditEvent.Type.FEASIBILITY_REVIEWED)
     assert (event.is_public, event.parameters["verdict"]) == (False, "infeasible")
+
+
+def test_authors_hear_when_their_proposal_is_found_infeasible_and_when_that_changes(
+    in_review, proposal, council_member, staff_user, author, council_author
+):
+    review(proposal, council_member, verdict="infeasible", reason_codes=["legal"])
+    review(proposal, staff_user, verdict="infeasible", reason_codes=["site"])  # still infeasible
+    review(proposal, council_member, verdict="needs_changes", reviewed_cost_won=9_000)
+    messages = OutboxMessage.objects.order_by("pk")
+    assert [
+        (m.recipient, m.context["is_infeasible"], m.context["reason_codes"]) for m in messages
+    ] == [
+        (author, True, ["legal"]),
+        (council_author, True, ["legal"]),
+        (author, False, []),
+        (council_author, False, []),
+    ]
+    assert "legal_notes" not in messages[0].context
+    assert send_pending_messages() == 4
+    assert all(proposal.title in m.subject for m in mail.outbox)
+    assert all(proposal.get_absolute_url() in m.body for m in mail.outbox)
+
+
+def test_decision_and_merge_emails_render(in_review, proposal, duplicate, council_member):
+    Proposal.objects.filter(pk=proposal.pk).update(title='쉼터 & "그늘막" <2곳>')
+    proposal.refresh_from_db()
+    record_council_decision(
+        proposal=proposal, decided_by=council_member, decision="rejected", public_reason="중복 사업"
+    )
+    merge_proposals(
+        survivor=proposal, duplicates=[duplicate], merged_by=council_member, public_reason="같음"
+    )
+    assert send_pending_messages() == 2 + 3
+    decision_mails, merge_mails = mail.outbox[:2], mail.outbox[2:]
+    assert all("중복 사업" in m.body and proposal.title in m.subject for m in decision_mails)
+    assert all(duplicate.title in m.body and "같음" in m.body for m in merge_mails)
+    # plain text: the title arrives as typed, not HTML-escaped
+    assert all('쉼터 & "그늘막" <2곳>' in m.subject for m in decision_mails)
 
 
 @pytest.mark.parametrize(
@@ -243,12 +283,11 @@ def test_merge_points_duplicates_to_the_survivor_and_moves_endorsements(
         only_duplicate.pk,
     }
     assert Endorsement.objects.filter(proposal=duplicate).exists() is False
-    event = AuditEvent.objects.get(event_type=AuditEvent.Type.PROPOSALS_MERGED)
-    assert (event.is_public, event.reason, event.parameters["merged_ids"]) == (
-        True,
-        "같은 정류장",
-        [duplicate.pk],
-    )
+    events = AuditEvent.objects.filter(event_type=AuditEvent.Type.PROPOSALS_MERGED).order_by("pk")
+    assert [(e.subject, e.is_public, e.reason, e.parameters["merged_ids"]) for e in events] == [
+        (proposal, True, "같은 정류장", [duplicate.pk]),
+        (duplicate, True, "같은 정류장", [duplicate.pk]),
+    ]
     # authors of both proposals (the survivor's co-author included), once each
     recipients = sorted(OutboxMessage.objects.values_list("recipient_id", flat=True))
     assert recipients == sorted(
