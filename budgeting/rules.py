@@ -21,3 +21,10 @@ rules.add_perm("budgeting.enter_paper_ballot", is_staff_member & phase_allows(Fe
 rules.add_perm("budgeting.view_turnout", cycle_is_visible)
 # Per-project counts: nobody, staff included, until voting has closed.
 rules.add_perm("budgeting.view_vote_counts", voting_is_closed)
+
+# --- counting and publication ---------------------------------------------------------------------
+# Results are public once an admin publishes them (phase PUBLISHED or IMPLEMENTATION), for
+# everyone; staff follow the count before that on the staff tally page.
+rules.add_perm("budgeting.view_results", phase_allows(Feature.VIEW_RESULTS))
+rules.add_perm("budgeting.run_tally", is_staff_member)
+rules.add_perm("budgeting.publish_results", is_staff_member)

@@ -1,5 +1,6 @@
 from django.urls import path
 
+from budgeting import results_views
 from budgeting import views
 from budgeting import voting_views
 
@@ -37,5 +38,26 @@ urlpatterns = [
         "staff/cycles/<slug:slug>/paper-ballots/<int:scope_pk>/",
         voting_views.PaperBallotView.as_view(),
         name="staff-paper-ballot",
+    ),
+    # counting and publication (issue 5)
+    path(
+        "cycles/<slug:slug>/results/",
+        results_views.CycleResultsView.as_view(),
+        name="results-cycle",
+    ),
+    path(
+        "cycles/<slug:slug>/results/<int:scope_pk>/",
+        results_views.ScopeResultsView.as_view(),
+        name="results-scope",
+    ),
+    path(
+        "cycles/<slug:slug>/results/<int:scope_pk>/download/<str:kind>/",
+        results_views.ResultsDownloadView.as_view(),
+        name="results-download",
+    ),
+    path(
+        "staff/cycles/<slug:slug>/tally/",
+        results_views.StaffTallyView.as_view(),
+        name="staff-tally",
     ),
 ]
