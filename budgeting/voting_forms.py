@@ -14,6 +14,30 @@ def points_field_name(proposal_id: int) -> str:
     return f"points_{proposal_id}"
 
 
+def _is_whole_number(value: str) -> bool:
+    return value.isascii() and value.isdigit() and len(value) < 10
+
+
+def parse_choices(data, *, rule: str) -> dict[int, int] | None:
+    """Strictly parse a submitted ballot (proposal id -> points) without touching the database;
+    None when anything does not parse (the caller then shows the form with its errors)."""
+    choices: dict[int, int] = {}
+    if rule == CUMULATIVE:
+        for name, value in data.items():
+            if not name.startswith("points_"):
+                continue
+            if not (_is_whole_number(name[7:]) and (value == "" or _is_whole_number(value))):
+                return None
+            if value and int(value) > 0:
+                choices[int(name[7:])] = int(value)
+        return choices
+    for value in data.getlist("proposals"):
+        if not _is_whole_number(value):
+            return None
+        choices[int(value)] = 1
+    return choices
+
+
 class BallotForm(forms.Form):
     """Approval and knapsack: a checkbox per project (``proposals``). Cumulative: a number of
     points per project (``points_<id>``). ``cleaned_choices`` maps proposal id -> points."""

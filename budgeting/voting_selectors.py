@@ -23,10 +23,12 @@ from proposals.models import Proposal
 AGE_BANDS: tuple[int, ...] = (0, 20, 30, 40, 50, 60, 70)
 
 
-def get_scope_for_voting(*, cycle: BudgetCycle, scope_pk: int) -> BallotScope | None:
+def get_scope_for_voting(*, slug: str, scope_pk: int) -> BallotScope | None:
+    """The ballot scope ``scope_pk`` of the visible cycle ``slug``, with its cycle, or None."""
     return (
         BallotScope.objects.select_related("cycle", "district")
-        .filter(cycle=cycle, pk=scope_pk)
+        .filter(cycle__slug=slug, pk=scope_pk)
+        .exclude(cycle__phase=Phase.DRAFT)
         .first()
     )
 

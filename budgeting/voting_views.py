@@ -28,6 +28,7 @@ from budgeting.voting import order_for_voter
 from budgeting.voting import voter_key
 from budgeting.voting_forms import BallotForm
 from budgeting.voting_forms import PaperBallotForm
+from budgeting.voting_forms import parse_choices
 from budgeting.voting_selectors import get_ballot_limits
 from budgeting.voting_selectors import get_own_ballot
 from budgeting.voting_selectors import get_own_choices
@@ -41,12 +42,14 @@ class ScopeMixin:
 
     def setup(self, request, *args, **kwargs):
         super().setup(request, *args, **kwargs)
-        self.cycle = get_object_or_404(BudgetCycle.objects.visible(), slug=kwargs["slug"])
         self.scope = None
         if "scope_pk" in kwargs:
-            self.scope = get_scope_for_voting(cycle=self.cycle, scope_pk=kwargs["scope_pk"])
+            self.scope = get_scope_for_voting(slug=kwargs["slug"], scope_pk=kwargs["scope_pk"])
             if self.scope is None:
                 raise Http404
+            self.cycle = self.scope.cycle
+        else:
+            self.cycle = get_object_or_404(BudgetCycle.objects.visible(), slug=kwargs["slug"])
 
     def get_permission_object(self):
         return self.scope or self.cycle
@@ -111,17 +114,27 @@ class BallotFormView(ResidentBallotMixin, View):
 
 class BallotSubmitView(ResidentBallotMixin, View):
     def post(self, request, *args, **kwargs):
+        # The service checks the rule, the phase and the deadline; the form is only built to
+        # re-show the ballot when it refuses (or when the input does not even parse).
+        choices = parse_choices(request.POST, rule=self.cycle.ballot_rule)
+        if choices is not None:
+            try:
+                submit_ballot(voter=request.user, scope=self.scope, choices=choices)
+            except BallotRefusedError as error:
+                return self.refuse(error.message)
+            messages.success(request, _("Your ballot is stored. Thank you for voting."))
+            return redirect(
+                "budgeting:ballot-receipt", slug=self.cycle.slug, scope_pk=self.scope.pk
+            )
+        return self.refuse(None)
+
+    def refuse(self, message):
         self.load_ballot()
-        form = BallotForm(request.POST, proposals=self.proposals, limits=self.limits)
-        if not form.is_valid():
-            return self.render_ballot(form, choices=form.parse_leniently(), status=400)
-        try:
-            submit_ballot(voter=request.user, scope=self.scope, choices=form.cleaned_choices)
-        except BallotRefusedError as error:
-            form.add_error(None, error.message)
-            return self.render_ballot(form, choices=form.cleaned_choices, status=400)
-        messages.success(request, _("Your ballot is stored. Thank you for voting."))
-        return redirect("budgeting:ballot-receipt", slug=self.cycle.slug, scope_pk=self.scope.pk)
+        form = BallotForm(self.request.POST, proposals=self.proposals, limits=self.limits)
+        form.is_valid()
+        if message:
+            form.add_error(None, message)
+        return self.render_ballot(form, choices=form.parse_leniently(), status=400)
 
 
 class BallotReceiptView(ProfileRequiredMixin, ScopeMixin, View):

@@ -9,6 +9,7 @@ line. The deadline is checked after the lock, with the clock read inside the tra
 
 from collections.abc import Mapping
 
+from django.db import connection
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -22,7 +23,6 @@ from budgeting.models import Ballot
 from budgeting.models import BallotChoice
 from budgeting.models import BallotScope
 from budgeting.models import Participation
-from budgeting.models.ballots import new_receipt
 from budgeting.phases import Feature
 from budgeting.selectors import get_ineligibility
 from budgeting.voting import BallotRefusedError
@@ -59,11 +59,27 @@ def _check_voting_open(*, scope: BallotScope) -> None:
 
 
 def _lock_participation(*, voter, scope: BallotScope, channel: str) -> Participation:
-    """The per-person lock across channels: create the row if missing, then lock it."""
-    Participation.objects.bulk_create(
-        [Participation(user=voter, scope=scope, channel=channel)], ignore_conflicts=True
+    """The per-person lock across channels: create the row if missing and lock it, in one
+    statement (INSERT ... ON CONFLICT DO UPDATE locks the existing row like FOR UPDATE)."""
+    table = Participation._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""INSERT INTO {table} (user_id, scope_id, channel)
+            VALUES (%s, %s, %s)
+            ON CONFLICT (user_id, scope_id) DO UPDATE SET user_id = EXCLUDED.user_id
+            RETURNING id, channel, started_at, voted_at, reminder_sent_at""",  # noqa: S608
+            [voter.pk, scope.pk, str(channel)],
+        )
+        pk, stored_channel, started_at, voted_at, reminder_sent_at = cursor.fetchone()
+    return Participation(
+        pk=pk,
+        user=voter,
+        scope=scope,
+        channel=stored_channel,
+        started_at=started_at,
+        voted_at=voted_at,
+        reminder_sent_at=reminder_sent_at,
     )
-    return Participation.objects.select_for_update().get(user=voter, scope=scope)
 
 
 def _fresh_scope(scope: BallotScope) -> BallotScope:
@@ -145,15 +161,22 @@ def _write_ballot(
     *, voter, scope: BallotScope, choices: dict, participation: Participation, channel: str
 ) -> Ballot:
     key = voter_key(user_id=voter.pk, scope_id=scope.pk)
-    ballot = Ballot.objects.filter(voter_key=key, scope=scope).first()
-    is_change = ballot is not None
-    if ballot is None:
-        ballot = Ballot.objects.create(voter_key=key, scope=scope)
-    else:
-        # Replace in place: nothing about the earlier contents is kept, and the receipt changes.
-        BallotChoice.objects.filter(ballot=ballot).delete()
-        ballot.receipt = new_receipt()
-        ballot.save(update_fields=["receipt"])
+    # Insert, or take the existing row and give it a new receipt, in one statement.
+    candidate = Ballot(voter_key=key, scope=scope)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""INSERT INTO {Ballot._meta.db_table} (id, voter_key, scope_id, receipt)
+            VALUES (%s, %s, %s, %s)
+            ON CONFLICT (voter_key, scope_id) DO UPDATE SET receipt = EXCLUDED.receipt
+            RETURNING id""",  # noqa: S608
+            [candidate.pk, key, scope.pk, candidate.receipt],
+        )
+        ballot_id = cursor.fetchone()[0]
+    is_change = ballot_id != candidate.pk
+    ballot = Ballot(pk=ballot_id, voter_key=key, scope=scope, receipt=candidate.receipt)
+    if is_change:
+        # Replace in place: nothing about the earlier contents is kept, and the receipt changed.
+        BallotChoice.objects.filter(ballot_id=ballot_id).delete()
     BallotChoice.objects.bulk_create(
         BallotChoice(ballot=ballot, proposal_id=proposal_id, points=points)
         for proposal_id, points in choices.items()

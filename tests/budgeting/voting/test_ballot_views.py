@@ -217,3 +217,33 @@ def test_paper_ballot_page_is_for_staff_with_mfa(
     assert response.status_code == status
     if status == 302:
         assert response["Location"] == reverse("mfa_activate_totp")
+
+
+@pytest.mark.parametrize(
+    ("_case", "data"),
+    [
+        ("not a number", {"proposals": ["abc"]}),
+        ("unicode digit", {"proposals": ["²"]}),
+        ("huge", {"proposals": ["9" * 40]}),
+        ("nothing chosen", {}),
+    ],
+)
+def test_garbage_ballots_are_refused_without_a_server_error(
+    _case, data, client, voting_cycle, resident, district_scope, district_projects
+):
+    client.force_login(resident)
+    response = client.post(_url("ballot-submit", district_scope), data)
+    assert response.status_code == 400
+    assert "Your ballot was not stored" in response.content.decode()
+    assert Ballot.objects.count() == 0
+
+
+def test_garbage_points_on_a_cumulative_ballot_are_refused(
+    client, cumulative_cycle, resident, district_scope, district_projects
+):
+    client.force_login(resident)
+    response = client.post(
+        _url("ballot-submit", district_scope), {f"points_{district_projects[0].pk}": "-1"}
+    )
+    assert response.status_code == 400
+    assert Ballot.objects.count() == 0

@@ -1,0 +1,393 @@
+"""Drive the real app under gunicorn on loopback with concurrent residents casting ballots.
+
+Usage (``make bench-ballots``)::
+
+    .venv/bin/python benchmarks/bench_ballots.py [--seconds 30] [--clients 48] [--residents 6000]
+                                                 [--workers 4] [--threads 4]
+
+What it does:
+1. recreates a PostgreSQL database of its own (``BENCH_DATABASE_URL``, default
+   ``postgres://postgres@127.0.0.1:5432/chamyeo_bench``; never the test or demo database) and
+   migrates it; starts a private redis-server on a free port as the Celery broker;
+2. creates one cycle with voting open (approval, up to 3 of 8 projects on a district ballot) and
+   ``--residents`` eligible residents, each logged in by a session row written directly;
+3. starts gunicorn (``config.settings.bench``: DEBUG off, persistent connections) on a free
+   loopback port;
+4. for ``--seconds``, ``--clients`` threads each take the next resident and POST their ballot to
+   the real submit view (session cookie + CSRF token), then POST a changed ballot, keep-alive;
+5. stops the server and compares what was acknowledged (302 to the receipt) with what is
+   stored: a resident's stored choices must equal their last acknowledged ballot.
+
+The last line is exactly
+``ballots: per_s=<n> p50_ms=<n> p95_ms=<n> p99_ms=<n> errors=<n> lost=<n>``
+where per_s counts acknowledged submissions and changes per second.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import itertools
+import os
+import random
+import shutil
+import socket
+import subprocess
+import sys
+import threading
+import time
+from datetime import timedelta
+from pathlib import Path
+from urllib.parse import urlencode
+from urllib.parse import urlsplit
+
+ROOT = Path(__file__).resolve().parent.parent
+PYTHON = sys.executable
+DEFAULT_DB = "postgres://postgres@127.0.0.1:5432/chamyeo_bench"
+PROJECTS = 8
+MAX_CHOICES = 3
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_for_port(port: int, timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            return
+        except OSError:
+            time.sleep(0.1)
+    raise RuntimeError(f"nothing answers on port {port}")
+
+
+def recreate_database(url: str) -> None:
+    import psycopg
+
+    parts = urlsplit(url)
+    name = parts.path.lstrip("/")
+    if not name.startswith("chamyeo_bench"):
+        raise SystemExit(f"refusing to recreate {name!r}: the name must start with chamyeo_bench")
+    admin = parts._replace(path="/postgres").geturl()
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{name}"')
+
+
+def django_env(extra: dict) -> dict:
+    env = dict(os.environ)
+    env.update({"DJANGO_SETTINGS_MODULE": "config.settings.bench", **extra})
+    return env
+
+
+def set_up_election(residents: int) -> tuple[dict, list[tuple[int, str, str]], list[int]]:
+    """Cycle, scope, projects and logged-in residents. Returns (urls, residents, project ids)."""
+    import django
+
+    django.setup()
+    from django.contrib.auth.hashers import make_password
+    from django.contrib.sessions.backends.db import SessionStore
+    from django.contrib.sessions.models import Session
+    from django.urls import reverse
+    from django.utils import timezone
+    from django.utils.crypto import get_random_string
+
+    from accounts.models import ResidentProfile
+    from accounts.models import User
+    from budgeting.models import BallotScope
+    from budgeting.models import BudgetCycle
+    from budgeting.models import District
+    from budgeting.models import PolicyArea
+    from budgeting.phases import Phase
+    from proposals.models import Proposal
+
+    now = timezone.now()
+    district = District.objects.create(name="부평구", slug="bupyeong-gu")
+    area = PolicyArea.objects.create(name="교통", slug="transport")
+    cycle = BudgetCycle.objects.create(
+        name="Bench cycle",
+        slug="bench",
+        year=2027,
+        phase=Phase.VOTING,
+        proposals_start_at=now - timedelta(days=60),
+        proposals_end_at=now - timedelta(days=30),
+        voting_start_at=now - timedelta(days=1),
+        voting_end_at=now + timedelta(days=1),
+        ballot_rule=BudgetCycle.BallotRule.APPROVAL,
+        approval_min_choices=1,
+        approval_max_choices=MAX_CHOICES,
+    )
+    scope = BallotScope.objects.create(cycle=cycle, district=district, budget_won=500_000_000)
+    author = User.objects.create(email="author@bench.example", password=make_password(None))
+    projects = Proposal.objects.bulk_create(
+        Proposal(
+            cycle=cycle,
+            scope=scope,
+            policy_area=area,
+            author=author,
+            title=f"사업 {n}",
+            summary="요약",
+            description="설명",
+            cost_estimate_won=50_000_000,
+            reviewed_cost_won=50_000_000,
+            status=Proposal.Status.ON_BALLOT,
+            submitted_at=now,
+        )
+        for n in range(PROJECTS)
+    )
+    unusable = make_password(None)
+    users = User.objects.bulk_create(
+        User(email=f"resident{n}@bench.example", password=unusable) for n in range(residents)
+    )
+    ResidentProfile.objects.bulk_create(
+        ResidentProfile(
+            user=user,
+            display_name=f"주민{n}",
+            district=district,
+            birth_year=1980 + n % 30,
+            relation="lives",
+            verified_at=now,
+        )
+        for n, user in enumerate(users)
+    )
+    store = SessionStore()
+    sessions, logged_in = [], []
+    for user in users:
+        key = get_random_string(32)
+        data = {
+            "_auth_user_id": str(user.pk),
+            "_auth_user_backend": "django.contrib.auth.backends.ModelBackend",
+            "_auth_user_hash": user.get_session_auth_hash(),
+        }
+        sessions.append(
+            Session(
+                session_key=key,
+                session_data=store.encode(data),
+                expire_date=now + timedelta(days=1),
+            )
+        )
+        logged_in.append((user.pk, key, get_random_string(32)))
+    Session.objects.bulk_create(sessions, batch_size=2000)
+    url = reverse("budgeting:ballot-submit", kwargs={"slug": cycle.slug, "scope_pk": scope.pk})
+    return {"submit": url, "scope_id": scope.pk}, logged_in, [p.pk for p in projects]
+
+
+class Load:
+    """Concurrent residents: each submits a ballot, then changes it."""
+
+    def __init__(self, *, port, url, residents, project_ids, seconds, clients):
+        self.port = port
+        self.url = url
+        self.residents = residents
+        self.project_ids = project_ids
+        self.seconds = seconds
+        self.clients = clients
+        self.next_index = itertools.count()
+        self.lock = threading.Lock()
+        self.latencies: list[float] = []
+        self.errors = 0
+        self.error_samples: list[str] = []
+        self.acknowledged: dict[int, frozenset[int]] = {}  # user id -> last acknowledged choices
+
+    def post(self, conn, resident, choices) -> bool:
+        user_id, session_key, csrf = resident
+        body = urlencode([("proposals", pk) for pk in sorted(choices)])
+        headers = {
+            "Content-Type": "application/x-www-form-urlencoded",
+            "Cookie": f"sessionid={session_key}; csrftoken={csrf}",
+            "X-CSRFToken": csrf,
+            "Host": "127.0.0.1",
+        }
+        started = time.perf_counter()
+        conn.request("POST", self.url, body=body, headers=headers)
+        response = conn.getresponse()
+        response.read()
+        took = time.perf_counter() - started
+        ok = response.status == 302 and "/receipt/" in (response.getheader("Location") or "")
+        with self.lock:
+            if ok:
+                self.latencies.append(took)
+                self.acknowledged[user_id] = frozenset(choices)
+            else:
+                self.errors += 1
+                if len(self.error_samples) < 5:
+                    self.error_samples.append(f"HTTP {response.status}")
+        return ok
+
+    def client(self, seed: int, stop_at: float) -> None:
+        rng = random.Random(seed)
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
+        while time.monotonic() < stop_at:
+            resident = self.residents[next(self.next_index) % len(self.residents)]
+            for _ in range(2):  # submit, then change
+                if time.monotonic() >= stop_at:
+                    break
+                choices = rng.sample(self.project_ids, rng.randint(1, MAX_CHOICES))
+                try:
+                    self.post(conn, resident, choices)
+                except (OSError, http.client.HTTPException) as error:
+                    with self.lock:
+                        self.errors += 1
+                        if len(self.error_samples) < 5:
+                            self.error_samples.append(repr(error))
+                    conn.close()
+                    conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
+        conn.close()
+
+    def run(self) -> float:
+        stop_at = time.monotonic() + self.seconds
+        started = time.monotonic()
+        threads = [
+            threading.Thread(target=self.client, args=(n, stop_at)) for n in range(self.clients)
+        ]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        return time.monotonic() - started
+
+
+def count_lost(acknowledged: dict[int, frozenset[int]], scope_id: int) -> tuple[int, int]:
+    """(stored ballots, residents whose stored ballot is not their last acknowledged one)."""
+    from budgeting.models import Ballot
+    from budgeting.models import BallotChoice
+    from budgeting.voting import voter_key
+
+    stored: dict[str, set[int]] = {}
+    for key, proposal_id in BallotChoice.objects.filter(ballot__scope_id=scope_id).values_list(
+        "ballot__voter_key", "proposal_id"
+    ):
+        stored.setdefault(key, set()).add(proposal_id)
+    lost = sum(
+        1
+        for user_id, choices in acknowledged.items()
+        if stored.get(voter_key(user_id=user_id, scope_id=scope_id)) != set(choices)
+    )
+    return Ballot.objects.filter(scope_id=scope_id).count(), lost
+
+
+def percentile(sorted_values: list[float], q: float) -> float:
+    if not sorted_values:
+        return 0.0
+    index = min(len(sorted_values) - 1, round(q * (len(sorted_values) - 1)))
+    return sorted_values[index]
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--seconds", type=float, default=float(os.environ.get("BENCH_SECONDS", "30"))
+    )
+    parser.add_argument("--clients", type=int, default=int(os.environ.get("BENCH_CLIENTS", "48")))
+    parser.add_argument(
+        "--residents", type=int, default=int(os.environ.get("BENCH_RESIDENTS", "6000"))
+    )
+    parser.add_argument("--workers", type=int, default=int(os.environ.get("BENCH_WORKERS", "4")))
+    parser.add_argument("--threads", type=int, default=int(os.environ.get("BENCH_THREADS", "4")))
+    args = parser.parse_args()
+
+    os.chdir(ROOT)
+    sys.path.insert(0, str(ROOT))
+    db_url = os.environ.get("BENCH_DATABASE_URL", DEFAULT_DB)
+    redis_port = free_port()
+    redis_url = f"redis://127.0.0.1:{redis_port}/0"
+    env = django_env({"BENCH_DATABASE_URL": db_url, "REDIS_URL": redis_url})
+    os.environ.update(env)
+
+    redis_server = shutil.which("redis-server") or "/usr/bin/redis-server"
+    redis = subprocess.Popen(
+        [
+            redis_server,
+            "--port",
+            str(redis_port),
+            "--bind",
+            "127.0.0.1",
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    server = None
+    try:
+        wait_for_port(redis_port)
+        print(f"database: recreating {urlsplit(db_url).path.lstrip('/')} and migrating")
+        recreate_database(db_url)
+        subprocess.run([PYTHON, "manage.py", "migrate", "--noinput", "-v0"], check=True, env=env)
+        urls, residents, project_ids = set_up_election(args.residents)
+        print(f"election: {len(residents)} residents logged in, {len(project_ids)} projects")
+
+        port = free_port()
+        server = subprocess.Popen(
+            [
+                str(Path(PYTHON).parent / "gunicorn"),
+                "config.wsgi:application",
+                "--bind",
+                f"127.0.0.1:{port}",
+                "--workers",
+                str(args.workers),
+                "--threads",
+                str(args.threads),
+                "--worker-class",
+                "gthread",
+                "--keep-alive",
+                "30",
+                "--backlog",
+                "2048",
+                "--log-level",
+                "warning",
+            ],
+            env=env,
+        )
+        wait_for_port(port)
+        warm = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        for _ in range(args.workers * args.threads * 2):
+            warm.request("GET", "/", headers={"Host": "127.0.0.1"})
+            warm.getresponse().read()
+        warm.close()
+
+        print(
+            f"load: {args.clients} concurrent residents for {args.seconds:g} s against gunicorn "
+            f"({args.workers} workers x {args.threads} threads) on 127.0.0.1:{port}"
+        )
+        load = Load(
+            port=port,
+            url=urls["submit"],
+            residents=residents,
+            project_ids=project_ids,
+            seconds=args.seconds,
+            clients=args.clients,
+        )
+        elapsed = load.run()
+    finally:
+        if server is not None:
+            server.terminate()
+            server.wait(timeout=30)
+        redis.terminate()
+        redis.wait(timeout=10)
+
+    stored, lost = count_lost(load.acknowledged, urls["scope_id"])
+    latencies = sorted(load.latencies)
+    per_s = len(latencies) / elapsed if elapsed else 0.0
+    print(
+        f"acknowledged: {len(latencies)} requests ({len(load.acknowledged)} residents) in "
+        f"{elapsed:.1f} s; stored ballots: {stored}"
+    )
+    if load.error_samples:
+        print("error samples:", "; ".join(load.error_samples))
+    print(
+        f"ballots: per_s={per_s:.0f} p50_ms={percentile(latencies, 0.50) * 1000:.0f} "
+        f"p95_ms={percentile(latencies, 0.95) * 1000:.0f} "
+        f"p99_ms={percentile(latencies, 0.99) * 1000:.0f} errors={load.errors} lost={lost}"
+    )
+    return 0 if load.errors == 0 and lost == 0 else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
