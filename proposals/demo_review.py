@@ -27,6 +27,7 @@ from budgeting.phases import Phase
 from budgeting.phases import next_phase
 from budgeting.services.cycles import advance_phase
 from budgeting.services.cycles import appoint_council_member
+from proposals.models import Endorsement
 from proposals.models import Proposal
 from proposals.models import RubricCriterion
 from proposals.services.review import merge_proposals
@@ -96,6 +97,7 @@ class Item:
     reasons: tuple[str, ...] = ()
     notes: str = ""
     public_reason: str = ""
+    endorsements: int = 0
 
 
 ITEMS = [
@@ -195,6 +197,7 @@ ITEMS = [
         900_000_000,
         0,
         "waiting",
+        endorsements=24,
     ),
     Item(
         None,
@@ -205,6 +208,7 @@ ITEMS = [
         300_000_000,
         1,
         "waiting",
+        endorsements=11,
     ),
 ]
 
@@ -276,6 +280,29 @@ def _create_review_cycle(current: BudgetCycle) -> BudgetCycle:
     return cycle
 
 
+def _endorse(proposal: Proposal, count: int, when) -> None:
+    """Endorsements from demo residents during the proposal phase (the phase is over now)."""
+    people = (
+        User.objects.filter(email__startswith="demo.")
+        .exclude(pk=proposal.author_id)
+        .exclude(council_memberships__cycle=proposal.cycle)  # the council does not endorse
+    )
+    for user in people.order_by("email")[:count]:
+        Endorsement.objects.get_or_create(proposal=proposal, user=user)
+    total = proposal.endorsements.count()
+    threshold = proposal.cycle.endorsement_threshold
+    if threshold and total >= threshold:
+        event = record_audit_event(
+            event_type=AuditEvent.Type.ENDORSEMENT_THRESHOLD_REACHED,
+            is_public=True,
+            cycle=proposal.cycle,
+            subject=proposal,
+            threshold=threshold,
+            endorsements=total,
+        )
+        AuditEvent.objects.filter(pk=event.pk).update(created_at=when)
+
+
 def _submit(cycle, item: Item, author: User, when) -> Proposal:
     scopes = BallotScope.objects.filter(cycle=cycle)
     scope = (
@@ -343,6 +370,8 @@ def seed_demo_review(cycle: BudgetCycle) -> BudgetCycle | None:
     for index, item in enumerate(ITEMS):
         when = start + timedelta(days=2 + index * 3)
         proposals[item.title] = _submit(review_cycle, item, authors[item.author], when)
+        if item.endorsements:
+            _endorse(proposals[item.title], item.endorsements, when + timedelta(days=5))
     while PHASE_ORDER.index(Phase(review_cycle.phase)) < PHASE_ORDER.index(Phase.REVIEW):
         advance_phase(cycle=review_cycle, to=next_phase(review_cycle.phase), by_schedule=True)
 

@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator
 from django.utils.translation import gettext_lazy as _
 
+from proposals.forms import BootstrapFormMixin
 from proposals.models import CouncilDecision
 from proposals.models import FeasibilityReview
 from proposals.models import Proposal
@@ -36,7 +37,17 @@ class WonField(forms.IntegerField):
         return super().to_python(value)
 
 
-class FeasibilityReviewForm(forms.Form):
+class ReviewFormMixin(BootstrapFormMixin):
+    """Bootstrap classes (choices as form-check inputs), ``aria-invalid`` on errors."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            if isinstance(field.widget, forms.RadioSelect):  # and CheckboxSelectMultiple
+                field.widget.attrs["class"] = "form-check-input"
+
+
+class FeasibilityReviewForm(ReviewFormMixin, forms.Form):
     verdict = forms.ChoiceField(
         label=_("Verdict"), choices=FeasibilityReview.Verdict.choices, widget=forms.RadioSelect
     )
@@ -77,7 +88,7 @@ class FeasibilityReviewForm(forms.Form):
         }
 
 
-class CouncilDecisionForm(forms.Form):
+class CouncilDecisionForm(ReviewFormMixin, forms.Form):
     decision = forms.ChoiceField(
         label=_("Decision"), choices=CouncilDecision.Decision.choices, widget=forms.RadioSelect
     )
@@ -90,7 +101,7 @@ class CouncilDecisionForm(forms.Form):
     expected_revision = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
 
 
-class MergeForm(forms.Form):
+class MergeForm(ReviewFormMixin, forms.Form):
     duplicates = forms.ModelMultipleChoiceField(
         label=_("Proposals to merge into this one"),
         queryset=Proposal.objects.none(),
@@ -111,20 +122,23 @@ class MergeForm(forms.Form):
         self.fields["duplicates"].label_from_instance = lambda p: f"#{p.pk} {p.title}"
 
 
-class RubricScoreForm(forms.Form):
+class RubricScoreForm(ReviewFormMixin, forms.Form):
     """One field per rubric criterion: ``criterion_<id>``, 0 to the criterion's most points."""
 
     def __init__(self, *args, criteria=(), **kwargs):
-        super().__init__(*args, **kwargs)
         self.criteria = list(criteria)
-        for criterion in self.criteria:
-            self.fields[f"criterion_{criterion.pk}"] = forms.IntegerField(
+        # Fields are built before Form.__init__ copies them, so the mixin styles them too.
+        self.base_fields = {
+            f"criterion_{criterion.pk}": forms.IntegerField(
                 label=criterion.name,
                 min_value=0,
                 max_value=criterion.max_points,
                 help_text=criterion.description,
                 widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
             )
+            for criterion in self.criteria
+        }
+        super().__init__(*args, **kwargs)
 
     def points(self) -> dict[int, int]:
         return {c.pk: self.cleaned_data[f"criterion_{c.pk}"] for c in self.criteria}

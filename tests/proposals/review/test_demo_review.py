@@ -53,6 +53,9 @@ def test_seed_demo_creates_a_cycle_in_review_once(client):
     client.force_login(council)
     response = client.get(reverse("proposals:review-queue", kwargs={"slug": REVIEW_SLUG}))
     assert response.status_code == 200
-    assert len(response.context["proposals"]) == 8  # all but the merged one
+    queue = list(response.context["proposals"])
+    assert len(queue) == 8  # all but the merged one
+    assert (queue[0].title, queue[0].must_answer) == ("시내버스 정류장 실시간 도착 안내 확대", True)
+    assert sum(p.must_answer for p in queue) == 1
     cycle_page = client.get(reverse("budgeting:cycle-detail", kwargs={"slug": REVIEW_SLUG}))
     assert "funnel-heading" in cycle_page.content.decode()
