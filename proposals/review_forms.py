@@ -98,7 +98,8 @@ class CouncilDecisionForm(ReviewFormMixin, forms.Form):
         max_length=5000,
         help_text=_("Shown to everyone on the proposal page and e-mailed to the authors."),
     )
-    expected_revision = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
+    # How many decisions the member saw when opening the form (stale-decision check).
+    expected_revision = forms.IntegerField(widget=forms.HiddenInput, min_value=0, required=False)
 
 
 class MergeForm(ReviewFormMixin, forms.Form):

@@ -200,6 +200,9 @@ class ProposalActionView(ProposalDeskMixin, FormView):
             )
             return self.render_to_response(self.get_context_data(form=form), status=403)
         if not form.is_valid():
+            if any(form[name].errors for name in form.fields if form[name].is_hidden):
+                # a tampered or truncated page: say so, since hidden fields show no errors
+                form.add_error(None, _("The page was incomplete. Please check and send again."))
             return self.render_to_response(self.get_context_data(form=form), status=400)
         try:
             self.perform(form)

@@ -6,6 +6,7 @@ from budgeting.selectors import is_council_member_anywhere
 from proposals.models import FeasibilityReview
 from proposals.review_selectors import get_proposal_funnel
 from proposals.review_selectors import get_review_summary
+from proposals.review_selectors import list_rubric
 
 register = template.Library()
 
@@ -54,3 +55,9 @@ def reason_label(code) -> str:
         return str(FeasibilityReview.ReasonCode(code).label)
     except ValueError:
         return str(code)
+
+
+@register.simple_tag
+def cycle_rubric(cycle):
+    """``{% cycle_rubric cycle as rubric %}``: the cycle's published scoring rubric."""
+    return list(list_rubric(cycle=cycle))

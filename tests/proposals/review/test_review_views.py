@@ -219,3 +219,29 @@ def test_review_then_decide_through_the_pages(member_client, in_review, proposal
     assert response.status_code == 302
     proposal.refresh_from_db()
     assert (proposal.status, proposal.reviewed_cost_won) == ("on_ballot", 30_000_000)
+
+
+@pytest.mark.parametrize(
+    ("_case", "revision", "status"),
+    [("tampered", "abc", 400), ("negative", "-1", 400), ("missing (no stale check)", None, 302)],
+)
+def test_decision_form_revision_field(_case, revision, status, member_client, in_review, proposal):
+    data = {"decision": "rejected", "public_reason": TYPED}
+    if revision is not None:
+        data["expected_revision"] = revision
+    response = member_client.post(url("review-decide", proposal), data, HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == status
+    if status == 400:
+        assert "The page was incomplete" in response.content.decode()
+        assert TYPED in response.content.decode()
+        assert CouncilDecision.objects.exists() is False
+    else:
+        assert CouncilDecision.objects.get().public_reason == TYPED
+
+
+def test_cycle_page_publishes_the_rubric(client, cycle):
+    RubricCriterionFactory(cycle=cycle, name_en="Public benefit", description_en="Who gains")
+    body = client.get(cycle.get_absolute_url(), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "How the council scores proposals" in body
+    assert "Public benefit" in body
+    assert "up to 5 points" in body
