@@ -147,13 +147,16 @@ def report_content(
     reason = reason.strip()
     if not reason:
         raise ProposalError(_("Please say what is wrong."), code="empty", field="reason")
+    already = _("You have already reported this. The moderators will look at it.")
+    # The unique constraint is the guard on PostgreSQL; SQLite (the demo) cannot enforce it with
+    # a NULL comment, so look first as well.
+    if Report.objects.filter(reporter=reporter, proposal=proposal, comment=comment).exists():
+        raise ProposalError(already, code="twice")
     report = Report(proposal=proposal, comment=comment, reporter=reporter, reason=reason)
     report.full_clean(validate_constraints=False)
     try:
         with transaction.atomic():
             report.save()
     except IntegrityError as exc:
-        raise ProposalError(
-            _("You have already reported this. The moderators will look at it."), code="twice"
-        ) from exc
+        raise ProposalError(already, code="twice") from exc
     return report
