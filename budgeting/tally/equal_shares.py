@@ -286,22 +286,23 @@ class _Engine:
         lo_i, hi_i = int(self.col_ptr[p]), int(self.col_ptr[p + 1])
         rows = self.col_rows[lo_i:hi_i]
         bg = s.b_hi[rows]
+        cost = self.costs[p]
+        err_b = s.err_budget + 1.01 * _U * float(s.beta)
+        r = bg if self.approval else bg / self.col_ptsf[lo_i:hi_i]
+        w_total = float(self.sat_weight[p])
+        price = cost / w_total
+        if price * (1 + 4 * _U) < float(r.min()) * (1 - 4 * _U) - err_b:
+            # nobody is short of money at this price (so the supporters can afford it)
+            return price, 4 * _U * price, Fraction(cost, self.sat_weight[p])
         money = self.col_wf[lo_i:hi_i] * bg
         avail = float(money.sum())
         n = hi_i - lo_i
         gam = (40 + math.log2(n + 1)) * _U  # numpy's pairwise summation error, generously
-        cost = self.costs[p]
-        err_b = s.err_budget + 1.01 * _U * float(s.beta)
         err_avail = err_b * self.mass[p] + gam * avail + 1e-300
         if avail + err_avail < cost:
             return None
         if avail - err_avail < cost and self.exact_money(rows) < cost:
             return None
-        r = bg if self.approval else bg / self.col_ptsf[lo_i:hi_i]
-        w_total = float(self.sat_weight[p])
-        price = cost / w_total
-        if price * (1 + 4 * _U) < float(r.min()) * (1 - 4 * _U) - err_b:
-            return price, 4 * _U * price, Fraction(cost, self.sat_weight[p])
         wsf = self.col_wptsf[lo_i:hi_i]
         mask = r < price
         n_poor = int(np.count_nonzero(mask))
@@ -379,14 +380,16 @@ class _Engine:
                     + 4 * log_n * _U * float((np.abs(prod_err) + np.abs(tail)).sum())
                 ) / w_rich + 4 * _U * _U * abs(float(value))
                 return _dd(value), dd_err, None, sure_poor
-            result = self._solve(p, rows, pts, sure_poor, amb, cost)
+            result = self._solve(p, rows, pts, sure_poor=sure_poor, amb=amb, cost=cost)
             if result is not None:
                 price, poor = result
                 if lo <= float(price) <= hi:
                     return _dd(price), _U * _U * float(price), price, poor
         # Fallback: everything exact (slow; only if the float bounds were not good enough).
         everyone = np.arange(hi_i - lo_i)
-        result = self._solve(p, rows, pts, np.zeros(hi_i - lo_i, dtype=bool), everyone, cost)
+        result = self._solve(
+            p, rows, pts, sure_poor=np.zeros(hi_i - lo_i, dtype=bool), amb=everyone, cost=cost
+        )
         if result is None:  # pragma: no cover - would mean the project was unaffordable
             raise AssertionError("exact MES price could not be found")
         price, poor = result
@@ -397,6 +400,7 @@ class _Engine:
         p: int,
         rows: np.ndarray,
         pts: np.ndarray,
+        *,
         sure_poor: np.ndarray,
         amb: np.ndarray,
         cost: int,
@@ -427,7 +431,7 @@ class _Engine:
 
     # -- one run -------------------------------------------------------------------------------
 
-    def run(self, beta: Fraction, candidates: list[int], budget_limit: int) -> MesRun:  # noqa: C901
+    def run(self, beta: Fraction, candidates: list[int], budget_limit: int) -> MesRun:  # noqa: PLR0912, PLR0915
         """MES at voter share ``beta`` over the projects ``candidates``."""
         self.s = self.new_state(beta)
         costs = self.costs
@@ -487,7 +491,7 @@ class _Engine:
                     key = (exact / costs[p], int(self.tie_rank[p]))
                     if best_key is None or key < best_key:
                         best_key, settled, chosen = key, res_p, p
-            self._buy(chosen, *settled, dirty)
+            self._buy(chosen, *settled, dirty=dirty)
             active.remove(chosen)
             selected.append(chosen)
             total_cost += costs[chosen]
@@ -502,6 +506,7 @@ class _Engine:
         err: float,
         exact: Fraction | None,
         poor: np.ndarray,
+        *,
         dirty: np.ndarray,
     ) -> None:
         s = self.s
@@ -569,7 +574,7 @@ def _add1(
         beta += increment
 
 
-def equal_shares(t: TallyInput) -> TallyOutcome:  # noqa: PLR0912, C901
+def equal_shares(t: TallyInput) -> TallyOutcome:  # noqa: PLR0912, PLR0915
     """Method of Equal Shares, Add1, then (by default) greedy completion.
 
     Ranks: funded projects first, in the order they were bought (MES rounds, then completion),
@@ -631,7 +636,8 @@ def equal_shares(t: TallyInput) -> TallyOutcome:  # noqa: PLR0912, C901
         if i in chosen:
             continue
         if not eligible[i]:
-            reasons[i] = ("below_threshold", {"score": prep.scores[i], "threshold": t.min_project_score})
+            threshold = {"score": prep.scores[i], "threshold": t.min_project_score}
+            reasons[i] = ("below_threshold", threshold)
             continue
         left = completion_reasons.get(i, (None, {}))[1].get("remaining_budget")
         if i in money:

@@ -53,7 +53,7 @@ class PbFormatError(ValueError):
         super().__init__(f"line {line}: {message}" if line is not None else message)
 
 
-class UnsupportedVoteType(PbFormatError):
+class UnsupportedVoteType(PbFormatError):  # noqa: N818 - the name the callers use
     """The file is well-formed but uses a vote type we do not tally (e.g. ``scoring``)."""
 
 
@@ -157,7 +157,7 @@ def read_pb_text(text: str) -> PbElection:
     return _read(io.StringIO(text.removeprefix("\ufeff"), newline=""))
 
 
-def _read(fh: TextIO) -> PbElection:  # noqa: PLR0912, PLR0915, C901
+def _read(fh: TextIO) -> PbElection:  # noqa: PLR0912, PLR0915
     meta: dict[str, str] = {}
     projects: dict[str, dict[str, str]] = {}
     positions: dict[str, int] = {}

@@ -182,7 +182,7 @@ class TallyInput:
     mes_completion: str = "greedy"
     mes_budget_increment: int = 1
 
-    def __post_init__(self) -> None:
+    def __post_init__(self) -> None:  # noqa: PLR0912
         if self.vote_type not in VOTE_TYPES:
             raise TallyInputError(f"unknown vote_type {self.vote_type!r}; expected {VOTE_TYPES}")
         if self.tie_break not in TIE_BREAKS:
@@ -218,6 +218,7 @@ class TallyInput:
         projects: tuple[ProjectInput, ...],
         indptr: np.ndarray,
         project_index: np.ndarray,
+        *,
         points: np.ndarray | None = None,
         weights: np.ndarray | None = None,
         **options: Any,

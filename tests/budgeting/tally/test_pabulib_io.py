@@ -1,0 +1,174 @@
+"""Our .pb reader and writer, and the public fingerprint."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+from dataclasses import replace
+
+import pytest
+
+from budgeting.tally import RULES
+from budgeting.tally import BallotInput
+from budgeting.tally import PbFormatError
+from budgeting.tally import ProjectInput
+from budgeting.tally import TallyInput
+from budgeting.tally import UnsupportedVoteType
+from budgeting.tally import fingerprint
+from budgeting.tally import read_pb
+from budgeting.tally import read_pb_text
+from budgeting.tally import write_pb
+from budgeting.tally.pabulib import ballots_from_matrix
+
+GOOD = """META
+key;value
+budget;10
+vote_type;approval
+PROJECTS
+project_id;cost;votes;name
+p1;4;2;"Park; with a semicolon"
+p2;7;1;Library
+VOTES
+voter_id;vote
+a;p1,p2
+b;p1
+"""
+
+
+def _election(vote_type: str = "approval") -> TallyInput:
+    projects = (
+        ProjectInput(id="p1", cost=4, name="Park; with a semicolon"),
+        ProjectInput(id="p2", cost=7, name='Say "hi"'),
+        ProjectInput(id="p3", cost=2),
+    )
+    if vote_type == "cumulative":
+        ballots = (
+            BallotInput(choices=(("p2", 3), ("p1", 2))),
+            BallotInput(choices=(("p3", 5),), weight=2),
+            BallotInput(choices=()),
+        )
+    elif vote_type == "ordinal":
+        ballots = (
+            BallotInput(choices=(("p2", 3), ("p1", 2), ("p3", 1))),
+            BallotInput(choices=(("p3", 3), ("p1", 2)), weight=2),
+        )
+    else:
+        ballots = (
+            BallotInput(choices=(("p2", 1), ("p1", 1))),
+            BallotInput(choices=(("p3", 1),), weight=2),
+            BallotInput(choices=()),
+        )
+    return TallyInput(budget=10, projects=projects, ballots=ballots, vote_type=vote_type)
+
+
+def test_reads_quoted_fields_and_counts() -> None:
+    election = read_pb_text(GOOD)
+    assert election.budget == 10
+    assert election.projects["p1"]["name"] == "Park; with a semicolon"
+    assert election.votes.n_voters == 2
+    assert election.voter_ids == ["a", "b"]
+    outcome = RULES["greedy"](election.to_tally_input())
+    assert outcome.selected == ("p1",)
+    assert outcome.result("p2").reason_code == "not_enough_budget"
+    assert outcome.result("p2").reason_params == {"remaining_budget": 6}
+
+
+@pytest.mark.parametrize("vote_type", ["approval", "cumulative", "ordinal"])
+def test_round_trip(vote_type: str) -> None:
+    original = _election(vote_type)
+    text = write_pb(original, {"description": "Test", "currency": "KRW"})
+    again = read_pb_text(text)
+    assert again.meta["description"] == "Test"
+    assert again.voter_ids == [str(i) for i in range(1, again.votes.n_voters + 1)]
+    restored = again.to_tally_input(tie_break=original.tie_break)
+    # same canonical text, same outcomes
+    assert write_pb(restored, {"description": "Test", "currency": "KRW"}) == text
+    for rule in RULES.values():
+        assert rule(restored).selected == rule(original).selected
+
+
+def test_round_trip_of_a_real_file(pabulib_path) -> None:
+    election = read_pb(pabulib_path("Poland_Swiecie_2023.pb"))
+    tally_input = election.to_tally_input()
+    text = write_pb(tally_input, {"description": election.meta["description"]})
+    again = read_pb(io.StringIO(text))
+    assert again.votes.n_voters == election.votes.n_voters
+    assert RULES["mes"](again.to_tally_input()).selected == RULES["mes"](tally_input).selected
+
+
+def test_written_votes_are_canonical_and_numbered() -> None:
+    text = write_pb(_election())
+    votes = text.split("VOTES\n", 1)[1].splitlines()
+    assert votes == ["voter_id;vote", "1;", "2;p1,p2", "3;p3", "4;p3"]
+    assert '"Park; with a semicolon"' in text
+    assert '"Say ""hi"""' in text
+
+
+def test_fingerprint_is_sha256_of_the_written_file_and_ignores_ballot_order() -> None:
+    t = _election("cumulative")
+    meta = {"description": "Test"}
+    digest = fingerprint(t, meta)
+    assert digest == hashlib.sha256(write_pb(t, meta).encode("utf-8")).hexdigest()
+    shuffled = replace(t, ballots=tuple(reversed(t.ballots)))
+    assert fingerprint(shuffled, meta) == digest
+    # weights expand to identical ballots: one ballot of weight 2 == two ballots of weight 1
+    split = replace(
+        t,
+        ballots=(
+            t.ballots[0],
+            BallotInput(choices=(("p3", 5),)),
+            t.ballots[2],
+            BallotInput(choices=(("p3", 5),)),
+        ),
+    )
+    assert fingerprint(split, meta) == digest
+    # and it does change with the content
+    assert fingerprint(replace(t, budget=11), meta) != digest
+    assert fingerprint(t, {"description": "Other"}) != digest
+
+
+def test_matrix_and_objects_give_the_same_fingerprint() -> None:
+    election = read_pb_text(GOOD)
+    as_matrix = election.to_tally_input()
+    as_objects = replace(as_matrix, ballots=ballots_from_matrix(as_matrix))
+    assert fingerprint(as_matrix) == fingerprint(as_objects)
+
+
+def _broken(old: str, new: str) -> str:
+    assert old in GOOD
+    return GOOD.replace(old, new)
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        (_broken("VOTES\nvoter_id;vote\na;p1,p2\nb;p1\n", ""), "missing section VOTES"),
+        (_broken("p1;4;2;", "p1;four;2;"), "line 7: cost of project 'p1'"),
+        (_broken("p1;4;2;", "p1;-4;2;"), "line 7"),
+        (_broken("b;p1", "b;p9"), "line 12: vote for unknown project 'p9'"),
+        (_broken("b;p1", "b;p1,p1"), "line 12: a vote lists the same project twice"),
+        (_broken("budget;10\n", ""), "META has no 'budget'"),
+        (_broken("p2;7;1;Library\n", "p2;7;1;Library\np2;7;1;Again\n"), "duplicate project"),
+        (
+            _broken("PROJECTS\nproject_id;cost;votes;name\n", "PROJECTS\nproject_id;votes;name\n"),
+            "needs project_id and cost",
+        ),
+        (_broken("b;p1", "b;p1;extra"), "line 12: vote row has 3 fields"),
+        (_broken("META\n", "VOTES\n"), "expected section META"),
+    ],
+)
+def test_malformed_files_raise_with_line_numbers(text: str, message: str) -> None:
+    with pytest.raises(PbFormatError, match=message.replace("(", r"\(")):
+        read_pb_text(text)
+
+
+def test_wrong_vote_types() -> None:
+    with pytest.raises(UnsupportedVoteType, match="scoring"):
+        read_pb_text(_broken("vote_type;approval", "vote_type;scoring"))
+    cumulative_without_points = _broken("vote_type;approval", "vote_type;cumulative")
+    with pytest.raises(PbFormatError, match="points column"):
+        read_pb_text(cumulative_without_points)
+    choose_one = _broken("vote_type;approval", "vote_type;choose-1")
+    with pytest.raises(PbFormatError, match="line 11: a choose-1 vote lists more than one"):
+        read_pb_text(choose_one)
+    assert issubclass(PbFormatError, ValueError)
