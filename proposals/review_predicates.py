@@ -64,5 +64,6 @@ is_reviewer = is_council_member | is_staff_member
 can_act_on_proposal = is_reviewer & ~is_author_or_co_author & review_is_open & is_in_review
 # Score on the rubric: the council's own votes, so council members only.
 can_score_proposal = is_council_member & ~is_author_or_co_author & review_is_open & is_in_review
-# Per-member notes and rubric scores: the council and staff always, everyone once review is over.
-can_view_review_details = is_reviewer | review_is_over
+# Per-member notes and rubric scores: the council and staff (not on their own proposal) during
+# the review, everyone once it is over.
+can_view_review_details = (is_reviewer & ~is_author_or_co_author) | review_is_over

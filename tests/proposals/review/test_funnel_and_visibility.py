@@ -133,6 +133,16 @@ def test_decision_and_reason_are_public_at_once_notes_and_scores_only_to_the_cou
     assert "Public benefit" in body
 
 
+def test_a_council_member_does_not_see_the_notes_on_their_own_proposal_during_review(
+    client, decided, council_author
+):
+    client.force_login(council_author)
+    body = client.get(decided.get_absolute_url(), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "이용자가 많은 정류장입니다." in body  # the public decision, like everyone
+    assert "그늘막 규격 변경 필요" not in body
+    assert "Public benefit" not in body
+
+
 def test_notes_and_scores_are_public_once_the_review_phase_ends(client, cycle, decided):
     cycle_in_phase(cycle, Phase.VOTING)
     body = client.get(decided.get_absolute_url(), HTTP_ACCEPT_LANGUAGE="en").content.decode()

@@ -154,3 +154,11 @@ def test_council_home_lists_the_members_cycle(client, council_member, in_review)
 def test_council_home_refuses_residents(client, resident):
     client.force_login(resident)
     assert client.get(reverse("proposals:council-home")).status_code == 403
+
+
+@pytest.mark.parametrize(("_case", "role", "when", "_acts"), MATRIX)
+def test_who_sees_review_notes_and_scores(_case, role, when, _acts, actor, set_phase, proposal):
+    set_phase(when)
+    proposal.refresh_from_db()
+    expected = when == "after" or role in ("council_member", "staff_user")
+    assert rules.has_perm("proposals.view_review_details", actor(role), proposal) is expected
