@@ -1,5 +1,9 @@
 """Forms only check the shape of input; the rules are in proposals.services."""
 
+import re
+from decimal import ROUND_HALF_UP
+from decimal import Decimal
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -38,6 +42,25 @@ class BootstrapFormMixin:
                 widget = self.fields[name].widget
                 widget.attrs["aria-invalid"] = "true"
                 widget.attrs["class"] = f"{widget.attrs.get('class', '')} is-invalid".strip()
+
+
+class WonField(forms.IntegerField):
+    """Whole won, as people type it: "30,000,000", "30 000 000", "30000000원", "₩30000000"."""
+
+    def to_python(self, value):
+        if isinstance(value, str):
+            value = re.sub(r"[\s,원₩]", "", value)
+        return super().to_python(value)
+
+
+class PlaceDecimalField(forms.DecimalField):
+    """A coordinate, rounded to six decimals (about 10 cm) instead of refusing more digits."""
+
+    def to_python(self, value):
+        number = super().to_python(value)
+        if number is None:
+            return None
+        return number.quantize(Decimal("0.000001"), rounding=ROUND_HALF_UP)
 
 
 class ScopeChoiceField(forms.ModelChoiceField):
@@ -81,7 +104,7 @@ class ProposalForm(BootstrapFormMixin, forms.Form):
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
-    cost_estimate_won = forms.IntegerField(
+    cost_estimate_won = WonField(
         label=_("Estimated cost (won)"),
         min_value=1,
         max_value=10**15,
@@ -105,22 +128,18 @@ class ProposalForm(BootstrapFormMixin, forms.Form):
         required=False,
         help_text=_("Optional. Type an address, or pick the spot on the map."),
     )
-    latitude = forms.DecimalField(
+    latitude = PlaceDecimalField(
         label=_("Latitude"),
         required=False,
         min_value=-90,
         max_value=90,
-        max_digits=9,
-        decimal_places=6,
         widget=forms.NumberInput(attrs={"step": "0.000001"}),
     )
-    longitude = forms.DecimalField(
+    longitude = PlaceDecimalField(
         label=_("Longitude"),
         required=False,
         min_value=-180,
         max_value=180,
-        max_digits=9,
-        decimal_places=6,
         widget=forms.NumberInput(attrs={"step": "0.000001"}),
     )
     image = forms.FileField(

@@ -213,7 +213,7 @@ def update_proposal(
     *,
     proposal: Proposal,
     actor,
-    version: int,
+    version: int | None,
     scope: BallotScope,
     policy_area: PolicyArea,
     title: str,
@@ -233,6 +233,8 @@ def update_proposal(
 
     ``submit=True`` also submits a draft. Edits to a submitted proposal are public (history).
     """
+    if version is None:  # an edit must say which version it was based on
+        raise ProposalError(_("This form is out of date. Please reload the page."), code="stale")
     locked = _lock_for_author(proposal=proposal, actor=actor, version=version)
     cycle = locked.cycle
     _check_eligible(actor, cycle)

@@ -312,3 +312,32 @@ def test_image_too_large_in_pixels_is_resized(client, resident, cycle, proposal_
     with Image.open(proposal.image.path) as stored:
         assert stored.size == (2000, 500)
         assert stored.format == "JPEG"
+
+
+@pytest.mark.parametrize(
+    ("_case", "typed", "stored"),
+    [
+        ("commas", "30,000,000", 30_000_000),
+        ("spaces and 원", "30 000 000원", 30_000_000),
+        ("won sign", "₩45000000", 45_000_000),
+    ],
+)
+def test_cost_as_people_type_it(_case, typed, stored, client, resident, cycle, proposal_form_data):
+    client.force_login(resident)
+    data = {**proposal_form_data, "cost_estimate_won": typed, "latitude": "37.48951234"}
+    assert client.post(_create_url(cycle), data).status_code == 302
+    proposal = Proposal.objects.get(author=resident)
+    assert proposal.cost_estimate_won == stored
+    assert str(proposal.latitude) == "37.489512"
+
+
+def test_edit_without_version_is_refused(client, author, proposal, proposal_form_data):
+    client.force_login(author)
+    client.cookies["django_language"] = "en"
+    data = {**proposal_form_data, "title": "버전 없는 수정"}
+    response = client.post(reverse("proposals:proposal-edit", args=[proposal.pk]), data)
+    assert response.status_code == 409
+    assert "This form is out of date." in response.text
+    assert "버전 없는 수정" in response.text
+    proposal.refresh_from_db()
+    assert proposal.title == "부평시장 버스정류장 그늘막 설치"
