@@ -13,7 +13,7 @@ TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/chamyeo
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
 REDIS_PORT := $(shell echo $(TEST_REDIS_URL) | sed -E 's#.*:([0-9]+)(/.*)?$$#\1#')
 
-.PHONY: help install install-test demo serve worker beat test test-only lint check messages services clean
+.PHONY: help install install-test demo serve worker beat test test-only lint check messages services clean bench-ballots
 
 help:
 	@echo "make demo   install everything, load the demo city and serve it on http://127.0.0.1:8000"
@@ -93,3 +93,10 @@ messages:
 
 clean:
 	rm -rf $(VENV) node_modules staticfiles db.sqlite3
+
+# Ballot load test: the real app under gunicorn on loopback, concurrent residents submitting and
+# changing ballots; recreates its own database (BENCH_DATABASE_URL, default chamyeo_bench).
+# Options: BENCH_SECONDS, BENCH_CLIENTS, BENCH_RESIDENTS, BENCH_WORKERS, BENCH_THREADS.
+bench-ballots: install
+	@pg_isready -q -h 127.0.0.1 -p 5432 || { echo "ERROR: PostgreSQL is not answering on 127.0.0.1:5432."; exit 1; }
+	$(PY) benchmarks/bench_ballots.py

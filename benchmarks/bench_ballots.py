@@ -270,11 +270,111 @@ def count_lost(acknowledged: dict[int, frozenset[int]], scope_id: int) -> tuple[
     return Ballot.objects.filter(scope_id=scope_id).count(), lost
 
 
+def _cpu_seconds(pid: int) -> float:
+    """User + system CPU of one process, from /proc (Linux)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def cpu_snapshot(server_pid: int, database: str) -> dict[str, float]:
+    """CPU used so far by the gunicorn workers and by the PostgreSQL backends of ``database``."""
+    workers = subprocess.run(
+        ["pgrep", "-P", str(server_pid)], capture_output=True, text=True, check=False
+    ).stdout.split()
+    import psycopg
+
+    with psycopg.connect(os.environ["BENCH_DATABASE_URL"], autocommit=True) as conn:
+        backends = [
+            row[0]
+            for row in conn.execute(
+                "SELECT pid FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()",
+                [database],
+            )
+        ]
+    return {
+        "app": sum(_cpu_seconds(int(pid)) for pid in workers),
+        "db": sum(_cpu_seconds(pid) for pid in backends),
+        "client": time.process_time(),
+    }
+
+
 def percentile(sorted_values: list[float], q: float) -> float:
     if not sorted_values:
         return 0.0
     index = min(len(sorted_values) - 1, round(q * (len(sorted_values) - 1)))
     return sorted_values[index]
+
+
+def start_redis(port: int) -> subprocess.Popen:
+    """A private redis-server as the Celery broker (never the machine's own)."""
+    redis_server = shutil.which("redis-server") or "/usr/bin/redis-server"
+    return subprocess.Popen(
+        [
+            redis_server,
+            "--port",
+            str(port),
+            "--bind",
+            "127.0.0.1",
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+
+
+def start_gunicorn(*, port: int, workers: int, threads: int, env: dict) -> subprocess.Popen:
+    return subprocess.Popen(
+        [
+            str(Path(PYTHON).parent / "gunicorn"),
+            "config.wsgi:application",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            str(workers),
+            "--threads",
+            str(threads),
+            "--worker-class",
+            "gthread",
+            "--keep-alive",
+            "30",
+            "--backlog",
+            "2048",
+            "--log-level",
+            "warning",
+        ],
+        env=env,
+    )
+
+
+def report(*, load: Load, elapsed: float, scope_id: int, before: dict, after: dict) -> int:
+    stored, lost = count_lost(load.acknowledged, scope_id)
+    latencies = sorted(load.latencies)
+    per_s = len(latencies) / elapsed if elapsed else 0.0
+    print(
+        f"acknowledged: {len(latencies)} requests ({len(load.acknowledged)} residents) in "
+        f"{elapsed:.1f} s; stored ballots: {stored}"
+    )
+    done = max(1, len(latencies))
+    cpu = {part: (after[part] - before[part]) * 1000 / done for part in after}
+    print(
+        f"cpu per acknowledged ballot: app {cpu['app']:.1f} ms, database {cpu['db']:.1f} ms "
+        f"(backends that outlived the run), load client {cpu['client']:.1f} ms; "
+        f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs"
+    )
+    if load.error_samples:
+        print("error samples:", "; ".join(load.error_samples))
+    print(
+        f"ballots: per_s={per_s:.0f} p50_ms={percentile(latencies, 0.50) * 1000:.0f} "
+        f"p95_ms={percentile(latencies, 0.95) * 1000:.0f} "
+        f"p99_ms={percentile(latencies, 0.99) * 1000:.0f} errors={load.errors} lost={lost}"
+    )
+    return 0 if load.errors == 0 and lost == 0 else 1
 
 
 def main() -> int:
@@ -298,22 +398,7 @@ def main() -> int:
     env = django_env({"BENCH_DATABASE_URL": db_url, "REDIS_URL": redis_url})
     os.environ.update(env)
 
-    redis_server = shutil.which("redis-server") or "/usr/bin/redis-server"
-    redis = subprocess.Popen(
-        [
-            redis_server,
-            "--port",
-            str(redis_port),
-            "--bind",
-            "127.0.0.1",
-            "--save",
-            "",
-            "--appendonly",
-            "no",
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    redis = start_redis(redis_port)
     server = None
     try:
         wait_for_port(redis_port)
@@ -324,27 +409,7 @@ def main() -> int:
         print(f"election: {len(residents)} residents logged in, {len(project_ids)} projects")
 
         port = free_port()
-        server = subprocess.Popen(
-            [
-                str(Path(PYTHON).parent / "gunicorn"),
-                "config.wsgi:application",
-                "--bind",
-                f"127.0.0.1:{port}",
-                "--workers",
-                str(args.workers),
-                "--threads",
-                str(args.threads),
-                "--worker-class",
-                "gthread",
-                "--keep-alive",
-                "30",
-                "--backlog",
-                "2048",
-                "--log-level",
-                "warning",
-            ],
-            env=env,
-        )
+        server = start_gunicorn(port=port, workers=args.workers, threads=args.threads, env=env)
         wait_for_port(port)
         warm = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
         for _ in range(args.workers * args.threads * 2):
@@ -364,7 +429,10 @@ def main() -> int:
             seconds=args.seconds,
             clients=args.clients,
         )
+        database = urlsplit(db_url).path.lstrip("/")
+        before = cpu_snapshot(server.pid, database)
         elapsed = load.run()
+        after = cpu_snapshot(server.pid, database)
     finally:
         if server is not None:
             server.terminate()
@@ -372,21 +440,7 @@ def main() -> int:
         redis.terminate()
         redis.wait(timeout=10)
 
-    stored, lost = count_lost(load.acknowledged, urls["scope_id"])
-    latencies = sorted(load.latencies)
-    per_s = len(latencies) / elapsed if elapsed else 0.0
-    print(
-        f"acknowledged: {len(latencies)} requests ({len(load.acknowledged)} residents) in "
-        f"{elapsed:.1f} s; stored ballots: {stored}"
-    )
-    if load.error_samples:
-        print("error samples:", "; ".join(load.error_samples))
-    print(
-        f"ballots: per_s={per_s:.0f} p50_ms={percentile(latencies, 0.50) * 1000:.0f} "
-        f"p95_ms={percentile(latencies, 0.95) * 1000:.0f} "
-        f"p99_ms={percentile(latencies, 0.99) * 1000:.0f} errors={load.errors} lost={lost}"
-    )
-    return 0 if load.errors == 0 and lost == 0 else 1
+    return report(load=load, elapsed=elapsed, scope_id=urls["scope_id"], before=before, after=after)
 
 
 if __name__ == "__main__":

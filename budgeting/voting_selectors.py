@@ -52,11 +52,26 @@ def list_ballot_proposals(*, scope: BallotScope) -> list[Proposal]:
     )
 
 
-def get_ballot_limits(*, scope: BallotScope, proposals: list[Proposal]) -> BallotLimits:
+def map_ballot_costs(*, scope: BallotScope) -> dict[int, int]:
+    """Proposal id -> cost on the ballot (the reviewed cost when there is one)."""
+    return {
+        pk: reviewed or estimate
+        for pk, reviewed, estimate in Proposal.objects.on_ballot()
+        .filter(scope=scope, hidden_at__isnull=True)
+        .values_list("pk", "reviewed_cost_won", "cost_estimate_won")
+    }
+
+
+def get_ballot_limits(
+    *, scope: BallotScope, proposals: list[Proposal] | None = None, costs=None
+) -> BallotLimits:
+    """The limits of ``scope``'s ballot, from its proposals (or their ``costs`` by id)."""
     cycle = scope.cycle
+    if costs is None:
+        costs = {proposal.pk: proposal.ballot_cost_won for proposal in proposals}
     return BallotLimits(
         rule=cycle.ballot_rule,
-        costs={proposal.pk: proposal.ballot_cost_won for proposal in proposals},
+        costs=costs,
         budget_won=scope.budget_won,
         min_choices=cycle.approval_min_choices,
         max_choices=cycle.approval_max_choices,

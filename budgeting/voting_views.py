@@ -122,7 +122,7 @@ class BallotSubmitView(ResidentBallotMixin, View):
                 submit_ballot(voter=request.user, scope=self.scope, choices=choices)
             except BallotRefusedError as error:
                 return self.refuse(error.message)
-            messages.success(request, _("Your ballot is stored. Thank you for voting."))
+            # No flash message: the receipt page says it (and cookie messages cost ~5 ms here).
             return redirect(
                 "budgeting:ballot-receipt", slug=self.cycle.slug, scope_pk=self.scope.pk
             )

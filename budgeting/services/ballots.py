@@ -22,6 +22,7 @@ from budgeting.models import AuditEvent
 from budgeting.models import Ballot
 from budgeting.models import BallotChoice
 from budgeting.models import BallotScope
+from budgeting.models import BudgetCycle
 from budgeting.models import Participation
 from budgeting.phases import Feature
 from budgeting.selectors import get_ineligibility
@@ -29,7 +30,7 @@ from budgeting.voting import BallotRefusedError
 from budgeting.voting import describe_rule_error
 from budgeting.voting import voter_key
 from budgeting.voting_selectors import get_ballot_limits
-from budgeting.voting_selectors import list_ballot_proposals
+from budgeting.voting_selectors import map_ballot_costs
 from notifications.services import enqueue_email
 
 Channel = Participation.Channel
@@ -82,9 +83,15 @@ def _lock_participation(*, voter, scope: BallotScope, channel: str) -> Participa
     )
 
 
-def _fresh_scope(scope: BallotScope) -> BallotScope:
-    """Re-read the scope and its cycle inside the transaction (phase and dates may have moved)."""
-    return BallotScope.objects.select_related("cycle", "district").get(pk=scope.pk)
+def _refresh_voting_window(scope: BallotScope) -> BallotScope:
+    """Re-read the cycle's phase and voting dates inside the transaction (an admin or the beat
+    may have moved them). The rules and budgets cannot change once voting has opened."""
+    phase, start, end = BudgetCycle.objects.values_list(
+        "phase", "voting_start_at", "voting_end_at"
+    ).get(pk=scope.cycle_id)
+    cycle = scope.cycle
+    cycle.phase, cycle.voting_start_at, cycle.voting_end_at = phase, start, end
+    return scope
 
 
 def submit_ballot(
@@ -104,9 +111,9 @@ def submit_ballot(
     choices = {int(proposal_id): int(points) for proposal_id, points in choices.items()}
     refusal = None
     with transaction.atomic():
-        scope = _fresh_scope(scope)
+        scope = _refresh_voting_window(scope)
         _check_may_vote(voter=voter, scope=scope)
-        limits = get_ballot_limits(scope=scope, proposals=list_ballot_proposals(scope=scope))
+        limits = get_ballot_limits(scope=scope, costs=map_ballot_costs(scope=scope))
         try:
             check_ballot(limits, choices)
         except BallotRuleError as error:
@@ -213,7 +220,7 @@ def _write_ballot(
 def withdraw_ballot(*, voter, scope: BallotScope) -> None:
     """Delete ``voter``'s online ballot on ``scope`` before the deadline; they may vote again."""
     with transaction.atomic():
-        scope = _fresh_scope(scope)
+        scope = _refresh_voting_window(scope)
         participation = (
             Participation.objects.select_for_update().filter(user=voter, scope=scope).first()
         )
