@@ -188,3 +188,218 @@ def _store_ballots(*, scope: BallotScope, proposals: list[Proposal], votes, salt
             ballots, choices = [], []
     Ballot.objects.bulk_create(ballots)
     BallotChoice.objects.bulk_create(choices)
+
+
+# --- the demo city's past cycle, counted and published ----------------------------------------
+PAST_SLUG = "incheon-2026"
+# (district slug or "" for the city-wide ballot, budget, ballots cast, projects: (title, summary,
+# cost, popularity)). Titles in Korean, summaries in Korean and English (demo data).
+PAST_BALLOTS = [
+    (
+        "",
+        2_000_000_000,
+        420,
+        [
+            (
+                "인천대공원 무장애 숲길 조성",
+                "휠체어·유모차도 다닐 수 있는 숲길 / A barrier-free forest path",
+                650_000_000,
+                9,
+            ),
+            (
+                "섬 지역 응급 닥터헬기 착륙장 정비",
+                "옹진군 섬마을 헬기장 보수 / Helipads for island emergencies",
+                480_000_000,
+                7,
+            ),
+            (
+                "심야 공공 자전거 확대",
+                "자정까지 공공자전거 운영 / Night-time public bikes",
+                320_000_000,
+                8,
+            ),
+            (
+                "해안 쓰레기 수거 로봇 시범사업",
+                "해변 쓰레기 자동 수거 / Beach-cleaning robots pilot",
+                700_000_000,
+                4,
+            ),
+            (
+                "청년 창업 공유오피스",
+                "원도심 빈 건물 활용 / Shared offices for young founders",
+                550_000_000,
+                6,
+            ),
+            (
+                "어르신 디지털 배움터",
+                "스마트폰·키오스크 교육 / Digital classes for seniors",
+                180_000_000,
+                7,
+            ),
+            (
+                "도시 숲 그늘막 100곳",
+                "폭염 대비 그늘막 / 100 shade canopies for heatwaves",
+                240_000_000,
+                5,
+            ),
+        ],
+    ),
+    (
+        "bupyeong-gu",
+        550_000_000,
+        260,
+        [
+            (
+                "굴포천 산책로 야간 조명",
+                "안전한 밤길 / Lights on the Gulpocheon walk",
+                180_000_000,
+                8,
+            ),
+            (
+                "부평시장 공영 주차 안내 시스템",
+                "빈자리 안내판 / Parking guidance for the market",
+                210_000_000,
+                5,
+            ),
+            (
+                "어린이 놀이터 그늘 쉼터",
+                "놀이터 햇빛 가리개 / Shade for playgrounds",
+                90_000_000,
+                7,
+            ),
+            (
+                "동네 도서관 주말 연장 운영",
+                "주말 저녁까지 / Longer weekend library hours",
+                60_000_000,
+                6,
+            ),
+            ("반려견 놀이터 조성", "근린공원 내 / A dog park", 150_000_000, 4),
+        ],
+    ),
+    (
+        "yeonsu-gu",
+        450_000_000,
+        190,
+        [
+            ("송도 수변공원 카약 체험장", "주말 체험 프로그램 / Weekend kayaking", 200_000_000, 4),
+            (
+                "청학동 골목 보행 안전 정비",
+                "보도 확장·과속방지턱 / Safer alleys for walking",
+                160_000_000,
+                8,
+            ),
+            (
+                "다문화 가족 소통방",
+                "통역·상담 지원 / A meeting room for multicultural families",
+                70_000_000,
+                6,
+            ),
+            (
+                "학교 앞 스마트 횡단보도",
+                "보행 신호 알림 / Smart crossings near schools",
+                130_000_000,
+                7,
+            ),
+        ],
+    ),
+]
+
+
+def _past_cycle_dates() -> dict:
+    end = timezone.now().replace(minute=0, second=0, microsecond=0) - timedelta(days=300)
+    return {
+        "proposals_start_at": end - timedelta(days=120),
+        "proposals_end_at": end - timedelta(days=60),
+        "voting_start_at": end - timedelta(days=14),
+        "voting_end_at": end,
+        "results_expected_at": end + timedelta(days=7),
+    }
+
+
+def _random_ballots(rng: random.Random, proposals: list[Proposal], popularity, count: int):
+    ballots = []
+    for _n in range(count):
+        size = rng.randint(1, min(5, len(proposals)))
+        chosen: set[int] = set()
+        while len(chosen) < size:
+            chosen.add(rng.choices(range(len(proposals)), weights=popularity)[0])
+        ballots.append([proposals[i] for i in sorted(chosen)])
+    return ballots
+
+
+@transaction.atomic
+def seed_demo_results(*, districts: dict, areas: list[PolicyArea], admin: User) -> BudgetCycle:
+    """The 2026 cycle of the demo city: voted, counted by the real services, and published.
+
+    Idempotent: an existing cycle is returned as it is.
+    """
+    from budgeting.phases import PHASE_ORDER
+    from budgeting.phases import next_phase
+    from budgeting.services.cycles import advance_phase
+    from budgeting.services.publication import publish_results
+    from budgeting.services.tallying import tally_scope
+
+    cycle = BudgetCycle.objects.filter(slug=PAST_SLUG).first()
+    if cycle is not None:
+        return cycle
+    cycle = BudgetCycle.objects.create(
+        slug=PAST_SLUG,
+        year=2026,
+        name_ko="2026년 인천 주민참여예산",
+        name_en="Incheon Participatory Budget 2026",
+        description_ko="지난해 주민참여예산: 투표가 끝나 결과가 공개되었습니다.",
+        description_en="Last year's participatory budget: voting is over and the results are out.",
+        ballot_rule=BudgetCycle.BallotRule.APPROVAL,
+        approval_max_choices=5,
+        tally_rule=BudgetCycle.TallyRule.EQUAL_SHARES,
+        **_past_cycle_dates(),
+    )
+    cycle.policy_areas.set(areas)
+    rng = random.Random(2026)  # noqa: S311 (demo data)
+    now = timezone.now()
+    for district_slug, budget, ballot_count, projects in PAST_BALLOTS:
+        scope = BallotScope.objects.create(
+            cycle=cycle,
+            district=districts[district_slug] if district_slug else None,
+            budget_won=budget,
+        )
+        proposals = [
+            Proposal.objects.create(
+                cycle=cycle,
+                scope=scope,
+                policy_area=areas[n % len(areas)],
+                author=admin,
+                title=title,
+                summary=summary,
+                description=summary,
+                cost_estimate_won=cost,
+                reviewed_cost_won=cost,
+                status=Proposal.Status.ON_BALLOT,
+                submitted_at=now - timedelta(days=400),
+            )
+            for n, (title, summary, cost, _popularity) in enumerate(projects)
+        ]
+        ballots = _random_ballots(rng, proposals, [p[3] for p in projects], ballot_count)
+        _store_demo_ballots(scope=scope, ballots=ballots)
+    while PHASE_ORDER.index(Phase(cycle.phase)) < PHASE_ORDER.index(Phase.TALLYING):
+        advance_phase(cycle=cycle, to=next_phase(cycle.phase), by_schedule=True)
+    for scope in cycle.scopes.all():
+        tally_scope(scope_id=scope.pk)
+    publish_results(cycle_id=cycle.pk, actor=admin)
+    cycle.refresh_from_db()
+    return cycle
+
+
+def _store_demo_ballots(*, scope: BallotScope, ballots) -> None:
+    rows = []
+    choices = []
+    for n, chosen in enumerate(ballots):
+        ballot = Ballot(
+            id=uuid.uuid4(),
+            voter_key=hashlib.sha256(f"demo:{scope.pk}:{n}".encode()).hexdigest(),
+            scope=scope,
+        )
+        rows.append(ballot)
+        choices.extend(BallotChoice(ballot=ballot, proposal=p) for p in chosen)
+    Ballot.objects.bulk_create(rows)
+    BallotChoice.objects.bulk_create(choices)

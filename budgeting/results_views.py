@@ -19,6 +19,7 @@ from budgeting.models import Allocation
 from budgeting.models import BallotScope
 from budgeting.models import BudgetCycle
 from budgeting.models import ExportFile
+from budgeting.models import ImportedElection
 from budgeting.models import TallyRun
 from budgeting.services.exports import export_basename
 from budgeting.services.publication import PublicationError
@@ -30,6 +31,7 @@ from budgeting.tally_selectors import get_published_run
 from budgeting.tally_selectors import list_allocations
 from budgeting.tally_selectors import list_published_runs
 from budgeting.tally_selectors import list_scope_tally_status
+from budgeting.tally_selectors import mes_budget_increment
 from budgeting.templatetags.budgeting_tags import format_won
 
 CHART_BAR_HEIGHT = 28
@@ -196,6 +198,9 @@ class ScopeResultsView(ScopeResultsMixin, PermissionRequiredMixin, TemplateView)
                 else 0,
                 "exports": [exports.get(kind) for kind in ExportFile.Kind if kind in exports],
                 "pb_name": f"{export_basename(run)}.pb",
+                "mes_increment": 1
+                if ImportedElection.objects.filter(cycle=self.cycle).exists()
+                else mes_budget_increment(budget_won=run.budget_won, ballot_count=run.ballot_count),
                 "uses_points": self.cycle.ballot_rule == BudgetCycle.BallotRule.CUMULATIVE,
                 "uses_score": run.rule == BudgetCycle.TallyRule.COUNCIL_WEIGHTED,
             }

@@ -110,6 +110,9 @@ def get_tally_input(*, scope: BallotScope) -> ScopeTallyInput:
         "vote_type": VOTE_TYPE_OF_BALLOT_RULE[cycle.ballot_rule],
         "tie_break": "cost_votes_lot",
         "lot_seed": cycle.tie_break_seed,
+        "mes_budget_increment": mes_budget_increment(
+            budget_won=int(scope.budget_won), ballot_count=int(weights.sum())
+        ),
     }
     if cycle.tally_rule == BudgetCycle.TallyRule.COUNCIL_WEIGHTED:
         options["council_weight"] = Fraction(cycle.council_weight_percent, 100)
@@ -142,7 +145,11 @@ def imported_rule_options(meta: dict[str, str]) -> dict:
     """TallyInput options for an imported election: its vote type, pabutools' tie-break and
     the variant its META ``rule`` names (as ``PbElection.to_tally_input(follow_meta_rule=True)``).
     """
-    options: dict = {"vote_type": meta.get("vote_type", "approval"), "tie_break": "lexico"}
+    options: dict = {
+        "vote_type": meta.get("vote_type", "approval"),
+        "tie_break": "lexico",
+        "mes_budget_increment": 1,
+    }
     rule = meta.get("rule", "").strip()
     if rule == "greedy-threshold":
         options["min_project_score"] = int(meta.get("min_project_score_threshold", "0") or 0)
@@ -151,6 +158,19 @@ def imported_rule_options(meta: dict[str, str]) -> dict:
     elif rule == "equalshares/add1":
         options["mes_completion"] = "none"
     return options
+
+
+def mes_budget_increment(*, budget_won: int, ballot_count: int) -> int:
+    """How much each voter's share grows per step of Equal Shares' Add1 loop, in won.
+
+    Pabulib's elections (zł, €) grow it 1 unit at a time; with won budgets that would mean
+    millions of rounds, so the step is the power of ten three digits below the first share
+    (a share of 4,761,904원 grows 10,000원 at a time; a share under 1,000원 grows 1원 at a time).
+    It is published with the results (pabutools' ``voter_budget_increment``), so anyone can
+    redo the count.
+    """
+    share = budget_won // ballot_count if ballot_count else 0
+    return 10 ** max(0, len(str(share)) - 3)
 
 
 def _position_lookup(pks: list[int]) -> np.ndarray:

@@ -12,6 +12,7 @@ from django.utils import timezone
 from accounts.models import ResidentProfile
 from accounts.models import User
 from budgeting import demo
+from budgeting.demo_results import seed_demo_results
 from budgeting.demo_voting import seed_demo_voting
 from budgeting.models import BallotScope
 from budgeting.models import BudgetCycle
@@ -40,6 +41,11 @@ class Command(BaseCommand):
         self.seed_accounts(districts, cycle)
         seed_demo_voting(districts, areas)  # issue 4: cycles to vote in, one per rule
         seed_demo_proposals(cycle)
+        seed_demo_results(
+            districts=districts,
+            areas=areas,
+            admin=User.objects.get(is_superuser=True, email=demo.ACCOUNTS[0][0]),
+        )
         seed_demo_review(cycle)  # rubric + a second cycle in its review phase
         self.stdout.write(self.style.SUCCESS(f"Demo city ready: cycle “{cycle.name_en}”."))
 
