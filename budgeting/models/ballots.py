@@ -20,9 +20,13 @@ RECEIPT_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 
 
 def new_receipt() -> str:
-    """A random receipt code like ``7KQ4-MX2P-9HTA-C3VE`` (about 79 bits)."""
-    chars = "".join(secrets.choice(RECEIPT_ALPHABET) for _ in range(16))
-    return "-".join(chars[i : i + 4] for i in range(0, 16, 4))
+    """A random receipt code like ``7KQ4-MX2P-9HTA-C3VE`` (16 symbols from 80 random bits)."""
+    value = int.from_bytes(secrets.token_bytes(10), "big")
+    chars = []
+    for _position in range(16):
+        value, index = divmod(value, len(RECEIPT_ALPHABET))
+        chars.append(RECEIPT_ALPHABET[index])
+    return "-".join("".join(chars[i : i + 4]) for i in range(0, 16, 4))
 
 
 class Ballot(models.Model):
