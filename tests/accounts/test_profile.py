@@ -23,7 +23,13 @@ def test_completing_the_profile_returns_to_where_the_resident_was(
     client.force_login(user_without_profile)
     response = client.post(
         reverse("accounts:profile") + "?next=/me/",
-        {"display_name": "한결", "district": district.pk, "birth_year": 1990, "relation": "lives", "preferred_language": "ko"},
+        {
+            "display_name": "한결",
+            "district": district.pk,
+            "birth_year": 1990,
+            "relation": "lives",
+            "preferred_language": "ko",
+        },
     )
     assert response.status_code == 302
     assert response["Location"] == "/me/"
@@ -37,7 +43,13 @@ def test_profile_refuses_an_external_next_url(client, user_without_profile, dist
     client.force_login(user_without_profile)
     response = client.post(
         reverse("accounts:profile") + "?next=https://evil.example/",
-        {"display_name": "한결", "district": district.pk, "birth_year": 1990, "relation": "lives", "preferred_language": "ko"},
+        {
+            "display_name": "한결",
+            "district": district.pk,
+            "birth_year": 1990,
+            "relation": "lives",
+            "preferred_language": "ko",
+        },
     )
     assert response["Location"] == reverse("accounts:dashboard")
 
