@@ -31,6 +31,7 @@ def update_resident_profile(
     birth_year: int,
     relation: str,
     preferred_language: str = "ko",
+    voting_reminders: bool = True,
 ) -> ResidentProfile:
     """Create or update the resident's profile.
 
@@ -54,6 +55,7 @@ def update_resident_profile(
     profile.district = district
     profile.birth_year = birth_year
     profile.relation = relation
+    profile.voting_reminders = voting_reminders
     profile.preferred_language = preferred_language
     if facts_changed:
         profile.verified_at = None

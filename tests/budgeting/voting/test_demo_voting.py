@@ -38,4 +38,5 @@ def test_demo_resident_votes_under_each_rule_and_reseeding_keeps_voting_open(cli
                 data = {"proposals": [projects[0].pk, projects[2].pk]}
             url = reverse("budgeting:ballot-submit", kwargs={"slug": slug, "scope_pk": scope.pk})
             assert client.post(url, data).status_code == 302
-    assert Ballot.objects.count() == 6
+    slugs = [slug for slug, *_ in VOTING_CYCLES]
+    assert Ballot.objects.filter(scope__cycle__slug__in=slugs).count() == 6

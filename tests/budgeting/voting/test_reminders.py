@@ -46,3 +46,31 @@ def test_no_reminder_after_voting_closed(voting_cycle, resident, district_scope)
     start_ballot(voter=resident, scope=district_scope)
     with time_machine.travel(voting_cycle.voting_end_at + timedelta(minutes=1), tick=False):
         assert send_voting_reminders() == 0
+
+
+def test_resident_turns_reminders_off_on_the_profile_page(client, resident, district):
+    client.force_login(resident)
+    response = client.post(
+        "/me/profile/",
+        {
+            "display_name": "이주민",
+            "district": district.pk,
+            "birth_year": 1985,
+            "relation": "lives",
+            "preferred_language": "ko",
+        },
+    )
+    assert response.status_code == 302
+    assert ResidentProfile.objects.get(user=resident).voting_reminders is False
+    client.post(
+        "/me/profile/",
+        {
+            "display_name": "이주민",
+            "district": district.pk,
+            "birth_year": 1985,
+            "relation": "lives",
+            "preferred_language": "ko",
+            "voting_reminders": "on",
+        },
+    )
+    assert ResidentProfile.objects.get(user=resident).voting_reminders is True
