@@ -206,8 +206,8 @@ def list_proposals_of_author(*, author) -> QuerySet[Proposal]:
 
 # --- one proposal --------------------------------------------------------------------------------
 def get_proposal_for_viewer(*, pk: int, user) -> Proposal | None:
-    """A proposal the viewer may open: public ones (hidden ones too, for their notice), their
-    own drafts, and anything for staff. None: not found for this viewer."""
+    """A proposal the viewer may open: public ones (hidden ones too, for their notice) and their
+    own drafts. Drafts are private, also from staff. None: not found for this viewer."""
     proposal = (
         _with_counts(Proposal.objects.filter(pk=pk))
         .select_related("author__resident_profile", "merged_into")
@@ -217,7 +217,7 @@ def get_proposal_for_viewer(*, pk: int, user) -> Proposal | None:
         return None
     if proposal.status != Proposal.Status.DRAFT:
         return proposal
-    if user.is_authenticated and (user.is_staff or proposal.author_id == user.pk):
+    if user.is_authenticated and proposal.author_id == user.pk:
         return proposal
     return None
 

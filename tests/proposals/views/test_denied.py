@@ -116,3 +116,8 @@ def test_staff_pages_need_staff(client, resident, staff_user):
     assert client.get(reverse("proposals:moderation-queue")).status_code == 403
     client.force_login(staff_user)
     assert client.get(reverse("proposals:moderation-queue")).status_code == 200
+
+
+def test_drafts_are_private_from_staff_too(client, staff_user, draft_proposal):
+    client.force_login(staff_user)
+    assert client.get(draft_proposal.get_absolute_url()).status_code == 404
