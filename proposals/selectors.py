@@ -132,6 +132,8 @@ def list_public_proposals(
         qs = qs.filter(policy_area_id=policy_area_id)
     if status:
         qs = qs.filter(status=status)
+    else:  # withdrawn ones stay public (with their history) but only when asked for
+        qs = qs.exclude(status=Proposal.Status.WITHDRAWN)
     query = query.strip()
     if query:
         qs = qs.filter(

@@ -81,6 +81,13 @@ def test_filters_and_sorts(_case, filters, expected, cycle, catalogue):
     assert _titles(list_public_proposals(cycle=cycle, **filters)) == expected
 
 
+def test_withdrawn_only_when_asked_for(cycle, catalogue):
+    catalogue["shade"].status = "withdrawn"
+    catalogue["shade"].save()
+    assert "정류장 그늘막" not in _titles(list_public_proposals(cycle=cycle))
+    assert _titles(list_public_proposals(cycle=cycle, status="withdrawn")) == ["정류장 그늘막"]
+
+
 def test_filter_by_district_and_area(cycle, catalogue, district_scope):
     trees = catalogue["trees"]
     qs = list_public_proposals(
