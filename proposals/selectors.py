@@ -130,10 +130,8 @@ def list_public_proposals(
         qs = qs.filter(scope__district_id=district_id)
     if policy_area_id:
         qs = qs.filter(policy_area_id=policy_area_id)
-    if status:
-        qs = qs.filter(status=status)
-    else:  # withdrawn ones stay public (with their history) but only when asked for
-        qs = qs.exclude(status=Proposal.Status.WITHDRAWN)
+    # Withdrawn proposals stay public (with their history) but are listed only when asked for.
+    qs = qs.filter(status=status) if status else qs.exclude(status=Proposal.Status.WITHDRAWN)
     query = query.strip()
     if query:
         qs = qs.filter(
