@@ -13,6 +13,11 @@ urlpatterns = [
     path("cycles/<slug:slug>/proposals/", views.ProposalListView.as_view(), name="proposal-list"),
     path("cycles/<slug:slug>/proposals/map/", views.ProposalMapView.as_view(), name="proposal-map"),
     path(
+        "cycles/<slug:slug>/proposals/similar/",
+        views.SimilarProposalsView.as_view(),
+        name="proposal-similar",
+    ),
+    path(
         "cycles/<slug:slug>/proposals/new/",
         views.ProposalCreateView.as_view(),
         name="proposal-create",

@@ -161,6 +161,20 @@ class ProposalMapView(_FilteredListMixin, View):
         )
 
 
+class SimilarProposalsView(View):
+    """The "similar proposals" box for a title (the form fetches it while the resident types;
+    without JavaScript the same box appears before submitting)."""
+
+    def get(self, request, slug):
+        cycle = _visible_cycle_or_404(request, slug)
+        title = request.GET.get("title", "")[:120]
+        exclude = request.GET.get("exclude", "")
+        similar = find_similar_proposals(
+            cycle=cycle, title=title, exclude_pk=int(exclude) if exclude.isdigit() else None
+        )
+        return render(request, "proposals/includes/_similar.html", {"similar": similar})
+
+
 class MyProposalsView(ProfileRequiredMixin, TemplateView):
     template_name = "proposals/my_proposals.html"
 

@@ -65,3 +65,46 @@
     place(start, true);
   }
 })();
+
+/* Similar proposals: when the title changes, show the cycle's proposals with similar titles so
+   the resident can join one instead of duplicating it. Without JavaScript the same list is shown
+   before submitting. */
+(function () {
+  "use strict";
+  var box = document.getElementById("similar-proposals");
+  var title = document.getElementById("id_title");
+  if (!box || !title || !window.fetch) {
+    return;
+  }
+  var timer = null;
+  var last = title.value;
+  function refresh() {
+    var value = title.value.trim();
+    if (value === last) {
+      return;
+    }
+    last = value;
+    var url = box.dataset.url + "?title=" + encodeURIComponent(value);
+    if (box.dataset.exclude) {
+      url += "&exclude=" + encodeURIComponent(box.dataset.exclude);
+    }
+    fetch(url, { credentials: "same-origin", headers: { Accept: "text/html" } })
+      .then(function (response) {
+        return response.ok ? response.text() : "";
+      })
+      .then(function (html) {
+        box.innerHTML = html; // our own server-rendered, escaped fragment
+        // The resident has now seen the similar proposals: the server need not stop to show them.
+        var checked = document.getElementById("id_similar_checked");
+        if (checked && box.querySelector("a")) {
+          checked.value = "True";
+        }
+      })
+      .catch(function () {});
+  }
+  title.addEventListener("input", function () {
+    window.clearTimeout(timer);
+    timer = window.setTimeout(refresh, 500);
+  });
+  title.addEventListener("change", refresh);
+})();

@@ -17,6 +17,7 @@ from tests.factories import BallotScopeFactory
 from tests.factories import BudgetCycleFactory
 from tests.factories import DistrictFactory
 from tests.factories import PolicyAreaFactory
+from tests.factories import ProposalFactory
 from tests.factories import ResidentProfileFactory
 from tests.helpers import cycle_in_phase
 from tests.proposals.factories import jpeg_with_gps
@@ -65,8 +66,13 @@ def test_resident_submits_from_home_page(live_server, browser_page, language, lo
     cycle = BudgetCycleFactory(name_ko="2027년 인천 주민참여예산", name_en="Incheon PB 2027")
     cycle.policy_areas.add(area)
     cycle_in_phase(cycle, Phase.PROPOSALS)
-    BallotScopeFactory(cycle=cycle, district=district, budget_won=500_000_000)
+    scope = BallotScopeFactory(cycle=cycle, district=district, budget_won=500_000_000)
     user = ResidentProfileFactory(district=district, display_name="이주민").user
+    neighbour = ResidentProfileFactory(district=district).user
+    similar_title = "굴포천 산책로 벤치" if language == "ko" else "Benches on the Gulpo stream path"
+    ProposalFactory(
+        author=neighbour, scope=scope, policy_area=area, title=similar_title, cycle=cycle
+    )
 
     page.context.add_cookies(
         [{"name": "django_language", "value": language, "url": live_server.url}]
@@ -84,6 +90,8 @@ def test_resident_submits_from_home_page(live_server, browser_page, language, lo
         "굴포천 산책로 그늘 쉼터" if language == "ko" else "Shade shelters on the Gulpo stream path"
     )
     page.fill("#id_title", title)
+    # While the resident types, proposals with similar titles are shown to join instead.
+    page.locator("#similar-proposals a", has_text=similar_title).wait_for()
     page.fill("#id_summary", "산책로에 그늘 쉼터 세 곳" if language == "ko" else "Three shelters")
     page.fill(
         "#id_description", "**그늘**과 의자를 놓습니다." if language == "ko" else "**Shade**."

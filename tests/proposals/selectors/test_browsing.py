@@ -138,3 +138,13 @@ def test_draft_cycle_is_not_public(client, db):
     assert (
         client.get(reverse("proposals:proposal-list", args=[scope.cycle.slug])).status_code == 404
     )
+
+
+def test_similar_box_endpoint(client, cycle, catalogue):
+    url = reverse("proposals:proposal-similar", args=[cycle.slug])
+    response = client.get(url, {"title": "그늘막 <script>"})
+    assert response.status_code == 200
+    assert "정류장 그늘막" in response.text
+    assert "<script>" not in response.text
+    excluded = client.get(url, {"title": "그늘막", "exclude": catalogue["shade"].pk})
+    assert "정류장 그늘막" not in excluded.text
