@@ -10,8 +10,10 @@ from django.core.files.base import File
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from budgeting.audit import record_audit_event
+from budgeting.eligibility import Ineligibility
 from budgeting.models import AuditEvent
 from budgeting.models import BallotScope
 from budgeting.models import BudgetCycle
@@ -49,14 +51,23 @@ def _check_phase_open(cycle: BudgetCycle) -> None:
         )
 
 
+INELIGIBILITY_MESSAGES = {
+    Ineligibility.NO_PROFILE: gettext_lazy("Please complete your resident profile first."),
+    Ineligibility.UNVERIFIED: gettext_lazy(
+        "This cycle is open to verified residents only; your residence is not verified yet."
+    ),
+    Ineligibility.TOO_YOUNG: gettext_lazy("You are below this cycle's minimum age."),
+    Ineligibility.RELATION: gettext_lazy(
+        "This cycle is not open to people with your relation to the city."
+    ),
+    Ineligibility.DISTRICT: gettext_lazy("This budget belongs to another district."),
+}
+
+
 def _check_eligible(user, cycle: BudgetCycle) -> None:
     reason = get_participation_ineligibility(user=user, cycle=cycle)
     if reason is not None:
-        raise ProposalError(
-            _("You cannot make proposals in this cycle (%(reason)s). Check your profile.")
-            % {"reason": reason.value.replace("_", " ")},
-            code="ineligible",
-        )
+        raise ProposalError(INELIGIBILITY_MESSAGES[reason], code="ineligible")
 
 
 def _check_scope_and_area(

@@ -125,3 +125,28 @@ def test_report_once_per_person_and_item(proposal, resident):
     with pytest.raises(ProposalError):
         report_content(reporter=resident, proposal=proposal, reason="또")
     assert proposal.reports.count() == 2
+
+
+def test_ineligible_proposer_gets_the_reason(
+    cycle, district_scope, policy_area, unverified_resident
+):
+    from django.utils import translation
+
+    from proposals.services.submission import create_proposal
+
+    cycle.requires_verification = True
+    cycle.save(update_fields=["requires_verification"])
+    with translation.override("en"), pytest.raises(ProposalError) as error:
+        create_proposal(
+            author=unverified_resident,
+            cycle=cycle,
+            scope=district_scope,
+            policy_area=policy_area,
+            title="제목",
+            summary="요약",
+            description="설명",
+            cost_estimate_won=1_000_000,
+        )
+    assert str(error.value.message) == (
+        "This cycle is open to verified residents only; your residence is not verified yet."
+    )
