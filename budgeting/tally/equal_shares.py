@@ -67,6 +67,7 @@ _NEVER = np.iinfo(np.int64).max
 _EXACT_ABOVE = 2.0**-60
 _SPLIT = 134217729.0  # 2**27 + 1, Veltkamp split constant
 _SMALL_INT = 2.0**26  # weights and points below this multiply exactly in two_prod
+_FSUM_BELOW = 512  # _accurate_sum: math.fsum up to this many values, numpy pairwise above
 
 
 def _two_sum(a: np.ndarray, b: np.ndarray | float) -> tuple[np.ndarray, np.ndarray]:
@@ -85,17 +86,39 @@ def _two_prod_small(a: np.ndarray | float, n: np.ndarray) -> tuple[np.ndarray, n
     return prod, (a_hi * n - prod) + a_lo * n
 
 
+def _gather_pairs(pairs: np.ndarray, rows: np.ndarray) -> np.ndarray:
+    """Rows ``rows`` of a ``(groups, 2)`` float array, given as its complex view ``pairs``.
+
+    One 16-byte gather per group instead of two 8-byte ones (or numpy's slower 2-D fancy
+    indexing); the result is a new C-contiguous ``(len(rows), 2)`` float array.
+    """
+    return pairs[rows].view(np.float64).reshape(-1, 2)
+
+
 def _accurate_sum(values: np.ndarray) -> Fraction:
     """Sum of ``values`` within about ``(log2 n)**2 * u**2`` times the sum of their sizes.
 
     Pairwise summation where every addition keeps its rounding error (TwoSum); the errors, each
     tiny, are then summed plainly. Vectorised; used instead of ``math.fsum`` on big arrays.
+    Small arrays (where numpy's per-call overhead dominates) use ``math.fsum`` twice instead:
+    ``head`` is the correctly rounded sum and ``tail`` the correctly rounded remainder
+    ``sum - head``, so ``head + tail`` is within ``u * |tail| <= u**2 * |sum|`` of the exact sum,
+    well inside the bound above.
     """
-    x = values
+    n = len(values)
+    if n <= _FSUM_BELOW:
+        listed = values.tolist()
+        head = math.fsum(listed)
+        listed.append(-head)
+        return Fraction(head) + Fraction(math.fsum(listed))
+    if n > 2 and n & (n - 1):
+        # pad with zeros to a power of two once (same tree depth, ceil(log2 n), so same bound)
+        x = np.zeros(1 << (n - 1).bit_length())
+        x[:n] = values
+    else:
+        x = values
     errors: list[np.ndarray] = []
     while len(x) > 1:
-        if len(x) % 2:
-            x = np.append(x, 0.0)
         total, err = _two_sum(x[0::2], x[1::2])
         errors.append(err)
         x = total
@@ -119,6 +142,9 @@ class _State:
     ``err_budget + 1.01 u beta``). Per-group bounds matter: a price's error comes from the money
     of those who pay all they have, whose error then drops to 0, so the total error stays put
     instead of compounding round after round.
+    ``b_lo`` and ``err_group`` are the two columns of one ``(groups, 2)`` array, ``lo_err``: they
+    are always read and written together, and ``pairs`` (the same memory seen as one complex
+    number per group) moves both with a single gather or scatter (see ``_gather_pairs``).
     Exact values are never stored per voter: a group exhausted at round ``exh_round[g]`` holds
     exactly 0 from then on, any other group holds exactly ``beta - sum(price[q] x points)`` over the
     bought projects ``q`` it supports. Exact prices are computed only when a decision needs them,
@@ -126,9 +152,10 @@ class _State:
     """
 
     beta: Fraction
+    beta_f: float
     b_hi: np.ndarray
-    b_lo: np.ndarray
-    err_group: np.ndarray
+    lo_err: np.ndarray
+    pairs: np.ndarray
     err_budget: float
     exh_round: np.ndarray
     sel_round: np.ndarray
@@ -180,22 +207,39 @@ class _Engine:
             for i in range(self.n_projects)
         ]
         self.max_row_len = max(prep.max_row_len, 1)
+        self.cp = [int(x) for x in seg]  # col_ptr as Python ints (cheaper to index)
+        # the price per point when nobody is short of money, exact and as a double-double
+        self.base_price = [
+            Fraction(c, w) if w > 0 else None
+            for c, w in zip(self.costs, self.sat_weight, strict=True)
+        ]
+        self.base_dd = [_dd(x) if x is not None else (0.0, 0.0) for x in self.base_price]
         # two_prod needs small integers; otherwise every price is made exact (slower, still right)
         self.small_ints = bool(
             (len(self.weights) == 0 or self.weights.max() < _SMALL_INT)
             and (len(self.col_pts) == 0 or self.col_pts.max() < _SMALL_INT)
         )
         self._neighbours: dict[int, np.ndarray] = {}
+        # ``seen[p]``: the supporters' money ``b_hi`` (and money per point) read by the last
+        # evaluation of ``p`` in the current run. It stays valid while ``p`` is not dirty: a
+        # purchase marks dirty every project sharing a supporter with it (``neighbours``), and
+        # nothing else changes anyone's money. ``settle`` and ``_buy`` reuse it instead of
+        # gathering the same values again.
+        self.seen: dict[int, tuple[np.ndarray, np.ndarray]] = {}
         self.s = self.new_state(Fraction(0))
 
     def new_state(self, beta: Fraction) -> _State:
         n_groups = len(self.weights)
         beta_f = float(beta)
+        lo_err = np.empty((n_groups, 2))
+        lo_err[:, 0] = float(beta - Fraction(beta_f))
+        lo_err[:, 1] = 4 * _U * _U * beta_f
         return _State(
             beta=beta,
+            beta_f=beta_f,
             b_hi=np.full(n_groups, beta_f),
-            b_lo=np.full(n_groups, float(beta - Fraction(beta_f))),
-            err_group=np.full(n_groups, 4 * _U * _U * beta_f),
+            lo_err=lo_err,
+            pairs=lo_err.view(np.complex128).reshape(-1),
             err_budget=4 * _U * _U * beta_f,
             exh_round=np.full(n_groups, _NEVER, dtype=np.int64),
             sel_round=np.full(self.n_projects, _NEVER, dtype=np.int64),
@@ -209,7 +253,7 @@ class _Engine:
         if found is None:
             rows = self.col_rows[self.col_ptr[p] : self.col_ptr[p + 1]]
             _, ent = self._row_entries(rows)
-            found = np.unique(self.row_proj[ent])
+            found = np.flatnonzero(np.bincount(self.row_proj[ent], minlength=self.n_projects))
             self._neighbours[p] = found
         return found
 
@@ -274,26 +318,35 @@ class _Engine:
 
     # -- float evaluation ----------------------------------------------------------------------
 
-    def evaluate(self, p: int) -> tuple[float, float, Fraction | None] | None:
+    def evaluate(  # noqa: PLR0915
+        self, p: int, floor: float = 0.0
+    ) -> tuple[float, float, Fraction | None] | None:
         """Float price per point of ``p`` with an error bound, or None if unaffordable.
 
         Returns ``(price, error, exact)``; ``exact`` is the exact price when it is known for sure
         (nobody is short of money), else None. The price is found with pabutools' "poor/rich"
         iteration: assume nobody is short, mark those who cannot pay that much as paying all
         they have, recompute, until stable (each step only adds voters; falls back to a sort).
+
+        ``floor`` is a lower bound on the price (from an earlier evaluation: prices only rise as
+        money is spent). The iteration may start from any price ``x`` not above the true price
+        ``P``: then ``x <= g(x) <= P`` for the step ``g``, so it still climbs to ``P``, and it
+        stops only at a price consistent with its own poor set, which is all the error bound
+        below assumes. Starting higher only saves steps.
         """
         s = self.s
-        lo_i, hi_i = int(self.col_ptr[p]), int(self.col_ptr[p + 1])
+        lo_i, hi_i = self.cp[p], self.cp[p + 1]
         rows = self.col_rows[lo_i:hi_i]
         bg = s.b_hi[rows]
         cost = self.costs[p]
-        err_b = s.err_budget + 1.01 * _U * float(s.beta)
+        err_b = s.err_budget + 1.01 * _U * s.beta_f
         r = bg if self.approval else bg / self.col_ptsf[lo_i:hi_i]
+        self.seen[p] = (bg, r)
         w_total = float(self.sat_weight[p])
         price = cost / w_total
         if price * (1 + 4 * _U) < float(r.min()) * (1 - 4 * _U) - err_b:
             # nobody is short of money at this price (so the supporters can afford it)
-            return price, 4 * _U * price, Fraction(cost, self.sat_weight[p])
+            return price, 4 * _U * price, self.base_price[p]
         money = self.col_wf[lo_i:hi_i] * bg
         avail = float(money.sum())
         n = hi_i - lo_i
@@ -304,6 +357,7 @@ class _Engine:
         if avail - err_avail < cost and self.exact_money(rows) < cost:
             return None
         wsf = self.col_wptsf[lo_i:hi_i]
+        price = max(price, floor)
         mask = r < price
         n_poor = int(np.count_nonzero(mask))
         paid = w_rich = 0.0
@@ -349,29 +403,32 @@ class _Engine:
         all)``. The exact price is computed only if ``need_exact`` or some supporter is too close
         to call; otherwise the price is recomputed in double-double precision.
         """
-        lo_i, hi_i = int(self.col_ptr[p]), int(self.col_ptr[p + 1])
+        lo_i, hi_i = self.cp[p], self.cp[p + 1]
         if known is not None:
-            return _dd(known), _U * _U * float(known), known, np.zeros(hi_i - lo_i, dtype=bool)
+            known_dd = self.base_dd[p] if known is self.base_price[p] else _dd(known)
+            return known_dd, _U * _U * known_dd[0], known, np.zeros(hi_i - lo_i, dtype=bool)
         s = self.s
         rows = self.col_rows[lo_i:hi_i]
         pts = self.col_pts[lo_i:hi_i]
         cost = self.costs[p]
         if math.isfinite(price_f) and math.isfinite(err):
-            r = s.b_hi[rows] / self.col_ptsf[lo_i:hi_i]
+            bg, r = self.seen[p]
             lo, hi = price_f - err, price_f + err
-            margin = s.err_budget + 1.01 * _U * float(s.beta) + 4 * _U * np.abs(r)
+            margin = s.err_budget + 1.01 * _U * s.beta_f + 4 * _U * np.abs(r)
             sure_poor = r + margin < lo
             sure_rich = r - margin > hi
             amb = np.flatnonzero(~(sure_poor | sure_rich))
             if len(amb) == 0 and not need_exact and self.small_ints:
                 idx = np.flatnonzero(sure_poor)
+                poor_rows = rows[idx]
                 m = self.col_wf[lo_i:hi_i][idx]
-                prod, prod_err = _two_prod_small(s.b_hi[rows[idx]], m)
-                tail = s.b_lo[rows[idx]] * m
+                prod, prod_err = _two_prod_small(bg[idx], m)
+                poor_lo_err = _gather_pairs(s.pairs, poor_rows)
+                tail = poor_lo_err[:, 0] * m
                 paid_sum = _accurate_sum(prod) + Fraction(float((prod_err + tail).sum()))
                 w_rich = self.sat_weight[p] - int(self.col_wpts[lo_i:hi_i][idx].sum())
                 value = (cost - paid_sum) / w_rich
-                poor_err = float(np.dot(m, s.err_group[rows[idx]]))
+                poor_err = float(np.dot(m, poor_lo_err[:, 1]))
                 paid = float(paid_sum)
                 log_n = math.log2(len(idx) + 2) + 4
                 dd_err = (
@@ -406,7 +463,7 @@ class _Engine:
         cost: int,
     ) -> tuple[Fraction, np.ndarray] | None:
         """pabutools' loop over the too-close-to-call supporters, in exact arithmetic."""
-        lo_i, hi_i = int(self.col_ptr[p]), int(self.col_ptr[p + 1])
+        lo_i, hi_i = self.cp[p], self.cp[p + 1]
         col_w = self.col_w[lo_i:hi_i]
         paid_all = self.exact_money(rows[sure_poor])
         w_rich = self.sat_weight[p] - int(self.col_wpts[lo_i:hi_i][sure_poor].sum())
@@ -434,15 +491,16 @@ class _Engine:
     def run(self, beta: Fraction, candidates: list[int], budget_limit: int) -> MesRun:  # noqa: PLR0912, PLR0915
         """MES at voter share ``beta`` over the projects ``candidates``."""
         self.s = self.new_state(beta)
+        self.seen = {}
         costs = self.costs
-        lo = np.zeros(self.n_projects)
-        hi = np.zeros(self.n_projects)
-        price_f = np.zeros(self.n_projects)
-        err = np.zeros(self.n_projects)
+        lo = [0.0] * self.n_projects
+        hi = [0.0] * self.n_projects
+        price_f = [0.0] * self.n_projects
+        err = [0.0] * self.n_projects
         known: list[Fraction | None] = [None] * self.n_projects
         for p in candidates:
             lo[p] = (1.0 / self.sat_weight[p]) * (1 - 4 * _U)
-        dirty = np.ones(self.n_projects, dtype=bool)
+        dirty = np.ones(self.n_projects, dtype=bool)  # numpy: marked in bulk by ``_buy``
         active = list(candidates)
         selected: list[int] = []
         total_cost = 0
@@ -458,7 +516,7 @@ class _Engine:
                 if dirty[p]:
                     evaluations += 1
                     dirty[p] = False
-                    res = self.evaluate(p)
+                    res = self.evaluate(p, lo[p] * costs[p])
                     if res is None:
                         removed.append(p)
                         continue
@@ -509,48 +567,83 @@ class _Engine:
         *,
         dirty: np.ndarray,
     ) -> None:
+        """Record the purchase of ``p``.
+
+        ``poor`` supporters pay all they have; the others pay the price per point times their
+        points (``_charge``).
+        """
         s = self.s
-        lo_i, hi_i = int(self.col_ptr[p]), int(self.col_ptr[p + 1])
+        lo_i, hi_i = self.cp[p], self.cp[p + 1]
         rows = self.col_rows[lo_i:hi_i]
-        newly = rows[poor & (s.exh_round[rows] == _NEVER)]
-        w_rich = self.sat_weight[p] - int(self.col_wpts[lo_i:hi_i][poor].sum())
+        bg = self.seen[p][0]  # valid: ``p`` was evaluated and nothing it depends on changed since
+        if poor.any():
+            poor_rows = rows[poor]
+            newly = poor_rows[s.exh_round[poor_rows] == _NEVER]
+            w_rich = self.sat_weight[p] - int(self.col_wpts[lo_i:hi_i][poor].sum())
+            rich = ~poor
+            rich_rows = rows[rich]
+            rich_hi = bg[rich]
+        else:
+            newly = rows[:0]
+            w_rich = self.sat_weight[p]
+            rich = None
+            rich_rows = rows
+            rich_hi = bg
         s.recipe[p] = (s.round, newly, w_rich)
         s.price[p] = exact
         max_pts = self.max_pts[p]
-        beta_f = float(s.beta)
+        beta_f = s.beta_f
         if exact is None and (err * max_pts > _EXACT_ABOVE * beta_f or not self.small_ints):
             exact = self.price_of(p)
             price_dd, err = _dd(exact), _U * _U * float(exact)
-        s.exh_round[newly] = s.round
-        s.b_hi[newly] = 0.0
-        s.b_lo[newly] = 0.0
-        s.err_group[newly] = 0.0
-        rich = ~poor
-        rich_rows = rows[rich]
+        if len(newly):
+            s.exh_round[newly] = s.round
+            s.b_hi[newly] = 0.0
+            s.pairs[newly] = 0.0
         if self.approval:
             x_hi: np.ndarray | float = price_dd[0]
             x_lo: np.ndarray | float = price_dd[1]
         else:
-            pts = self.col_ptsf[lo_i:hi_i][rich]
+            pts = self.col_ptsf[lo_i:hi_i]
+            if rich is not None:
+                pts = pts[rich]
             x_hi, x_lo = _two_prod_small(price_dd[0], pts)
             x_lo = x_lo + price_dd[1] * pts
-        top, top_err = _two_sum(s.b_hi[rich_rows], -x_hi)
-        low = top_err + (s.b_lo[rich_rows] - x_lo)
-        new_hi = top + low
-        new_lo = low - (new_hi - top)
-        negative = new_hi < 0
-        if negative.any():  # exactly 0 up to rounding
-            new_hi[negative] = 0.0
-            new_lo[negative] = 0.0
-        s.b_hi[rich_rows] = new_hi
-        s.b_lo[rich_rows] = new_lo
-        if len(rich_rows):
-            grown = s.err_group[rich_rows] + (err + 16 * _U * _U * beta_f) * max(max_pts, 1)
-            s.err_group[rich_rows] = grown
-            s.err_budget = max(s.err_budget, float(grown.max()))
+        self._charge(
+            rich_rows, rich_hi, x_hi, x_lo, (err + 16 * _U * _U * beta_f) * max(max_pts, 1)
+        )
         s.sel_round[p] = s.round
         s.round += 1
         dirty[self.neighbours(p)] = True
+
+    def _charge(
+        self,
+        rich_rows: np.ndarray,
+        rich_hi: np.ndarray,
+        x_hi: np.ndarray | float,
+        x_lo: np.ndarray | float,
+        err_step: float,
+    ) -> None:
+        """Take ``x_hi + x_lo`` from the groups ``rich_rows`` (whose ``b_hi`` is ``rich_hi``).
+
+        Double-double subtraction; each group's error bound grows by ``err_step``.
+        """
+        s = self.s
+        lo_err = _gather_pairs(s.pairs, rich_rows)  # a fresh (k, 2) array, updated in place
+        top, top_err = _two_sum(rich_hi, -x_hi)
+        low = top_err + (lo_err[:, 0] - x_lo)
+        new_hi = top + low
+        lo_err[:, 0] = low - (new_hi - top)
+        negative = new_hi < 0
+        if negative.any():  # exactly 0 up to rounding
+            new_hi[negative] = 0.0
+            lo_err[negative, 0] = 0.0
+        s.b_hi[rich_rows] = new_hi
+        if len(rich_rows):
+            grown = lo_err[:, 1]
+            grown += err_step
+            s.err_budget = max(s.err_budget, float(grown.max()))
+        s.pairs[rich_rows] = lo_err.view(np.complex128).reshape(-1)
 
 
 def _add1(

@@ -290,6 +290,9 @@ class TallyOutcome:
 # --------------------------------------------------------------------------------------------
 
 _MERGE_MAX_CELLS = 60_000_000
+# Rows (and (row, project) pairs) are sorted as single int64 keys when those stay below this;
+# otherwise by the equivalent, slower lexsort.
+_SORT_KEY_LIMIT = 2**62
 
 
 @dataclass(slots=True)
@@ -362,12 +365,20 @@ def _canonical_rows(
     row_of = np.repeat(np.arange(n_rows, dtype=np.int64), np.diff(indptr))
     keep = pts > 0
     row_of, proj, pts = row_of[keep], proj[keep], pts[keep]
-    order = np.lexsort((proj, row_of))
-    row_of, proj, pts = row_of[order], proj[order], pts[order]
-    if len(proj) > 1:
-        dup = (row_of[1:] == row_of[:-1]) & (proj[1:] == proj[:-1])
-        if dup.any():
-            raise TallyInputError("a ballot lists the same project twice")
+    same_row = row_of[1:] == row_of[:-1]
+    if not np.all(proj[1:][same_row] > proj[:-1][same_row]):
+        # Not yet sorted inside every row (already-sorted input, the usual case, skips this).
+        # One int64 key sorted stably gives the same order as lexsort((proj, row_of)).
+        span = int(proj.max()) + 1
+        if n_rows * span < _SORT_KEY_LIMIT:
+            order = np.argsort(row_of * span + proj, kind="stable")
+        else:
+            order = np.lexsort((proj, row_of))
+        row_of, proj, pts = row_of[order], proj[order], pts[order]
+        if len(proj) > 1:
+            dup = (row_of[1:] == row_of[:-1]) & (proj[1:] == proj[:-1])
+            if dup.any():
+                raise TallyInputError("a ballot lists the same project twice")
     new_ptr = np.zeros(n_rows + 1, dtype=np.int64)
     np.cumsum(np.bincount(row_of, minlength=n_rows), out=new_ptr[1:])
     return new_ptr, proj, pts
@@ -383,16 +394,29 @@ def _merge_identical(
     if n_rows < 2 or n_rows * (max_len + 1) > _MERGE_MAX_CELLS:
         return indptr, proj, pts, weights
     code = proj * (int(pts.max()) + 1 if len(pts) else 1) + pts
-    padded = np.full((n_rows, max_len), -1, dtype=np.int64)
     col = np.arange(len(proj), dtype=np.int64) - np.repeat(indptr[:-1], lengths)
-    padded[np.repeat(np.arange(n_rows), lengths), col] = code
-    order = np.lexsort(padded.T[::-1]) if max_len else np.arange(n_rows)
-    sorted_rows = padded[order]
+    base = int(code.max()) + 2 if len(code) else 1
     new_group = np.ones(n_rows, dtype=bool)
-    if max_len:
-        new_group[1:] = np.any(sorted_rows[1:] != sorted_rows[:-1], axis=1)
+    if max_len and base**max_len < _SORT_KEY_LIMIT:
+        # Each row as one integer: digits ``code + 1`` (0 = padding) in base ``base``, first entry
+        # most significant. Integer order is then the lexicographic order of the padded rows, so a
+        # stable argsort gives exactly the order of the lexsort below, much faster.
+        digits = np.zeros((n_rows, max_len), dtype=np.int64)
+        digits[np.repeat(np.arange(n_rows), lengths), col] = code + 1
+        powers = np.array([base ** (max_len - 1 - j) for j in range(max_len)], dtype=np.int64)
+        key = (digits * powers).sum(axis=1)
+        order = np.argsort(key, kind="stable")
+        sorted_key = key[order]
+        new_group[1:] = sorted_key[1:] != sorted_key[:-1]
     else:
-        new_group[1:] = False
+        padded = np.full((n_rows, max_len), -1, dtype=np.int64)
+        padded[np.repeat(np.arange(n_rows), lengths), col] = code
+        order = np.lexsort(padded.T[::-1]) if max_len else np.arange(n_rows)
+        sorted_rows = padded[order]
+        if max_len:
+            new_group[1:] = np.any(sorted_rows[1:] != sorted_rows[:-1], axis=1)
+        else:
+            new_group[1:] = False
     group_id = np.cumsum(new_group) - 1
     n_groups = int(group_id[-1]) + 1
     if n_groups == n_rows:
