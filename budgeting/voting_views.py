@@ -5,11 +5,13 @@ shows the requesting resident's own ballot only (found by their voter key), neve
 """
 
 from django.contrib import messages
+from django.db import transaction
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.shortcuts import redirect
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
 from django.views import View
 from rules.contrib.views import PermissionRequiredMixin
@@ -112,7 +114,11 @@ class BallotFormView(ResidentBallotMixin, View):
         )
 
 
+@method_decorator(transaction.non_atomic_requests, name="dispatch")
 class BallotSubmitView(ResidentBallotMixin, View):
+    """The service's own transaction is the unit of work (no request-wide transaction, so no
+    savepoints on the hot path); reads before it need none."""
+
     def post(self, request, *args, **kwargs):
         # The service checks the rule, the phase and the deadline; the form is only built to
         # re-show the ballot when it refuses (or when the input does not even parse).
