@@ -11,9 +11,11 @@ export PABULIB_DIR
 # Tests: PostgreSQL and Redis on this machine unless told otherwise.
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/chamyeo
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
+# The static checks only need a server to talk to, not the app's database.
+CHECK_DATABASE_URL := $(shell echo $(TEST_DATABASE_URL) | sed -E 's#/[^/]*$$#/postgres#')
 REDIS_PORT := $(shell echo $(TEST_REDIS_URL) | sed -E 's#.*:([0-9]+)(/.*)?$$#\1#')
 
-.PHONY: help install install-test demo serve worker beat test test-only lint check messages services clean bench-ballots
+.PHONY: help install install-test chromium gettext compile-messages demo serve worker beat test test-only lint check messages services clean bench-ballots bench-tally
 
 help:
 	@echo "make demo   install everything, load the demo city and serve it on http://127.0.0.1:8000"
@@ -42,7 +44,12 @@ gettext:
 	  (apt-get update -qq && apt-get install -y -qq gettext) || { echo "ERROR: msgfmt (GNU gettext) is missing; install the 'gettext' package"; exit 1; }; }
 
 install: $(VENV)/.installed-app node_modules/.installed gettext
-install-test: $(VENV)/.installed-test node_modules/.installed gettext
+install-test: $(VENV)/.installed-test node_modules/.installed gettext chromium
+
+# Browser tests drive Debian's Chromium (Playwright's own browser download does not work here).
+chromium:
+	@test -x /usr/bin/chromium || { echo "Installing Debian's chromium for the browser tests"; \
+	  (apt-get update -qq && apt-get install -y -qq chromium fonts-noto-cjk) || { echo "ERROR: /usr/bin/chromium is missing; install the Debian package 'chromium'"; exit 1; }; }
 
 compile-messages:
 	@$(PY) manage.py compilemessages --ignore=.venv --ignore=node_modules -v0
@@ -75,10 +82,10 @@ services:
 check:
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	DATABASE_URL=$(TEST_DATABASE_URL) $(PY) manage.py makemigrations --check --dry-run --settings=config.settings.test
+	DATABASE_URL=$(CHECK_DATABASE_URL) $(PY) manage.py makemigrations --check --dry-run --settings=config.settings.test
 	DJANGO_SECRET_KEY=check-deploy-only-$$(date +%s)-aVeryLongRandomLookingValueForTheDeployCheck \
 	CHAMYEO_VOTER_KEY_SECRET=check DJANGO_ALLOWED_HOSTS=chamyeo.example \
-	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) \
+	DATABASE_URL=$(CHECK_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) \
 	  $(PY) manage.py check --deploy --fail-level WARNING --settings=config.settings.production
 
 test-only:
@@ -100,3 +107,11 @@ clean:
 bench-ballots: install
 	@pg_isready -q -h 127.0.0.1 -p 5432 || { echo "ERROR: PostgreSQL is not answering on 127.0.0.1:5432."; exit 1; }
 	$(PY) benchmarks/bench_ballots.py
+
+# Tally benchmark: our greedy and Equal Shares against pabutools (capped at 300 s a run) on every
+# file in PABULIB_DIR, a synthetic 1,000,000-ballot election, and the whole pipeline on 1,000,000
+# ballots in PostgreSQL (database chamyeo_bench_tally). Long: pabutools needs up to 300 s per run;
+# BENCH_TALLY_ARGS=--pabutools-fixture uses pabutools' recorded times instead.
+bench-tally: install-test
+	@pg_isready -q -h 127.0.0.1 -p 5432 || { echo "ERROR: PostgreSQL is not answering on 127.0.0.1:5432."; exit 1; }
+	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) $(PY) benchmarks/bench_tally.py $(BENCH_TALLY_ARGS)
