@@ -247,3 +247,16 @@ def test_garbage_points_on_a_cumulative_ballot_are_refused(
     )
     assert response.status_code == 400
     assert Ballot.objects.count() == 0
+
+
+def test_staff_paper_ballot_index_lists_the_scopes(
+    client, voting_cycle, staff_user, district_scope, citywide_scope
+):
+    client.force_login(staff_user)
+    response = client.get(
+        reverse("budgeting:staff-paper-ballots", kwargs={"slug": voting_cycle.slug})
+    )
+    assert response.status_code == 200
+    content = response.content.decode()
+    assert _url("staff-paper-ballot", district_scope) in content
+    assert _url("staff-paper-ballot", citywide_scope) in content

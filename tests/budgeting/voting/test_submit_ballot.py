@@ -229,3 +229,29 @@ def test_paper_ballot_twice_is_refused(
         )
     assert _stored(district_scope) == {district_projects[0].pk: 1}
     assert AuditEvent.objects.filter(event_type=AuditEvent.Type.PAPER_BALLOT_ENTERED).count() == 1
+
+
+def test_a_paper_ballot_cannot_be_withdrawn_online(
+    voting_cycle, resident, staff_user, district_scope, district_projects
+):
+    enter_paper_ballot(
+        staff=staff_user, voter=resident, scope=district_scope, choices={district_projects[0].pk: 1}
+    )
+    with pytest.raises(BallotRefusedError) as error:
+        withdraw_ballot(voter=resident, scope=district_scope)
+    assert error.value.code == "paper_ballot"
+    assert Ballot.objects.count() == 1
+
+
+def test_no_withdrawal_after_the_deadline(
+    voting_cycle, resident, district_scope, district_projects
+):
+    submit_ballot(voter=resident, scope=district_scope, choices={district_projects[0].pk: 1})
+    after = voting_cycle.voting_end_at + timedelta(seconds=1)
+    with (
+        time_machine.travel(after, tick=False),
+        pytest.raises(BallotRefusedError) as error,
+    ):
+        withdraw_ballot(voter=resident, scope=district_scope)
+    assert error.value.code == "voting_closed"
+    assert Ballot.objects.count() == 1
