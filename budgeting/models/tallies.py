@@ -30,6 +30,10 @@ class TallyRun(models.Model):
     started_at = models.DateTimeField(_("started at"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
     published_at = models.DateTimeField(_("published at"), null=True, blank=True)
+    # The canonical .pb text that was fingerprinted, gzip-compressed (official runs only): the
+    # .pb download is written from it instead of being rebuilt, and checked against the
+    # fingerprint. Private until publication (it is the whole ballot set).
+    canonical_pb_gz = models.BinaryField(editable=False, null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-pk"]

@@ -7,6 +7,7 @@ rebuilt from the ballots and must hash to the run's fingerprint, or the build fa
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import logging
 from functools import partial
@@ -106,6 +107,11 @@ def render_export(*, export: ExportFile) -> bytes:
         return write_results_csv(result_rows(run=run))
     if export.kind == ExportFile.Kind.JSON:
         return write_results_json(summary=result_summary(run=run), rows=result_rows(run=run))
+    if run.canonical_pb_gz:  # the very text that was counted and fingerprinted
+        content = gzip.decompress(bytes(run.canonical_pb_gz))
+        digest = hashlib.sha256(content).hexdigest()
+        if digest == run.fingerprint:
+            return content
     from budgeting.services.tallying import canonical_pb
 
     text, digest = canonical_pb(scope_input=get_tally_input(scope=run.scope))

@@ -8,6 +8,7 @@ worker died is counted again from scratch and gives the same result.
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import logging
 import time
@@ -185,7 +186,7 @@ def tally_scope(*, scope_id: int) -> TallyRun:
         cycle = scope.cycle
         check_tally_allowed(cycle=cycle)
         scope_input = get_tally_input(scope=scope)
-        _text, fingerprint = canonical_pb(scope_input=scope_input)
+        text, fingerprint = canonical_pb(scope_input=scope_input)
         published = TallyRun.objects.filter(scope=scope, published_at__isnull=False)
         if published.exists() or cycle.phase != Phase.TALLYING:
             frozen = published.filter(rule=cycle.tally_rule, fingerprint=fingerprint).first()
@@ -213,7 +214,7 @@ def tally_scope(*, scope_id: int) -> TallyRun:
         time.sleep(delay)  # tests only: a window in which a worker can be killed mid-count
     for run in runs:
         if run.status != TallyRun.Status.SUCCEEDED:
-            _count(run=run, scope_input=scope_input)
+            _count(run=run, scope_input=scope_input, pb_text=text if run.is_official else None)
     official = runs[0]
     official.refresh_from_db()
     return official
@@ -253,7 +254,7 @@ def _start_run(
     return run
 
 
-def _count(*, run: TallyRun, scope_input: ScopeTallyInput) -> None:
+def _count(*, run: TallyRun, scope_input: ScopeTallyInput, pb_text: str | None) -> None:
     try:
         outcome = RULES[run.rule](scope_input.tally_input)
     except Exception as exc:
@@ -263,6 +264,9 @@ def _count(*, run: TallyRun, scope_input: ScopeTallyInput) -> None:
         locked = TallyRun.objects.select_for_update().get(pk=run.pk)
         if locked.status == TallyRun.Status.SUCCEEDED:
             return  # a duplicate delivery finished first: its result is the same
+        if pb_text is not None:
+            locked.canonical_pb_gz = gzip.compress(pb_text.encode("utf-8"), compresslevel=6)
+            locked.save(update_fields=["canonical_pb_gz"])
         store_outcome(run=locked, outcome=outcome, scope_input=scope_input)
         if locked.is_official:
             record_audit_event(

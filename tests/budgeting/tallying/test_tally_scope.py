@@ -165,3 +165,16 @@ def test_a_recount_after_publication_is_refused_when_ballots_differ(counted_elec
         tally_scope(scope_id=scope.pk)
 
     assert TallyRun.objects.filter(scope=scope, rule="mes").count() == 1
+
+
+@pytest.mark.django_db
+def test_a_ballot_without_choices_still_counts_as_a_voter(db):
+    cycle = make_cycle(tally_rule="mes")
+    scope, (a, b) = make_scope(cycle=cycle, budget_won=100, costs=[60, 40])
+    cast_ballots(scope=scope, ballots=[[a], [a], [b], []])
+
+    run = tally_scope(scope_id=scope.pk)
+
+    assert run.ballot_count == 4
+    assert get_tally_input(scope=scope).tally_input.ballots.n_voters == 4
+    assert run.allocations.get(proposal=b).votes == 1
