@@ -7,6 +7,7 @@ import re
 import pytest
 from django.apps import apps
 from django.conf import settings
+from django.db import connection
 from django.db import models
 from django.urls import reverse
 
@@ -14,6 +15,8 @@ from budgeting.models import AuditEvent
 from budgeting.models import Ballot
 from budgeting.models import BallotChoice
 from budgeting.models import Participation
+from budgeting.services.ballots import erase_write_order
+from budgeting.services.ballots import submit_ballot
 from budgeting.services.paper import enter_paper_ballot
 from notifications.models import OutboxMessage
 from notifications.services import send_pending_messages
@@ -117,3 +120,34 @@ def test_no_row_anywhere_links_a_user_to_a_choice(
         assert not [s for s in secrets | titles if s in message], message
     # 5. Turnout exists per person; the link to what they chose does not.
     assert Participation.objects.filter(user__in=voters).count() == 6
+
+
+def _linked_by_transaction_id() -> int:
+    """Ballots whose row version was written by the transaction that wrote a participation."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM budgeting_ballot b JOIN budgeting_participation p "
+            "ON b.xmin::text = p.xmin::text"
+        )
+        return cursor.fetchone()[0]
+
+
+def _distinct_ballot_transaction_ids() -> int:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(DISTINCT xmin::text) FROM budgeting_ballot")
+        return cursor.fetchone()[0]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_closing_erases_the_transaction_ids_that_link_ballots_to_voters(
+    voting_cycle, district, district_scope, district_projects
+):
+    for index, voter in enumerate(make_residents(district, 5)):
+        submit_ballot(
+            voter=voter, scope=district_scope, choices={district_projects[index % 4].pk: 1}
+        )
+    assert _linked_by_transaction_id() == 5  # during voting, a DBA could join on xmin
+    assert _distinct_ballot_transaction_ids() == 5
+    assert erase_write_order(cycle=voting_cycle) == 5
+    assert _distinct_ballot_transaction_ids() == 1  # every ballot now carries the same stamp
+    assert Ballot.objects.count() == 5
