@@ -7,6 +7,7 @@ unique constraints on ``Participation(user, scope)`` and ``Ballot(voter_key, sco
 line. The deadline is checked after the lock, with the clock read inside the transaction.
 """
 
+import random
 from collections.abc import Mapping
 
 from django.db import connection
@@ -259,16 +260,24 @@ def start_ballot(*, voter, scope: BallotScope) -> None:
 
 
 def erase_write_order(*, cycle) -> int:
-    """Rewrite every ballot, choice and participation row of ``cycle`` in one transaction.
+    """Re-store every ballot of ``cycle`` in a random order, in one transaction.
 
-    PostgreSQL stamps each row version with the id of the transaction that wrote it (``xmin``).
-    A ballot and its voter's participation row are written in the same transaction, so while
-    voting runs someone with direct database access could join them on ``xmin``. Rewriting all
-    rows at once gives them all the same stamp. Call it when voting closes (before the count),
-    then VACUUM so the old row versions are gone from disk too. Returns the ballots rewritten.
+    While voting runs, a ballot is written in the same transaction as its voter's participation,
+    so PostgreSQL's row stamps (``xmin``) and the physical order of rows follow the order people
+    voted in; someone with direct database access could join them. Deleting and re-inserting all
+    ballots and choices in a shuffled order, in one transaction, gives every row the same stamp
+    and a random place. Call it when voting closes (before the count), then VACUUM so the old
+    row versions are gone from disk too. Ids and receipts are kept. Returns the ballots stored.
     """
-    scopes = list(BallotScope.objects.filter(cycle=cycle).values_list("pk", flat=True))
+    shuffle = random.SystemRandom().shuffle
     with transaction.atomic():
-        BallotChoice.objects.filter(ballot__scope__in=scopes).update(points=F("points"))
-        Participation.objects.filter(scope__in=scopes).update(channel=F("channel"))
-        return Ballot.objects.filter(scope__in=scopes).update(receipt=F("receipt"))
+        ballots = list(Ballot.objects.select_for_update().filter(scope__cycle=cycle))
+        choices = list(BallotChoice.objects.filter(ballot__scope__cycle=cycle))
+        BallotChoice.objects.filter(pk__in=[choice.pk for choice in choices]).delete()
+        Ballot.objects.filter(pk__in=[ballot.pk for ballot in ballots]).delete()
+        shuffle(ballots)
+        shuffle(choices)
+        Ballot.objects.bulk_create(ballots, batch_size=5000)
+        BallotChoice.objects.bulk_create(choices, batch_size=5000)
+        Participation.objects.filter(scope__cycle=cycle).update(channel=F("channel"))
+    return len(ballots)

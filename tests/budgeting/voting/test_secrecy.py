@@ -138,16 +138,31 @@ def _distinct_ballot_transaction_ids() -> int:
         return cursor.fetchone()[0]
 
 
+def _ballot_ids_in_physical_order() -> list:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT id FROM budgeting_ballot ORDER BY ctid")
+        return [row[0] for row in cursor.fetchall()]
+
+
 @pytest.mark.django_db(transaction=True)
-def test_closing_erases_the_transaction_ids_that_link_ballots_to_voters(
+def test_closing_erases_the_write_order_that_links_ballots_to_voters(
     voting_cycle, district, district_scope, district_projects
 ):
-    for index, voter in enumerate(make_residents(district, 5)):
-        submit_ballot(
+    cast_in_order = []
+    for index, voter in enumerate(make_residents(district, 10)):
+        ballot = submit_ballot(
             voter=voter, scope=district_scope, choices={district_projects[index % 4].pk: 1}
         )
-    assert _linked_by_transaction_id() == 5  # during voting, a DBA could join on xmin
-    assert _distinct_ballot_transaction_ids() == 5
-    assert erase_write_order(cycle=voting_cycle) == 5
+        cast_in_order.append(ballot.pk)
+    stored = {b.pk: (b.receipt, b.voter_key) for b in Ballot.objects.all()}
+    choices = set(BallotChoice.objects.values_list("ballot_id", "proposal_id", "points"))
+    # During voting, a DBA could join on the transaction stamp or on the order of the rows.
+    assert _linked_by_transaction_id() == 10
+    assert _ballot_ids_in_physical_order() == cast_in_order
+
+    assert erase_write_order(cycle=voting_cycle) == 10
+
     assert _distinct_ballot_transaction_ids() == 1  # every ballot now carries the same stamp
-    assert Ballot.objects.count() == 5
+    assert _ballot_ids_in_physical_order() != cast_in_order  # 1 in 3,628,800 to fail by chance
+    assert {b.pk: (b.receipt, b.voter_key) for b in Ballot.objects.all()} == stored
+    assert set(BallotChoice.objects.values_list("ballot_id", "proposal_id", "points")) == choices
