@@ -24,6 +24,7 @@ from rules.contrib.views import PermissionRequiredMixin as RulesPermissionRequir
 from accounts.mixins import ProfileRequiredMixin
 from budgeting.models import BudgetCycle
 from budgeting.phases import Feature
+from budgeting.phases import Phase
 from budgeting.selectors import list_current_cycles
 from budgeting.selectors import list_scopes_for_cycle
 from proposals.forms import CommentForm
@@ -98,8 +99,9 @@ class ProposalIndexView(View):
 
     def get(self, request):
         cycles = list(list_current_cycles())
-        if len(cycles) == 1:
-            return redirect("proposals:proposal-list", slug=cycles[0].slug)
+        collecting = [cycle for cycle in cycles if cycle.phase == Phase.PROPOSALS]
+        if len(cycles) == 1 or len(collecting) == 1:
+            return redirect("proposals:proposal-list", slug=(collecting or cycles)[0].slug)
         return render(request, "proposals/cycle_choice.html", {"cycles": cycles})
 
 

@@ -4,7 +4,6 @@ import pytest
 from django.urls import reverse
 
 from proposals.models import Proposal
-from tests.factories import ProposalFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -35,5 +34,29 @@ def test_create_page_opens_for_resident(client, resident, cycle, district_scope,
     assert response.status_code == 200
 
 
-def test_nothing(district_scope):
-    ProposalFactory(scope=district_scope)
+def test_proposals_nav_goes_to_the_cycle_collecting_proposals(client, cycle):
+    from budgeting.phases import Phase
+    from tests.factories import BudgetCycleFactory
+    from tests.helpers import cycle_in_phase
+
+    cycle_in_phase(BudgetCycleFactory(), Phase.VOTING)
+    response = client.get(reverse("proposals:proposal-index"))
+    assert response["Location"] == reverse("proposals:proposal-list", args=[cycle.slug])
+    cycle_in_phase(cycle, Phase.REVIEW)
+    chooser = client.get(reverse("proposals:proposal-index"))
+    assert chooser.status_code == 200
+    assert cycle.get_absolute_url().rstrip("/") + "/proposals/" in chooser.text
+
+
+def test_author_cannot_withdraw_after_the_phase(client, author, proposal):
+    from budgeting.phases import Phase
+    from tests.helpers import cycle_in_phase
+
+    cycle_in_phase(proposal.cycle, Phase.REVIEW)
+    client.force_login(author)
+    client.cookies["django_language"] = "en"
+    response = client.post(reverse("proposals:proposal-withdraw", args=[proposal.pk]))
+    assert response.status_code == 400
+    assert "The proposal phase of this cycle is closed" in response.text
+    proposal.refresh_from_db()
+    assert proposal.status == Proposal.Status.SUBMITTED
