@@ -60,3 +60,13 @@ def test_author_cannot_withdraw_after_the_phase(client, author, proposal):
     assert "The proposal phase of this cycle is closed" in response.text
     proposal.refresh_from_db()
     assert proposal.status == Proposal.Status.SUBMITTED
+
+
+def test_my_proposals_lists_drafts_and_submitted(client, author, proposal, draft_proposal):
+    client.force_login(author)
+    response = client.get(reverse("proposals:my-proposals"))
+    assert [p.title for p in response.context["proposals"]] == [
+        draft_proposal.title,
+        proposal.title,
+    ]
+    assert reverse("proposals:proposal-edit", args=[draft_proposal.pk]) in response.text
