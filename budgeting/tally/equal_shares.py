@@ -649,7 +649,16 @@ class _Engine:
 def _add1(
     engine: _Engine, prep: Prepared, candidates: list[int], budget: int, increment: int
 ) -> tuple[MesRun | None, int]:
-    """The Add1 loop. Returns the kept run (None = nothing bought) and the number of runs."""
+    """The Add1 loop. Returns the kept run (None = nothing bought) and the number of runs.
+
+    Every increment is run, exactly like pabutools. Skipping increments would need a proof that
+    the skipped outcomes are all feasible and not exhaustive; the one available (same sequence
+    of purchases at both ends of a range, with the chosen project's price at the low end below
+    every rival's price at the high end; voters' money is monotone in the share for a fixed
+    sequence) rarely applies: on the Pabulib files and the 1M-ballot benchmark the sequence
+    changes at most increments (e.g. 51 of 59 on Lodz 2022, 90 of 162 on Krakow 2024), so
+    galloping with that proof would need more runs than it saves.
+    """
     if prep.n_voters == 0 or not candidates:
         return None, 0
     beta = Fraction(budget, prep.n_voters)
