@@ -136,17 +136,19 @@ def test_ineligible_proposer_gets_the_reason(
 
     cycle.requires_verification = True
     cycle.save(update_fields=["requires_verification"])
-    with translation.override("en"), pytest.raises(ProposalError) as error:
-        create_proposal(
-            author=unverified_resident,
-            cycle=cycle,
-            scope=district_scope,
-            policy_area=policy_area,
-            title="제목",
-            summary="요약",
-            description="설명",
-            cost_estimate_won=1_000_000,
-        )
-    assert str(error.value.message) == (
+    with translation.override("en"):
+        with pytest.raises(ProposalError) as error:
+            create_proposal(
+                author=unverified_resident,
+                cycle=cycle,
+                scope=district_scope,
+                policy_area=policy_area,
+                title="제목",
+                summary="요약",
+                description="설명",
+                cost_estimate_won=1_000_000,
+            )
+        message = str(error.value.message)
+    assert message == (
         "This cycle is open to verified residents only; your residence is not verified yet."
     )
