@@ -275,7 +275,7 @@ def _create_review_cycle(current: BudgetCycle) -> BudgetCycle:
             cycle=cycle,
             district=scope.district,
             budget_won=scope.budget_won // 5,
-            per_project_cap_won=(scope.per_project_cap_won or 0) // 5 or None,
+            per_project_cap_won=None,  # the whole (smaller) pot: no cap below it
         )
     return cycle
 

@@ -299,6 +299,13 @@ def record_council_decision(
                 _("Record a reviewed cost before putting the proposal on the ballot."),
                 field="decision",
             )
+        cap = proposal.scope.project_cost_cap_won
+        if proposal.reviewed_cost_won > cap:
+            raise ProposalError(
+                _("The reviewed cost is above this ballot's limit per project (%(cap)s won).")
+                % {"cap": f"{cap:,}"},
+                field="decision",
+            )
 
     record = CouncilDecision.objects.filter(proposal=proposal).first()
     record = record or CouncilDecision(proposal=proposal)

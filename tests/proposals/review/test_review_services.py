@@ -223,6 +223,24 @@ def test_on_ballot_needs_a_feasible_latest_review(in_review, proposal, council_m
     assert Proposal.objects.get(pk=proposal.pk).status == Proposal.Status.INFEASIBLE
 
 
+def test_on_ballot_refused_when_the_reviewed_cost_is_above_the_ballots_cap(
+    in_review, proposal, council_member, district_scope
+):
+    district_scope.per_project_cap_won = 30_000_000
+    district_scope.save()
+    review(proposal, council_member, reviewed_cost_won=30_000_001)
+    with pytest.raises(ProposalError) as exc:
+        record_council_decision(
+            proposal=proposal, decided_by=council_member, decision="on_ballot", public_reason="x"
+        )
+    assert "30,000,000" in exc.value.message
+    review(proposal, council_member, reviewed_cost_won=30_000_000)
+    record_council_decision(
+        proposal=proposal, decided_by=council_member, decision="on_ballot", public_reason="x"
+    )
+    assert Proposal.objects.get(pk=proposal.pk).status == Proposal.Status.ON_BALLOT
+
+
 def test_stale_decision_is_refused(in_review, proposal, council_member, staff_user):
     record_council_decision(
         proposal=proposal,
