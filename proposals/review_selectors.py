@@ -14,7 +14,6 @@ from django.utils.translation import gettext as _
 
 from budgeting.models import BallotScope
 from budgeting.models import BudgetCycle
-from budgeting.models import CouncilMembership
 from budgeting.models import PolicyArea
 from proposals.models import CouncilDecision
 from proposals.models import CouncilScore
@@ -37,16 +36,6 @@ def list_review_cycles(*, user) -> QuerySet[BudgetCycle]:
     return cycles.annotate(
         in_review=Count("proposals", filter=Q(proposals__status__in=REVIEWABLE_STATUSES))
     ).order_by("-year", "-proposals_start_at")
-
-
-def get_membership(*, user, cycle: BudgetCycle) -> CouncilMembership | None:
-    if not user.is_authenticated:
-        return None
-    return (
-        CouncilMembership.objects.filter(user=user, cycle=cycle)
-        .select_related("policy_area")
-        .first()
-    )
 
 
 def list_review_queue(

@@ -23,6 +23,7 @@ from rules.contrib.views import PermissionRequiredMixin
 from accounts.selectors import has_review_or_staff_role
 from budgeting.models import BudgetCycle
 from budgeting.phases import Feature
+from budgeting.selectors import get_council_membership
 from proposals.models import FeasibilityReview
 from proposals.models import Proposal
 from proposals.review_forms import CouncilDecisionForm
@@ -33,7 +34,6 @@ from proposals.review_predicates import REVIEWABLE_STATUSES
 from proposals.review_predicates import user_wrote
 from proposals.review_selectors import get_decision_revision
 from proposals.review_selectors import get_member_scores
-from proposals.review_selectors import get_membership
 from proposals.review_selectors import get_review_summary
 from proposals.review_selectors import list_merge_candidates
 from proposals.review_selectors import list_review_cycles
@@ -93,7 +93,7 @@ class ReviewQueueView(PermissionRequiredMixin, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         user = self.request.user
-        membership = get_membership(user=user, cycle=self.cycle)
+        membership = get_council_membership(user=user, cycle=self.cycle)
         areas = self.cycle.policy_areas.all()
         area_param = self.request.GET.get("area")
         if area_param is None:  # default: the member's subcommittee
@@ -225,10 +225,7 @@ class FeasibilityReviewView(ProposalActionView):
     form_class = FeasibilityReviewForm
     heading = gettext_lazy("Feasibility review")
     submit_label = gettext_lazy("Save review")
-
-    @property
-    def success_message(self):
-        return _("Your feasibility review is saved.")
+    success_message = gettext_lazy("Your feasibility review is saved.")
 
     def get_initial(self):
         mine = FeasibilityReview.objects.filter(
@@ -248,9 +245,9 @@ class CouncilDecisionView(ProposalActionView):
     heading = gettext_lazy("Council decision")
     submit_label = gettext_lazy("Record the decision")
 
-    @property
-    def success_message(self):
-        return _("The decision is recorded and published; the authors will be e-mailed.")
+    success_message = gettext_lazy(
+        "The decision is recorded and published; the authors will be e-mailed."
+    )
 
     def get_initial(self):
         initial = {"expected_revision": get_decision_revision(proposal=self.proposal)}
@@ -289,10 +286,7 @@ class MergeProposalsView(ProposalActionView):
     form_class = MergeForm
     heading = gettext_lazy("Merge duplicates into this proposal")
     submit_label = gettext_lazy("Merge")
-
-    @property
-    def success_message(self):
-        return _("The proposals are merged; their authors will be e-mailed.")
+    success_message = gettext_lazy("The proposals are merged; their authors will be e-mailed.")
 
     def get_form_kwargs(self):
         kwargs = super().get_form_kwargs()
@@ -315,9 +309,9 @@ class RubricScoreView(ProposalActionView):
     heading = gettext_lazy("Score on the rubric")
     submit_label = gettext_lazy("Save scores")
 
-    @property
-    def success_message(self):
-        return _("Your scores are saved. They become public when the review phase ends.")
+    success_message = gettext_lazy(
+        "Your scores are saved. They become public when the review phase ends."
+    )
 
     def get_form_kwargs(self):
         kwargs = super().get_form_kwargs()

@@ -111,6 +111,14 @@ def _recipients(proposals) -> list:
     return [people[pk] for pk in sorted(people)]
 
 
+def _notify_authors(proposals, template: str, context: dict, *, key: str) -> None:
+    """Queue one e-mail per author and co-author (sent after commit, once per ``key``)."""
+    for person in _recipients(proposals):
+        enqueue_email(
+            template=template, context=context, recipient=person, dedupe_key=f"{key}:{person.pk}"
+        )
+
+
 def _absolute_url(path: str) -> str:
     scheme = "http" if settings.DEBUG else "https"
     return f"{scheme}://{Site.objects.get_current().domain}{path}"
@@ -207,13 +215,7 @@ def record_feasibility_review(
             "reason_codes": codes if proposal.status == infeasible else [],
             "url": _absolute_url(proposal.get_absolute_url()),
         }
-        for person in _recipients([proposal]):
-            enqueue_email(
-                template=FEASIBILITY_EMAIL,
-                context=context,
-                recipient=person,
-                dedupe_key=f"feasibility:{proposal.pk}:{event.pk}:{person.pk}",
-            )
+        _notify_authors([proposal], FEASIBILITY_EMAIL, context, key=f"feasibility:{event.pk}")
     return review
 
 
@@ -341,13 +343,9 @@ def record_council_decision(
         "revision": revision,
         "url": _absolute_url(proposal.get_absolute_url()),
     }
-    for person in _recipients([proposal]):
-        enqueue_email(
-            template=DECISION_EMAIL,
-            context=context,
-            recipient=person,
-            dedupe_key=f"decision:{proposal.pk}:{record.pk}:{revision}:{person.pk}",
-        )
+    _notify_authors(
+        [proposal], DECISION_EMAIL, context, key=f"decision:{proposal.pk}:{record.pk}:{revision}"
+    )
     return record
 
 
@@ -440,12 +438,6 @@ def merge_proposals(
         "merged_titles": [d.title for d in duplicates],
         "public_reason": public_reason,
     }
-    for person in _recipients([survivor, *duplicates]):
-        enqueue_email(
-            template=MERGE_EMAIL,
-            context=context,
-            recipient=person,
-            dedupe_key=f"merge:{event.pk}:{person.pk}",
-        )
+    _notify_authors([survivor, *duplicates], MERGE_EMAIL, context, key=f"merge:{event.pk}")
     survivor.refresh_from_db()
     return survivor
