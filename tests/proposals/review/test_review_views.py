@@ -3,6 +3,8 @@
 import re
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from budgeting.phases import Phase
@@ -11,6 +13,7 @@ from proposals.models import CouncilScore
 from proposals.models import FeasibilityReview
 from proposals.models import Proposal
 from proposals.services.review import record_council_decision
+from tests.factories import ProposalFactory
 from tests.helpers import cycle_in_phase
 from tests.proposals.review.review_factories import EndorsementFactory
 from tests.proposals.review.review_factories import RubricCriterionFactory
@@ -149,7 +152,6 @@ def test_merge_without_choice_is_shown_again(member_client, in_review, proposal,
 def test_merge_form_offers_only_same_ballot_proposals(
     member_client, in_review, proposal, duplicate, citywide_scope
 ):
-    from tests.factories import ProposalFactory
 
     ProposalFactory(scope=citywide_scope, title="시 전체 제안")
     response = member_client.get(url("review-merge", proposal))
@@ -189,7 +191,6 @@ def test_subcommittee_member_sees_their_area_by_default(
 ):
     from tests.factories import CouncilMembershipFactory
     from tests.factories import PolicyAreaFactory
-    from tests.factories import ProposalFactory
     from tests.factories import ResidentProfileFactory
     from tests.factories import activate_totp
 
@@ -245,3 +246,19 @@ def test_cycle_page_publishes_the_rubric(client, cycle):
     assert "How the council scores proposals" in body
     assert "Public benefit" in body
     assert "up to 5 points" in body
+
+
+def test_queue_and_cycle_page_queries_do_not_grow_with_proposals(
+    member_client, in_review, cycle, district_scope, area
+):
+    queue = reverse("proposals:review-queue", kwargs={"slug": cycle.slug})
+
+    def count(path):
+        with CaptureQueriesContext(connection) as captured:
+            assert member_client.get(path).status_code == 200
+        return len(captured)
+
+    ProposalFactory.create_batch(2, scope=district_scope, policy_area=area)
+    few = (count(queue), count(cycle.get_absolute_url()))
+    ProposalFactory.create_batch(10, scope=district_scope, policy_area=area)
+    assert (count(queue), count(cycle.get_absolute_url())) == few
