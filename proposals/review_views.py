@@ -318,6 +318,13 @@ class RubricScoreView(ProposalActionView):
         kwargs["criteria"] = list_rubric(cycle=self.proposal.cycle)
         return kwargs
 
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        if not context["form"].fields:
+            context["can_act"] = False
+            context["refusal"] = _("This cycle has no published rubric yet.")
+        return context
+
     def get_initial(self):
         scores = get_member_scores(proposal=self.proposal, member=self.request.user)
         return {f"criterion_{pk}": points for pk, points in scores.items()}

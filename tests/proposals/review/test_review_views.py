@@ -262,3 +262,10 @@ def test_queue_and_cycle_page_queries_do_not_grow_with_proposals(
     few = (count(queue), count(cycle.get_absolute_url()))
     ProposalFactory.create_batch(10, scope=district_scope, policy_area=area)
     assert (count(queue), count(cycle.get_absolute_url())) == few
+
+
+def test_score_page_without_a_rubric_says_so(member_client, in_review, proposal):
+    response = member_client.get(url("review-score", proposal), HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 200
+    assert "no published rubric yet" in response.content.decode()
+    assert '<form method="post"' not in response.content.decode().split("<main")[1]
