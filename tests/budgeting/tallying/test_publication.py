@@ -7,6 +7,7 @@ import json
 
 import pytest
 from django.utils import timezone
+from django.utils import translation
 
 from budgeting.models import AuditEvent
 from budgeting.models import BudgetCycle
@@ -130,7 +131,7 @@ def test_publication_is_refused(_case, actor, counted, message, counted_election
     if counted:
         tally_scope(scope_id=e["scope"].pk)
 
-    with pytest.raises(PublicationError, match=message):
+    with translation.override("en"), pytest.raises(PublicationError, match=message):
         publish_results(cycle_id=e["cycle"].pk, actor=request.getfixturevalue(actor))
 
     e["cycle"].refresh_from_db()

@@ -14,4 +14,7 @@ CHAMYEO_TALLY_TEST_DELAY_SECONDS = float(os.environ.get("CHAMYEO_TALLY_TEST_DELA
 CELERY_BROKER_TRANSPORT_OPTIONS = {
     **CELERY_BROKER_TRANSPORT_OPTIONS,
     "visibility_timeout": float(os.environ.get("CHAMYEO_TEST_VISIBILITY_TIMEOUT", "3600")),
+    # look for such messages every second (kombu's default sweep is every 10 x 10 s)
+    "unacked_restore_interval": 1,
+    "unacked_restore_throttle": 1,
 }
