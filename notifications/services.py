@@ -1,6 +1,7 @@
 """Queue e-mails in the outbox (inside the caller's transaction) and deliver them."""
 
 import logging
+import time
 from functools import partial
 
 from django.conf import settings
@@ -60,14 +61,24 @@ def enqueue_email(
     return message
 
 
+# After a failed kick, further kicks from this process are skipped for a while, so an outage
+# costs one connection timeout per process and pause, not one per request.
+KICK_PAUSE_AFTER_FAILURE_S = 15.0
+_kick_paused_until = 0.0
+
+
 def kick_outbox_relay() -> None:
     """Ask a worker to deliver now. If the broker is down this does nothing: the message
     stays in the outbox and the periodic relay (beat) sends it once the broker is back."""
+    global _kick_paused_until  # noqa: PLW0603 (a per-process circuit breaker)
     from notifications.tasks import relay_outbox_task
 
+    if time.monotonic() < _kick_paused_until:
+        return
     try:
         relay_outbox_task.apply_async(retry=False, ignore_result=True)
     except Exception:
+        _kick_paused_until = time.monotonic() + KICK_PAUSE_AFTER_FAILURE_S
         logger.warning("Outbox relay could not be enqueued; the periodic relay will send it.")
 
 

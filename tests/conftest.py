@@ -142,3 +142,13 @@ def live_worker(celery_worker_session, transactional_db):
 
     app.control.purge()
     return celery_worker_session
+
+
+@pytest.fixture(autouse=True)
+def _reset_outbox_kick_breaker():
+    """Each test starts with the outbox kick's circuit breaker closed."""
+    from notifications import services
+
+    services._kick_paused_until = 0.0
+    yield
+    services._kick_paused_until = 0.0

@@ -83,3 +83,33 @@ def test_worker_delivers_after_commit_exactly_once(live_worker, resident):
     relay_outbox_task.delay().get(timeout=30)
     assert OutboxMessage.objects.get().sent_at is not None
     assert len(mail.outbox) == 1
+
+
+def test_kick_with_the_broker_down_fails_once_then_pauses(free_port_broker):
+    import time
+
+    from notifications import services
+
+    services.kick_outbox_relay()  # fails on the closed port, never raises
+    assert services._kick_paused_until > time.monotonic()
+    started = time.monotonic()
+    services.kick_outbox_relay()  # skipped while paused
+    assert time.monotonic() - started < 0.05
+
+
+@pytest.fixture
+def free_port_broker():
+    """Point the Celery app at a port where nothing listens (a broker that is down)."""
+    import socket
+
+    from config.celery_app import app
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    old = app.conf.broker_url
+    app.conf.broker_url = f"redis://127.0.0.1:{port}/0"
+    app.pool.force_close_all()
+    yield
+    app.conf.broker_url = old
+    app.pool.force_close_all()
