@@ -1,12 +1,21 @@
 """Fixtures for voting: a cycle whose voting is open now, with projects on two ballots."""
 
 import pytest
+from django.utils import translation
 
 from tests.budgeting.voting.voting_factories import open_voting
 from tests.budgeting.voting.voting_factories import put_on_ballot
 
 # Reviewed costs of the four district projects; the district budget is 300,000,000 won.
 DISTRICT_COSTS = [120_000_000, 90_000_000, 80_000_000, 50_000_000]
+
+
+@pytest.fixture(autouse=True)
+def _english(settings):
+    """These tests read English messages; Korean is the site's default language."""
+    settings.LANGUAGE_CODE = "en"
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture

@@ -39,7 +39,7 @@ def test_ballot_page_lists_projects_in_a_seeded_order_per_voter(
         orders.add(tuple(_ids(client.get(_url("ballot-form", district_scope)))))
     assert len(orders) > 1  # voters do not all see the same order
     content = response.content.decode()
-    assert "120,000,000원" in content  # reviewed cost
+    assert "₩120,000,000" in content  # reviewed cost, in English
     assert "부평대로 1" in content  # place
     assert reverse("proposals:proposal-detail", kwargs={"pk": district_projects[0].pk}) in content
     assert 'id="ballot-meter"' in content
