@@ -75,6 +75,7 @@ def close_voting(*, cycle_id: int) -> list[int]:
     scope that has no counted or running official run. Safe to repeat; returns the scope ids
     it asked to count.
     """
+    from budgeting.services.ballots import erase_write_order
     from budgeting.services.cycles import advance_phase
 
     with transaction.atomic():
@@ -93,6 +94,9 @@ def close_voting(*, cycle_id: int) -> list[int]:
         to_count = []
         for scope in scopes:
             if str(scope.pk) not in closed:
+                # Ballots were written in the order people voted: re-store them shuffled so no
+                # row stamp or row order links a ballot to its voter's participation.
+                erase_write_order(scope=scope)
                 record_audit_event(
                     cycle=cycle,
                     event_type=AuditEvent.Type.VOTING_CLOSED,

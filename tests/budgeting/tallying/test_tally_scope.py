@@ -178,3 +178,36 @@ def test_a_ballot_without_choices_still_counts_as_a_voter(db):
     assert run.ballot_count == 4
     assert get_tally_input(scope=scope).tally_input.ballots.n_voters == 4
     assert run.allocations.get(proposal=b).votes == 1
+
+
+def _distinct_ballot_stamps() -> int:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(DISTINCT xmin::text) FROM budgeting_ballot")
+        return cursor.fetchone()[0]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_closing_voting_reshuffles_ballots_before_the_count():
+    """close_voting re-stores the ballots, so their row stamps no longer follow the voters'."""
+    from budgeting.models import Ballot
+    from budgeting.services.tallying import close_voting
+    from budgeting.services.tallying import tally_scope
+    from tests.budgeting.tallying.tally_factories import cast_ballots
+    from tests.budgeting.tallying.tally_factories import make_cycle
+    from tests.budgeting.tallying.tally_factories import make_scope
+
+    cycle = make_cycle(phase=Phase.TALLYING, tally_rule="greedy")
+    scope, (a, b) = make_scope(cycle=cycle, budget_won=1_000_000, costs=[600_000, 400_000])
+    for n, ballot in enumerate([[a], [a, b], [b]]):  # three transactions, three row stamps
+        cast_ballots(scope=scope, ballots=[ballot], start=n)
+    assert _distinct_ballot_stamps() == 3
+    before = sorted(Ballot.objects.values_list("pk", "receipt"))
+
+    close_voting(cycle_id=cycle.pk)
+
+    assert _distinct_ballot_stamps() == 1
+    assert sorted(Ballot.objects.values_list("pk", "receipt")) == before
+    run = tally_scope(scope_id=scope.pk)
+    assert {(al.proposal_id, al.votes) for al in run.allocations.all()} == {(a.pk, 2), (b.pk, 2)}

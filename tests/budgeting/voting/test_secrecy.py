@@ -161,6 +161,9 @@ def test_closing_erases_the_write_order_that_links_ballots_to_voters(
     assert _ballot_ids_in_physical_order() == cast_in_order
 
     assert erase_write_order(cycle=voting_cycle) == 10
+    # every ballot and every participation now carry one and the same stamp: the join pairs
+    # each ballot with all ten voters, so it identifies nobody
+    assert _linked_by_transaction_id() == 10 * 10
 
     assert _distinct_ballot_transaction_ids() == 1  # every ballot now carries the same stamp
     assert _ballot_ids_in_physical_order() != cast_in_order  # 1 in 3,628,800 to fail by chance
