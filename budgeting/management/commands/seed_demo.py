@@ -5,6 +5,8 @@ from datetime import timedelta
 from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
 from allauth.mfa.totp.internal.auth import TOTP
+from django.conf import settings
+from django.contrib.sites.models import Site
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
@@ -35,6 +37,10 @@ class Command(BaseCommand):
 
     @transaction.atomic
     def handle(self, *args, **options):
+        # Links in e-mails use the site's domain: the demo is served on 127.0.0.1:8000.
+        Site.objects.update_or_create(
+            pk=settings.SITE_ID, defaults={"domain": "127.0.0.1:8000", "name": "Chamyeo"}
+        )
         districts = self.seed_districts()
         areas = self.seed_policy_areas()
         cycle = self.seed_current_cycle(districts, areas)
