@@ -204,7 +204,8 @@ def _funnel_annotations(*, within: Q) -> dict:
             & Q(
                 proposals__status=Proposal.Status.INFEASIBLE,
                 proposals__feasibility_reviews__verdict=FeasibilityReview.Verdict.INFEASIBLE,
-                proposals__feasibility_reviews__reason_codes__contains=[code],
+                # the JSON text holds each code in quotes; this lookup works on SQLite (demo) too
+                proposals__feasibility_reviews__reason_codes__icontains=f'"{code}"',
             ),
             distinct=True,
         )
