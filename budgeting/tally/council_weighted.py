@@ -19,12 +19,8 @@ from __future__ import annotations
 
 from fractions import Fraction
 
-from budgeting.tally.greedy import density_order
-from budgeting.tally.greedy import eligibility
-from budgeting.tally.greedy import greedy_pass
-from budgeting.tally.ties import tie_ranks
+from budgeting.tally.greedy import greedy_by_scores
 from budgeting.tally.types import ProjectInput
-from budgeting.tally.types import ProjectResult
 from budgeting.tally.types import TallyInput
 from budgeting.tally.types import TallyOutcome
 from budgeting.tally.types import prepare
@@ -55,36 +51,4 @@ def council_weighted(t: TallyInput) -> TallyOutcome:
     """Greedy by the council-weighted score (see the module docstring)."""
     prep = prepare(t)
     scores = weighted_scores(t.projects, prep.scores, t.public_weight, t.council_weight)
-    ranks = tie_ranks(t.tie_break, t.lot_seed, prep.ids, prep.costs, prep.votes)
-    order = density_order(scores, prep.costs, ranks, free_last=False)
-    eligible = eligibility(prep, t.min_project_score)
-    funded, reasons = greedy_pass(
-        order, prep.costs, t.budget, eligible, no_skip=t.greedy_no_skip, ids=prep.ids
-    )
-    funded_set = set(funded)
-    results = []
-    for position, i in enumerate(order, start=1):
-        if eligible[i]:
-            code, params = reasons[i]
-        else:
-            code, params = (
-                "below_threshold",
-                {"score": prep.scores[i], "threshold": t.min_project_score},
-            )
-        results.append(
-            ProjectResult(
-                project_id=prep.ids[i],
-                votes=prep.votes[i],
-                score=str(scores[i]),
-                cost=prep.costs[i],
-                funded=i in funded_set,
-                rank=position,
-                reason_code=code,
-                reason_params=params,
-            )
-        )
-    return TallyOutcome(
-        rule="council_weighted",
-        selected=tuple(prep.ids[i] for i in funded),
-        results=tuple(results),
-    )
+    return greedy_by_scores(t, prep, rule="council_weighted", scores=scores, free_last=False)

@@ -103,8 +103,19 @@ def eligibility(prep: Prepared, min_project_score: int) -> list[bool]:
 def greedy(t: TallyInput) -> TallyOutcome:
     """Greedy by score (see the module docstring)."""
     prep = prepare(t)
+    return greedy_by_scores(t, prep, rule="greedy", scores=prep.scores, free_last=True)
+
+
+def greedy_by_scores(
+    t: TallyInput, prep: Prepared, *, rule: str, scores: list, free_last: bool
+) -> TallyOutcome:
+    """Fund projects in order of ``scores`` per cost (ties by ``t.tie_break``) while they fit.
+
+    Shared by greedy (scores = votes or points) and council-weighted (scores = weighted shares).
+    The threshold always applies to the public score, ``prep.scores``.
+    """
     ranks = tie_ranks(t.tie_break, t.lot_seed, prep.ids, prep.costs, prep.votes)
-    order = density_order(prep.scores, prep.costs, ranks)
+    order = density_order(scores, prep.costs, ranks, free_last=free_last)
     eligible = eligibility(prep, t.min_project_score)
     funded, reasons = greedy_pass(
         order, prep.costs, t.budget, eligible, no_skip=t.greedy_no_skip, ids=prep.ids
@@ -123,7 +134,7 @@ def greedy(t: TallyInput) -> TallyOutcome:
             ProjectResult(
                 project_id=prep.ids[i],
                 votes=prep.votes[i],
-                score=str(prep.scores[i]),
+                score=str(scores[i]),
                 cost=prep.costs[i],
                 funded=i in funded_set,
                 rank=position,
@@ -132,5 +143,5 @@ def greedy(t: TallyInput) -> TallyOutcome:
             )
         )
     return TallyOutcome(
-        rule="greedy", selected=tuple(prep.ids[i] for i in funded), results=tuple(results)
+        rule=rule, selected=tuple(prep.ids[i] for i in funded), results=tuple(results)
     )
