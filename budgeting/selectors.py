@@ -105,10 +105,12 @@ def get_ineligibility(*, user, scope: BallotScope) -> Ineligibility | None:
 
 def list_ballot_scopes_for_resident(*, user, cycle: BudgetCycle) -> list[BallotScope]:
     """The resident's district ballot and the city-wide one, where they are eligible."""
+    facts = get_resident_facts(user=user)
+    rule = get_eligibility_rule(cycle=cycle)  # one cycle: facts and rule are read once
     return [
         scope
         for scope in list_scopes_for_cycle(cycle=cycle)
-        if get_ineligibility(user=user, scope=scope) is None
+        if check_eligibility(facts, rule, scope_district_id=scope.district_id) is None
     ]
 
 

@@ -11,7 +11,6 @@ from budgeting.phases import PHASE_ORDER
 from budgeting.phases import Phase
 from budgeting.selectors import get_council_membership
 from budgeting.selectors import get_cycle_budget_total
-from budgeting.selectors import list_ballot_scopes_for_resident
 from budgeting.selectors import list_current_cycles
 from budgeting.selectors import list_public_audit_events
 from budgeting.selectors import list_scopes_for_cycle
@@ -78,9 +77,6 @@ class CycleDetailView(PermissionRequiredMixin, DetailView):
                 "budget_total": get_cycle_budget_total(cycle=cycle),
                 "audit_events": list_public_audit_events(cycle=cycle)[:50],
                 "now": timezone.now(),
-                "my_scopes": list_ballot_scopes_for_resident(user=user, cycle=cycle)
-                if user.is_authenticated
-                else [],
                 "council_membership": get_council_membership(user=user, cycle=cycle),
             }
         )
