@@ -7,6 +7,11 @@ from .ballots import Participation
 from .council import CouncilMembership
 from .cycles import BudgetCycle
 from .cycles import PolicyArea
+from .implementation import BudgetCut
+from .implementation import ImplementationPhoto
+from .implementation import ImplementationStatus
+from .implementation import ImplementationUpdate
+from .implementation import ProjectFollow
 from .scopes import BallotScope
 from .scopes import District
 from .tallies import Allocation
@@ -20,12 +25,17 @@ __all__ = [
     "Ballot",
     "BallotChoice",
     "BallotScope",
+    "BudgetCut",
     "BudgetCycle",
     "CouncilMembership",
     "District",
     "ExportFile",
+    "ImplementationPhoto",
+    "ImplementationStatus",
+    "ImplementationUpdate",
     "ImportedElection",
     "Participation",
     "PolicyArea",
+    "ProjectFollow",
     "TallyRun",
 ]
