@@ -23,6 +23,9 @@ class ResidentProfileForm(forms.ModelForm):
             "relation",
             "preferred_language",
             "voting_reminders",
+            "email_phase_opened",
+            "email_proposal_review",
+            "email_followed_projects",
         ]
         widgets = {
             "relation": forms.RadioSelect,

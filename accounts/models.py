@@ -97,6 +97,20 @@ class ResidentProfile(models.Model):
             "One e-mail a day before voting closes if you opened a ballot but did not vote."
         ),
     )
+    # Which e-mails the resident wants (all in preferred_language).
+    email_phase_opened = models.BooleanField(
+        _("e-mail me when a phase opens (proposals, voting, results)"),
+        default=False,
+        help_text=_("For the cycles you can take part in."),
+    )
+    email_proposal_review = models.BooleanField(
+        _("e-mail me about the review and decision on my proposals"), default=True
+    )
+    email_followed_projects = models.BooleanField(
+        _("e-mail me when a project I follow changes"),
+        default=True,
+        help_text=_("Progress updates and budget cuts of the funded projects you follow."),
+    )
     verified_at = models.DateTimeField(_("verified at"), null=True, blank=True)
     verified_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -32,6 +32,9 @@ def update_resident_profile(
     relation: str,
     preferred_language: str = "ko",
     voting_reminders: bool = True,
+    email_phase_opened: bool = False,
+    email_proposal_review: bool = True,
+    email_followed_projects: bool = True,
 ) -> ResidentProfile:
     """Create or update the resident's profile.
 
@@ -56,6 +59,9 @@ def update_resident_profile(
     profile.birth_year = birth_year
     profile.relation = relation
     profile.voting_reminders = voting_reminders
+    profile.email_phase_opened = email_phase_opened
+    profile.email_proposal_review = email_proposal_review
+    profile.email_followed_projects = email_followed_projects
     profile.preferred_language = preferred_language
     if facts_changed:
         profile.verified_at = None
