@@ -40,3 +40,32 @@ class OutboxMessage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.template} → {self.to_email}"
+
+
+class Announcement(models.Model):
+    """One event many people hear about (a phase opened, a followed project changed).
+
+    Written in the same transaction as the event; a task then turns it into outbox messages in
+    batches of recipients (``cursor`` is the last user id handled), so a page never waits for
+    the fan-out and a broker outage only delays it: the periodic relay finishes what is left.
+    """
+
+    class Kind(models.TextChoices):
+        PHASE_OPENED = "phase_opened", _("A phase opened")
+        PROJECT_CHANGED = "project_changed", _("A followed project changed")
+
+    key = models.CharField(max_length=200, unique=True)
+    kind = models.CharField(_("kind"), max_length=30, choices=Kind.choices)
+    parameters = models.JSONField(_("details"), default=dict, blank=True)
+    cursor = models.PositiveBigIntegerField(default=0)
+    recipients = models.PositiveIntegerField(_("messages queued"), default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True, db_index=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        verbose_name = _("announcement")
+        verbose_name_plural = _("announcements")
+
+    def __str__(self) -> str:
+        return self.key

@@ -18,6 +18,7 @@ from budgeting.phases import PHASE_ORDER
 from budgeting.phases import Phase
 from budgeting.phases import next_phase
 from budgeting.selectors import list_cycles_with_due_phase
+from notifications.announcements import announce_phase_opened
 
 # When an admin opens or closes a phase before its date, the date moves to "now" so the
 # public timeline always shows when things really happened.
@@ -75,6 +76,9 @@ def advance_phase(
         by_schedule=by_schedule,
         moved_dates=moved_dates,
     )
+    # Residents who asked are e-mailed that proposals, voting or results opened (fanned out
+    # by a task after commit, once each).
+    announce_phase_opened(cycle=cycle, phase=to.value)
     if to == Phase.TALLYING:  # voting closed: count every scope (after commit, never raises)
         from functools import partial
 

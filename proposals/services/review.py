@@ -112,8 +112,12 @@ def _recipients(proposals) -> list:
 
 
 def _notify_authors(proposals, template: str, context: dict, *, key: str) -> None:
-    """Queue one e-mail per author and co-author (sent after commit, once per ``key``)."""
+    """Queue one e-mail per author and co-author (sent after commit, once per ``key``), to
+    those who have not turned review e-mails off in their profile."""
     for person in _recipients(proposals):
+        profile = getattr(person, "resident_profile", None)
+        if profile is not None and not profile.email_proposal_review:
+            continue
         enqueue_email(
             template=template, context=context, recipient=person, dedupe_key=f"{key}:{person.pk}"
         )
