@@ -64,3 +64,20 @@ def voting_is_closed(user, obj) -> bool:
 
     cycle = _cycle_of(obj)
     return cycle is not None and phase_index(cycle.phase) > phase_index(Phase.VOTING)
+
+
+# --- implementation tracking ----------------------------------------------------------------------
+@rules.predicate
+def project_is_funded(user, proposal) -> bool:
+    """A published result funded this proposal (the projects whose implementation is tracked)."""
+    from budgeting.implementation_selectors import is_funded_project
+
+    return proposal is not None and is_funded_project(proposal=proposal)
+
+
+@rules.predicate
+def took_part_in_project(user, proposal) -> bool:
+    """Voted on the project's ballot (never what they chose), endorsed it or wrote it."""
+    from budgeting.implementation_selectors import took_part_in_project as took_part
+
+    return proposal is not None and took_part(user=user, proposal=proposal)

@@ -28,3 +28,23 @@ rules.add_perm("budgeting.view_vote_counts", voting_is_closed)
 rules.add_perm("budgeting.view_results", phase_allows(Feature.VIEW_RESULTS))
 rules.add_perm("budgeting.run_tally", is_staff_member)
 rules.add_perm("budgeting.publish_results", is_staff_member)
+
+# --- implementation tracking ----------------------------------------------------------------------
+from budgeting.predicates import project_is_funded  # noqa: E402
+from budgeting.predicates import took_part_in_project  # noqa: E402
+
+_results_are_out = phase_allows(Feature.VIEW_RESULTS)
+# The "what happened to the money" page of a cycle: public once results are published.
+rules.add_perm("budgeting.view_accountability", _results_are_out)
+rules.add_perm("budgeting.track_implementation", is_staff_member & _results_are_out)
+# On a proposal: staff post progress and record the city council's cuts of funded projects.
+rules.add_perm(
+    "budgeting.post_implementation_update",
+    is_staff_member & _results_are_out & project_is_funded,
+)
+rules.add_perm(
+    "budgeting.record_budget_cut", is_staff_member & _results_are_out & project_is_funded
+)
+rules.add_perm(
+    "budgeting.follow_project", _results_are_out & project_is_funded & took_part_in_project
+)

@@ -1,5 +1,6 @@
 from django.urls import path
 
+from budgeting import implementation_views
 from budgeting import results_views
 from budgeting import views
 from budgeting import voting_views
@@ -59,5 +60,31 @@ urlpatterns = [
         "staff/cycles/<slug:slug>/tally/",
         results_views.StaffTallyView.as_view(),
         name="staff-tally",
+    ),
+    # implementation tracking (issue 6)
+    path(
+        "cycles/<slug:slug>/accountability/",
+        implementation_views.AccountabilityView.as_view(),
+        name="accountability",
+    ),
+    path(
+        "projects/<int:pk>/follow/",
+        implementation_views.ProjectFollowView.as_view(),
+        name="project-follow",
+    ),
+    path(
+        "staff/cycles/<slug:slug>/implementation/",
+        implementation_views.StaffImplementationView.as_view(),
+        name="staff-implementation",
+    ),
+    path(
+        "staff/projects/<int:pk>/implementation/update/",
+        implementation_views.StaffImplementationUpdateView.as_view(),
+        name="staff-implementation-update",
+    ),
+    path(
+        "staff/projects/<int:pk>/implementation/cut/",
+        implementation_views.StaffBudgetCutView.as_view(),
+        name="staff-budget-cut",
     ),
 ]

@@ -14,6 +14,7 @@ from django.utils import timezone
 from accounts.models import ResidentProfile
 from accounts.models import User
 from budgeting import demo
+from budgeting.demo_implementation import seed_demo_implementation
 from budgeting.demo_results import seed_demo_results
 from budgeting.demo_voting import seed_demo_voting
 from budgeting.models import BallotScope
@@ -47,10 +48,12 @@ class Command(BaseCommand):
         self.seed_accounts(districts, cycle)
         seed_demo_voting(districts, areas)  # issue 4: cycles to vote in, one per rule
         seed_demo_proposals(cycle)
-        seed_demo_results(
-            districts=districts,
-            areas=areas,
-            admin=User.objects.get(is_superuser=True, email=demo.ACCOUNTS[0][0]),
+        admin = User.objects.get(is_superuser=True, email=demo.ACCOUNTS[0][0])
+        past_cycle = seed_demo_results(districts=districts, areas=areas, admin=admin)
+        seed_demo_implementation(  # issue 6: the published cycle's funded projects, tracked
+            cycle=past_cycle,
+            admin=admin,
+            follower=User.objects.get(email="resident@demo.chamyeo.kr"),
         )
         seed_demo_review(cycle)  # rubric + a second cycle in its review phase
         self.stdout.write(self.style.SUCCESS(f"Demo city ready: cycle “{cycle.name_en}”."))
