@@ -30,6 +30,17 @@ from budgeting.services.implementation import unfollow_project
 from proposals.models import Proposal
 
 
+class RulesPermissionMixin(PermissionRequiredMixin):
+    """Permissions exactly as the rules say: no superuser shortcut (an admin cannot post on an
+    unfunded project or see a cycle's accountability page before its results are out)."""
+
+    def has_permission(self) -> bool:
+        obj = self.get_permission_object()
+        return all(
+            rules.has_perm(perm, self.request.user, obj) for perm in self.get_permission_required()
+        )
+
+
 class _CycleMixin:
     @cached_property
     def cycle(self) -> BudgetCycle:
@@ -39,7 +50,7 @@ class _CycleMixin:
         return self.cycle
 
 
-class AccountabilityView(_CycleMixin, PermissionRequiredMixin, TemplateView):
+class AccountabilityView(_CycleMixin, RulesPermissionMixin, TemplateView):
     """What happened to the money: selected, funded after cuts, spent, done; every cut."""
 
     permission_required = "budgeting.view_accountability"
@@ -55,7 +66,7 @@ class AccountabilityView(_CycleMixin, PermissionRequiredMixin, TemplateView):
         return context
 
 
-class StaffImplementationView(_CycleMixin, PermissionRequiredMixin, TemplateView):
+class StaffImplementationView(_CycleMixin, RulesPermissionMixin, TemplateView):
     """Staff: every funded project of a cycle with its state and links to update or cut it."""
 
     permission_required = "budgeting.track_implementation"
@@ -68,7 +79,7 @@ class StaffImplementationView(_CycleMixin, PermissionRequiredMixin, TemplateView
         return context
 
 
-class _ProjectFormView(PermissionRequiredMixin, View):
+class _ProjectFormView(RulesPermissionMixin, View):
     """A staff form on one funded project; a refused input re-renders with the reason."""
 
     form_class: type
@@ -143,7 +154,7 @@ class ProjectFollowView(LoginRequiredMixin, View):
             if unfollow_project(user=request.user, proposal=proposal):
                 messages.success(request, _("You no longer follow this project."))
             return redirect(proposal.get_absolute_url())
-        if not request.user.has_perm("budgeting.follow_project", proposal):
+        if not rules.has_perm("budgeting.follow_project", request.user, proposal):
             raise PermissionDenied(_("Residents who voted on this ballot or endorsed can follow."))
         try:
             follow_project(user=request.user, proposal=proposal)
