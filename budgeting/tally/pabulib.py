@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import os
 from collections.abc import Iterable
 from collections.abc import Iterator
@@ -35,6 +36,7 @@ from typing import TextIO
 
 import numpy as np
 
+from budgeting.tally.types import _SORT_KEY_LIMIT
 from budgeting.tally.types import BallotInput
 from budgeting.tally.types import BallotMatrix
 from budgeting.tally.types import ProjectInput
@@ -340,17 +342,69 @@ def canonical_ballots(t: TallyInput) -> list[tuple[tuple[str, int], ...]]:
     A choice tuple lists ``(project_id, points)``: by project id for approval, choose-1 and
     cumulative ballots, by rank (most points first, then project id) for ordinal ballots.
     """
-    ordinal = t.vote_type == "ordinal"
+    ids = [p.id for p in t.projects]
+    groups = _canonical_groups(t, prepare(t))
+    ptr, proj, pts = groups.ptr.tolist(), groups.proj.tolist(), groups.pts.tolist()
     out: list[tuple[tuple[str, int], ...]] = []
-    for choices, weight in _ballot_choices(t):
-        key = (
-            tuple(sorted(choices, key=lambda c: (-c[1], c[0])))
-            if ordinal
-            else tuple(sorted(choices))
-        )
-        out.extend([key] * weight)
-    out.sort()
+    for g, weight in enumerate(groups.weights.tolist()):
+        s, e = ptr[g], ptr[g + 1]
+        out.extend([tuple((ids[q], x) for q, x in zip(proj[s:e], pts[s:e], strict=True))] * weight)
     return out
+
+
+@dataclass(slots=True)
+class _Groups:
+    """Merged ballots in canonical order: the ``g``-th stands for ``weights[g]`` ballots and its
+    entries are ``ptr[g]:ptr[g + 1]`` of ``proj`` and ``pts``, in the written order."""
+
+    weights: np.ndarray
+    ptr: np.ndarray
+    proj: np.ndarray
+    pts: np.ndarray
+
+
+def _canonical_groups(t: TallyInput, prep) -> _Groups:
+    """Sort the merged ballots as their choice tuples would sort, without building the tuples.
+
+    A choice tuple is a sequence of ``(project id, points)`` pairs compared pair by pair (ids as
+    strings), a shorter tuple first when it is a prefix of a longer one. With ``rank[q]`` the
+    position of project ``q``'s id among the sorted ids, the pair is the integer
+    ``rank * (max points + 1) + points`` and a row is padded with -1: numeric order of the
+    padded rows is the order of the tuples.
+    """
+    n_rows = len(prep.weights)
+    lengths = np.diff(prep.row_ptr)
+    row_of = np.repeat(np.arange(n_rows, dtype=np.int64), lengths)
+    rank = np.empty(len(prep.ids), dtype=np.int64)
+    rank[sorted(range(len(prep.ids)), key=prep.ids.__getitem__)] = np.arange(len(prep.ids))
+    proj, pts = prep.row_proj, prep.row_pts
+    entry_rank = rank[proj]
+    if t.vote_type == "ordinal":  # by rank: most points first, then project id
+        inner = np.lexsort((entry_rank, -pts, row_of))
+    else:
+        inner = np.lexsort((entry_rank, row_of))
+    proj, pts, entry_rank = proj[inner], pts[inner], entry_rank[inner]
+    max_len = int(lengths.max()) if n_rows else 0
+    if not max_len:
+        return _Groups(weights=prep.weights, ptr=prep.row_ptr, proj=proj, pts=pts)
+    code = entry_rank * (int(pts.max()) + 1) + pts
+    col = np.arange(len(proj), dtype=np.int64) - np.repeat(prep.row_ptr[:-1], lengths)
+    base = int(code.max()) + 2
+    padded = np.full((n_rows, max_len), -1, dtype=np.int64)
+    padded[row_of, col] = code
+    if base**max_len < _SORT_KEY_LIMIT:  # each row as one integer in base ``base`` (digits code+1)
+        powers = np.array([base ** (max_len - 1 - j) for j in range(max_len)], dtype=np.int64)
+        order = np.argsort(((padded + 1) * powers).sum(axis=1), kind="stable")
+    else:
+        order = np.lexsort(padded.T[::-1])
+    new_len = lengths[order]
+    new_ptr = np.zeros(n_rows + 1, dtype=np.int64)
+    np.cumsum(new_len, out=new_ptr[1:])
+    src = np.repeat(prep.row_ptr[order] - new_ptr[:-1], new_len) + np.arange(int(new_ptr[-1]))
+    return _Groups(weights=prep.weights[order], ptr=new_ptr, proj=proj[src], pts=pts[src])
+
+
+_NEEDS_QUOTES = frozenset(';"\r\n')
 
 
 def write_pb(t: TallyInput, meta: dict[str, str] | None = None, out: TextIO | None = None) -> str:
@@ -361,25 +415,30 @@ def write_pb(t: TallyInput, meta: dict[str, str] | None = None, out: TextIO | No
     alphabetically. PROJECTS: sorted by id, with ``votes`` and ``score`` computed from the ballots
     (and ``council_votes`` if any project has some). VOTES: see :func:`canonical_ballots`; voter
     ids are ``1..n``.
+
+    Identical ballots are handled once (as merged groups, sorted with numpy); only the voter
+    numbers are written per ballot.
     """
     meta = {k: str(v) for k, v in (meta or {}).items()}
-    ballots = canonical_ballots(t)
     prep = prepare(t)
+    groups = _canonical_groups(t, prep)
     meta["num_projects"] = str(len(t.projects))
-    meta["num_votes"] = str(len(ballots))
+    meta["num_votes"] = str(prep.n_voters)
     meta["budget"] = str(t.budget)
     meta["vote_type"] = t.vote_type
     for p in t.projects:
         if "," in p.id or p.id != p.id.strip() or not p.id:
             raise ValueError(f"project id {p.id!r} cannot be written to a .pb file")
-    if t.vote_type in ("approval", "choose-1") and any(pts != 1 for b in ballots for _, pts in b):
+    # ``groups`` lists every ballot's entries in written order (ordinal: most points first)
+    pts_arr = groups.pts
+    if t.vote_type in ("approval", "choose-1") and len(pts_arr) and (pts_arr != 1).any():
         raise ValueError("approval ballots must give exactly 1 point per chosen project")
     if t.vote_type == "ordinal":
-        k = max((pts for b in ballots for _, pts in b), default=0)
-        for b in ballots:
-            expected = tuple(range(k, k - len(b), -1))
-            if tuple(p for _, p in b) != expected:
-                raise ValueError("ordinal ballots must give k, k-1, ... points by rank")
+        k = int(pts_arr.max()) if len(pts_arr) else 0
+        ptr = groups.ptr
+        position = np.arange(len(pts_arr), dtype=np.int64) - np.repeat(ptr[:-1], np.diff(ptr))
+        if len(pts_arr) and (pts_arr != k - position).any():
+            raise ValueError("ordinal ballots must give k, k-1, ... points by rank")
         meta["max_length"] = str(k)
     keys = [k for k in _META_ORDER if k in meta] + sorted(k for k in meta if k not in _META_ORDER)
     buf = io.StringIO()
@@ -392,24 +451,49 @@ def write_pb(t: TallyInput, meta: dict[str, str] | None = None, out: TextIO | No
     with_council = any(p.council_votes for p in t.projects)
     head = ["project_id", "cost", "votes", "score", "name"]
     w.writerow([*head, "council_votes"] if with_council else head)
-    position = {pid: i for i, pid in enumerate(prep.ids)}
+    position_of = {pid: i for i, pid in enumerate(prep.ids)}
     for p in sorted(t.projects, key=lambda p: p.id):
-        i = position[p.id]
+        i = position_of[p.id]
         row = [p.id, str(p.cost), str(prep.votes[i]), str(prep.scores[i]), p.name]
         w.writerow([*row, str(p.council_votes)] if with_council else row)
     w.writerow(["VOTES"])
     cumulative = t.vote_type == "cumulative"
     w.writerow(["voter_id", "vote", "points"] if cumulative else ["voter_id", "vote"])
-    for n, b in enumerate(ballots, start=1):
-        vote = ",".join(pid for pid, _ in b)
-        if cumulative:
-            w.writerow([str(n), vote, ",".join(str(p) for _, p in b)])
-        else:
-            w.writerow([str(n), vote])
+    _write_votes(w, buf, t, groups, cumulative=cumulative)
     text = buf.getvalue()
     if out is not None:
         out.write(text)
     return text
+
+
+def _write_votes(w, buf: io.StringIO, t: TallyInput, groups: _Groups, *, cumulative: bool) -> None:
+    """The VOTES rows: one line per ballot, voter ids ``1..n`` in canonical order.
+
+    Each group's ``vote`` (and ``points``) field is joined once; a line is then only the voter
+    number and that text. Ids that ``csv`` would quote (none of Pabulib's) take the csv writer.
+    """
+    ids = [p.id for p in t.projects]
+    ptr = groups.ptr.tolist()
+    columns = [_joined_fields([ids[q] for q in groups.proj.tolist()], ptr)]
+    if cumulative:
+        columns.append(_joined_fields(list(map(str, groups.pts.tolist())), ptr))
+    weights = groups.weights.tolist()
+    if any(_NEEDS_QUOTES.intersection(pid) for pid in ids):
+        n = 0
+        for *row, weight in zip(*columns, weights, strict=True):
+            for _ in range(weight):
+                n += 1
+                w.writerow([str(n), *row])
+        return
+    fields = columns[0] if not cumulative else [f"{v};{p}" for v, p in zip(*columns, strict=True)]
+    if any(x > 1 for x in weights):
+        fields = [fields[g] for g in np.repeat(np.arange(len(fields)), weights).tolist()]
+    buf.write("".join([f"{n};{f}\n" for n, f in enumerate(fields, start=1)]))
+
+
+def _joined_fields(values: list[str], ptr: list[int]) -> list[str]:
+    """``",".join(values[ptr[g]:ptr[g + 1]])`` for every group ``g``."""
+    return [",".join(values[s:e]) for s, e in itertools.pairwise(ptr)]
 
 
 def ballots_from_matrix(t: TallyInput) -> tuple[BallotInput, ...]:

@@ -76,6 +76,11 @@ class BallotMatrix:
     project_index: np.ndarray
     points: np.ndarray
     weights: np.ndarray
+    # ``prepare``'s canonical, merged rows of these (read-only) arrays, computed once: the
+    # pipeline writes the ``.pb`` text and runs two rules on the same matrix.
+    merged: tuple[np.ndarray, ...] | None = field(
+        default=None, init=False, repr=False, compare=False
+    )
 
     def __post_init__(self) -> None:
         indptr = np.ascontiguousarray(self.indptr, dtype=np.int64)
@@ -440,8 +445,11 @@ def _segment_sum(values: np.ndarray, ptr: np.ndarray) -> np.ndarray:
     return csum[ptr[1:]] - csum[ptr[:-1]]
 
 
-def prepare(t: TallyInput) -> Prepared:
-    """Turn a :class:`TallyInput` into merged arrays (identical ballots become one weighted row)."""
+def _merged_rows(t: TallyInput) -> tuple[np.ndarray, ...]:
+    """Canonical rows (sorted, no zero points) with identical rows merged; cached on a matrix."""
+    cached = t.ballots.merged if isinstance(t.ballots, BallotMatrix) else None
+    if cached is not None:
+        return cached
     indptr, proj, pts, weights = _ballots_to_arrays(t)
     indptr, proj, pts = _canonical_rows(
         np.asarray(indptr, dtype=np.int64),
@@ -449,8 +457,18 @@ def prepare(t: TallyInput) -> Prepared:
         np.asarray(pts, dtype=np.int64),
     )
     weights = np.asarray(weights, dtype=np.int64)
+    merged = _merge_identical(indptr, proj, pts, weights)
+    for array in merged:
+        array.flags.writeable = False
+    if isinstance(t.ballots, BallotMatrix):
+        object.__setattr__(t.ballots, "merged", merged)
+    return merged
+
+
+def prepare(t: TallyInput) -> Prepared:
+    """Turn a :class:`TallyInput` into merged arrays (identical ballots become one weighted row)."""
+    indptr, proj, pts, weights = _merged_rows(t)
     n_voters = int(weights.sum())
-    indptr, proj, pts, weights = _merge_identical(indptr, proj, pts, weights)
     n_projects = len(t.projects)
     lengths = np.diff(indptr)
     row_of = np.repeat(np.arange(len(weights), dtype=np.int64), lengths)
