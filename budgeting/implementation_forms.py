@@ -78,7 +78,7 @@ class ImplementationUpdateForm(forms.Form):
             and cleaned.get("percent_done") is not None
             and cleaned["percent_done"] != 100
         ):
-            self.add_error("percent_done", _("A project that is done is 100 % done."))
+            self.add_error("percent_done", _("A project that is done must be at 100 percent."))
         _mark_errors(self)
         return cleaned
 

@@ -71,7 +71,7 @@ def post_implementation_update(
     if not 0 <= percent_done <= 100:
         raise ImplementationError(_("Percent done is between 0 and 100."))
     if status == ImplementationStatus.DONE and percent_done != 100:
-        raise ImplementationError(_("A project that is done is 100 % done."))
+        raise ImplementationError(_("A project that is done must be at 100 percent."))
     if state.cuts and state.funded_won == 0 and status != ImplementationStatus.CANCELLED:
         raise ImplementationError(
             _("The city council cut this project entirely; it can only be marked cancelled.")

@@ -3,6 +3,7 @@ around them (a voter of the ballot, an endorser, a resident who did not take par
 
 import pytest
 from django.utils import timezone
+from django.utils import translation
 
 from budgeting.models import Allocation
 from budgeting.models import Participation
@@ -14,6 +15,13 @@ from tests.factories import PolicyAreaFactory
 from tests.factories import ProposalFactory
 from tests.factories import ResidentProfileFactory
 from tests.helpers import cycle_in_phase
+
+
+@pytest.fixture(autouse=True)
+def _english_messages():
+    """Service messages are read in English (the site's default language is Korean)."""
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture

@@ -55,7 +55,7 @@ def test_update_is_public_audited_and_becomes_the_projects_state(project, staff_
 @pytest.mark.parametrize(
     ("_case", "overrides", "message"),
     [
-        ("done below 100 %", {"status": "done", "percent_done": 90}, "100 %"),
+        ("done below 100 %", {"status": "done", "percent_done": 90}, "100 percent"),
         ("more spent than funded", {"spent_won": 100_000_001}, "100,000,000"),
         ("empty note", {"note": "   "}, "note"),
         ("percent above 100", {"percent_done": 101}, "100"),
@@ -152,7 +152,7 @@ def test_accountability_adds_up_per_ballot_and_policy_area_and_lists_every_cut(
     total = report.total
     assert (total.projects, total.selected_won, total.cut_won) == (2, 150_000_000, 20_000_000)
     assert (total.funded_won, total.spent_won, total.done) == (130_000_000, 105_000_000, 1)
-    assert [line.label for line in report.by_policy_area] == ["공원", "도로"]
+    assert [line.label for line in report.by_policy_area] == ["Parks", "Roads"]
     assert [line.spent_won for line in report.by_policy_area] == [95_000_000, 10_000_000]
     assert len(report.by_scope) == 1
     assert report.by_scope[0].funded_won == 130_000_000
