@@ -111,3 +111,29 @@ def test_name_change_keeps_verification(resident, district):
         user=resident, display_name="새 이름", district=district, birth_year=1985, relation="lives"
     )
     assert profile.verified_at is not None
+
+
+def test_resident_chooses_which_emails_they_want(client, resident, district):
+    client.force_login(resident)
+    page = client.get(reverse("accounts:profile")).content.decode()
+    assert 'name="email_phase_opened"' in page
+    response = client.post(
+        reverse("accounts:profile"),
+        {
+            "display_name": "이주민",
+            "district": district.pk,
+            "birth_year": 1985,
+            "relation": "lives",
+            "preferred_language": "en",
+            "email_phase_opened": "on",
+            "email_followed_projects": "on",
+        },
+    )
+    assert response.status_code == 302
+    profile = ResidentProfile.objects.get(user=resident)
+    assert (
+        profile.email_phase_opened,
+        profile.email_proposal_review,
+        profile.email_followed_projects,
+        profile.preferred_language,
+    ) == (True, False, True, "en")

@@ -41,8 +41,28 @@ while todo and len(seen) < 400:
             for link in re.findall(r'href="(/[^"#?]*)', response.content.decode()):
                 if not link.startswith(("/static/", "/media/", "/accounts/logout", "/admin/")):
                     todo.append(link)
-for url in ["/admin/", "/staff/residents/"]:
-    if staff.get(url).status_code >= 500:
+from budgeting.models import BudgetCut, ImplementationUpdate
+cut = BudgetCut.objects.get(kind="cut")
+cycle = cut.proposal.cycle
+assert cycle.phase == "implementation", cycle.phase
+updates = ImplementationUpdate.objects.filter(proposal__cycle=cycle)
+statuses = set(updates.values_list("status", flat=True))
+assert statuses == {"planned", "in_progress", "done", "cancelled"}, statuses
+accountability = f"/cycles/{cycle.slug}/accountability/"
+assert f'href="{accountability}"' in anonymous.get(f"/cycles/{cycle.slug}/").content.decode()
+page = anonymous.get(accountability).content.decode()
+assert cut.reason in page and "budgeting/staff" not in page
+project = ImplementationUpdate.objects.filter(status="done").first().proposal
+assert "implementation-heading" in resident.get(project.get_absolute_url()).content.decode()
+staff_urls = [
+    "/admin/",
+    "/staff/residents/",
+    f"/staff/cycles/{cycle.slug}/implementation/",
+    f"/staff/projects/{project.pk}/implementation/update/",
+    f"/staff/projects/{project.pk}/implementation/cut/",
+]
+for url in staff_urls:
+    if staff.get(url).status_code != 200:
         failures.append((url, "staff"))
 print("PAGES", len(seen))
 print("FAILURES", failures)
