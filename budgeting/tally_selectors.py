@@ -2,7 +2,7 @@
 
 ``get_tally_input(scope=...)`` is the one place ballots are turned into the pure tally package's
 :class:`~budgeting.tally.TallyInput`. On PostgreSQL each ballot's choices are aggregated in SQL
-(one row per ballot, from the choices table alone) and streamed with ``COPY`` into numpy arrays;
+(one row per ballot, from the choices table alone, concatenated into one row) and parsed by numpy;
 identical ballots are then merged in numpy by the tally package. Merging them in SQL as well
 (``GROUP BY`` the choice list) was measured 4-5 times slower on 1,000,000 ballots (30 s against
 6 s), because PostgreSQL sorts or hashes a million text or array keys, while numpy's lexsort of
@@ -185,56 +185,54 @@ def _position_lookup(pks: list[int]) -> np.ndarray:
 def _ballot_arrays_postgresql(
     scope_id: int, pks: list[int]
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Every ballot's choices, aggregated in SQL and streamed with COPY.
+    """Every ballot's choices, aggregated in SQL and fetched as three texts of integers.
 
-    Each output line is ``n id_1 .. id_n pts_1 .. pts_n`` (tabs and spaces), so the whole stream
-    parses as one flat array of integers. Ballots without a choice on this ballot's projects
-    are counted separately and become one empty row (they still count as voters).
+    The inner query makes one row per ballot (its number of choices, its proposal ids, its
+    points); the outer one concatenates each column over all ballots in the same order, so the
+    whole scope arrives as one row of three space-separated lists that numpy parses at once
+    (a million separate rows would cost seconds of per-row work in the driver). Ballots without
+    a choice on this ballot's projects are counted separately and become one empty row (they
+    still count as voters).
     """
     choice = BallotChoice._meta.db_table
     ids = ",".join(str(int(pk)) for pk in pks) or "NULL"
     # Only integers are interpolated (proposal ids), never user input. A project belongs to one
     # scope, so its choices are on ballots of that scope: no join with the ballots table.
     sql = f"""
-        COPY (
-            SELECT count(*), string_agg(proposal_id::text, ' '), string_agg(points::text, ' ')
+        SELECT string_agg(n, ' '), string_agg(proposals, ' '), string_agg(points, ' ')
+        FROM (
+            SELECT count(*)::text AS n,
+                   string_agg(proposal_id::text, ' ') AS proposals,
+                   string_agg(points::text, ' ') AS points
             FROM {choice}
             WHERE proposal_id IN ({ids})
             GROUP BY ballot_id
-        ) TO STDOUT
+        ) AS per_ballot
     """  # noqa: S608
-    chunks: list[bytes] = []
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("SET LOCAL work_mem = '256MB'")
-        with cursor.copy(sql) as copy:
-            chunks.extend(bytes(block) for block in copy)
-    data = b"".join(chunks).replace(b"\t", b" ").replace(b"\n", b" ").decode("ascii").strip()
-    flat = np.fromstring(data, dtype=np.int64, sep=" ") if data else np.zeros(0, dtype=np.int64)
-    # Walk the row headers (n); everything else is gathered with numpy.
-    starts: list[int] = []
-    lengths: list[int] = []
-    values = flat.tolist()
-    pos = 0
-    total = len(values)
-    while pos < total:
-        n = values[pos]
-        lengths.append(n)
-        starts.append(pos + 1)
-        pos += 1 + 2 * n
-    weights = [1] * len(lengths)
-    empty = Ballot.objects.filter(scope_id=scope_id).count() - len(lengths)
+        # Reading a big scope's choices in ballot order through the ballot index jumps all over
+        # the table (ballots are stored shuffled): scanning it and grouping is ~2x faster.
+        cursor.execute("SET LOCAL enable_indexscan = off")
+        cursor.execute(sql)
+        lengths_text, proposals_text, points_text = cursor.fetchone()
+
+    def parse(text: str | None) -> np.ndarray:
+        if not text:
+            return np.zeros(0, dtype=np.int64)
+        return np.fromstring(text, dtype=np.int64, sep=" ")
+
+    lengths_arr = parse(lengths_text)
+    proposal_ids, points = parse(proposals_text), parse(points_text)
+    weights = np.ones(len(lengths_arr), dtype=np.int64)
+    empty = Ballot.objects.filter(scope_id=scope_id).count() - len(lengths_arr)
     if empty > 0:
-        lengths.append(0)
-        starts.append(0)
-        weights.append(empty)
-    lengths_arr = np.asarray(lengths, dtype=np.int64)
-    indptr = np.zeros(len(lengths) + 1, dtype=np.int64)
+        lengths_arr = np.append(lengths_arr, 0)
+        weights = np.append(weights, empty)
+    indptr = np.zeros(len(lengths_arr) + 1, dtype=np.int64)
     np.cumsum(lengths_arr, out=indptr[1:])
-    offsets = np.arange(int(indptr[-1]), dtype=np.int64) - np.repeat(indptr[:-1], lengths_arr)
-    id_pos = np.repeat(np.asarray(starts, dtype=np.int64), lengths_arr) + offsets
-    pt_pos = id_pos + np.repeat(lengths_arr, lengths_arr)
-    project_index = _position_lookup(pks)[flat[id_pos]] if len(id_pos) else id_pos
-    return indptr, project_index, flat[pt_pos], np.asarray(weights, dtype=np.int64)
+    project_index = _position_lookup(pks)[proposal_ids] if len(proposal_ids) else proposal_ids
+    return indptr, project_index, points, weights
 
 
 def _ballot_arrays_portable(

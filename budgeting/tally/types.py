@@ -78,9 +78,7 @@ class BallotMatrix:
     weights: np.ndarray
     # ``prepare``'s canonical, merged rows of these (read-only) arrays, computed once: the
     # pipeline writes the ``.pb`` text and runs two rules on the same matrix.
-    merged: tuple[np.ndarray, ...] | None = field(
-        default=None, init=False, repr=False, compare=False
-    )
+    merged: tuple | None = field(default=None, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         indptr = np.ascontiguousarray(self.indptr, dtype=np.int64)
@@ -445,10 +443,12 @@ def _segment_sum(values: np.ndarray, ptr: np.ndarray) -> np.ndarray:
     return csum[ptr[1:]] - csum[ptr[:-1]]
 
 
-def _merged_rows(t: TallyInput) -> tuple[np.ndarray, ...]:
-    """Canonical rows (sorted, no zero points) with identical rows merged; cached on a matrix."""
+def _merged_arrays(t: TallyInput) -> tuple:
+    """Canonical rows (sorted, no zero points) with identical rows merged, and the same entries
+    by project; computed once per ballot matrix (cached on it)."""
+    n_projects = len(t.projects)
     cached = t.ballots.merged if isinstance(t.ballots, BallotMatrix) else None
-    if cached is not None:
+    if cached is not None and cached[0] == n_projects:
         return cached
     indptr, proj, pts, weights = _ballots_to_arrays(t)
     indptr, proj, pts = _canonical_rows(
@@ -457,19 +457,7 @@ def _merged_rows(t: TallyInput) -> tuple[np.ndarray, ...]:
         np.asarray(pts, dtype=np.int64),
     )
     weights = np.asarray(weights, dtype=np.int64)
-    merged = _merge_identical(indptr, proj, pts, weights)
-    for array in merged:
-        array.flags.writeable = False
-    if isinstance(t.ballots, BallotMatrix):
-        object.__setattr__(t.ballots, "merged", merged)
-    return merged
-
-
-def prepare(t: TallyInput) -> Prepared:
-    """Turn a :class:`TallyInput` into merged arrays (identical ballots become one weighted row)."""
-    indptr, proj, pts, weights = _merged_rows(t)
-    n_voters = int(weights.sum())
-    n_projects = len(t.projects)
+    indptr, proj, pts, weights = _merge_identical(indptr, proj, pts, weights)
     lengths = np.diff(indptr)
     row_of = np.repeat(np.arange(len(weights), dtype=np.int64), lengths)
     order = np.argsort(proj, kind="stable")
@@ -478,12 +466,30 @@ def prepare(t: TallyInput) -> Prepared:
     col_ptr = np.zeros(n_projects + 1, dtype=np.int64)
     np.cumsum(np.bincount(proj, minlength=n_projects), out=col_ptr[1:])
     col_w = weights[col_rows]
-    scores = _segment_sum(col_pts * col_w, col_ptr)
-    votes = _segment_sum(col_w, col_ptr)
+    arrays = (indptr, proj, pts, weights, col_ptr, col_rows, col_pts)
+    for array in arrays:
+        array.flags.writeable = False
+    merged = (
+        n_projects,
+        *arrays,
+        [int(x) for x in _segment_sum(col_pts * col_w, col_ptr)],
+        [int(x) for x in _segment_sum(col_w, col_ptr)],
+        int(lengths.max()) if len(lengths) else 0,
+    )
+    if isinstance(t.ballots, BallotMatrix):
+        object.__setattr__(t.ballots, "merged", merged)
+    return merged
+
+
+def prepare(t: TallyInput) -> Prepared:
+    """Turn a :class:`TallyInput` into merged arrays (identical ballots become one weighted row)."""
+    (_, indptr, proj, pts, weights, col_ptr, col_rows, col_pts, scores, votes, max_row_len) = (
+        _merged_arrays(t)
+    )
     return Prepared(
         ids=[p.id for p in t.projects],
         costs=[p.cost for p in t.projects],
-        n_voters=n_voters,
+        n_voters=int(weights.sum()),
         row_ptr=indptr,
         row_proj=proj,
         row_pts=pts,
@@ -491,7 +497,7 @@ def prepare(t: TallyInput) -> Prepared:
         col_ptr=col_ptr,
         col_rows=col_rows,
         col_pts=col_pts,
-        scores=[int(x) for x in scores],
-        votes=[int(x) for x in votes],
-        max_row_len=int(lengths.max()) if len(lengths) else 0,
+        scores=list(scores),
+        votes=list(votes),
+        max_row_len=max_row_len,
     )
