@@ -11,9 +11,11 @@ from modeltranslation.admin import TranslationAdmin
 from budgeting.exceptions import RulesFrozenError
 from budgeting.models import AuditEvent
 from budgeting.models import BallotScope
+from budgeting.models import BudgetCut
 from budgeting.models import BudgetCycle
 from budgeting.models import CouncilMembership
 from budgeting.models import District
+from budgeting.models import ImplementationUpdate
 from budgeting.models import PolicyArea
 from budgeting.phases import Phase
 from budgeting.phases import next_phase
@@ -226,3 +228,31 @@ class AuditEventAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+class _ReadOnlyAdmin(admin.ModelAdmin):
+    """Implementation records are written on the staff pages (audited, followers e-mailed);
+    the admin only lists them."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ImplementationUpdate)
+class ImplementationUpdateAdmin(_ReadOnlyAdmin):
+    list_display = ["created_at", "proposal", "status", "percent_done", "spent_won", "posted_by"]
+    list_filter = ["status", "proposal__cycle"]
+    readonly_fields = [f.name for f in ImplementationUpdate._meta.fields]
+
+
+@admin.register(BudgetCut)
+class BudgetCutAdmin(_ReadOnlyAdmin):
+    list_display = ["created_at", "proposal", "kind", "amount_won", "decided_on", "recorded_by"]
+    list_filter = ["kind", "proposal__cycle"]
+    readonly_fields = [f.name for f in BudgetCut._meta.fields]
