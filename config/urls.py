@@ -7,6 +7,8 @@ from django.urls import path
 from django.utils.translation import gettext_lazy as _
 
 from budgeting.views import HomeView
+from config.api import ApiDocsView
+from config.api import api
 
 # The admin logs in through allauth (rate limits, MFA), never through its own form.
 admin.site.login = secure_admin_login(admin.site.login)
@@ -16,6 +18,9 @@ admin.site.site_title = _("Chamyeo")
 urlpatterns = [
     path("", HomeView.as_view(), name="home"),
     path("i18n/", include("django.conf.urls.i18n")),
+    # open data: the documentation page and the read-only API (OpenAPI at /api/v1/openapi.json)
+    path("api/", ApiDocsView.as_view(), name="api-docs"),
+    path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),
     path("", include("accounts.urls")),

@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "rules.apps.AutodiscoverRulesConfig",
     "django_htmx",
     "csp",
+    "ninja",  # the open-data API; its Swagger UI is served from our static files (no CDN)
     "accounts",
     "budgeting",
     "proposals",
@@ -64,8 +65,12 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Ballot submissions only: stored without the rest of the stack (budgeting/voting_views.py)
+    "budgeting.voting_middleware.BallotSubmitMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    # /api/ only: CORS for GET, ?lang=, a short cache keyed by URL and language
+    "config.api_common.OpenDataMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -232,6 +237,10 @@ STORAGES = {
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
+# Sessions are read from the cache (Redis when REDIS_URL is set) and kept in the database;
+# logging out deletes both. Without Redis (the demo, one process) the cache is in memory.
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+
 # --- Security ---------------------------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = True
@@ -252,6 +261,10 @@ CONTENT_SECURITY_POLICY = {
         "base-uri": ["'self'"],
     }
 }
+
+# --- Open-data API ---------------------------------------------------------------------------
+# Seconds a successful API answer is cached (per URL and language); 0 turns the cache off.
+CHAMYEO_API_CACHE_SECONDS = env.int("CHAMYEO_API_CACHE_SECONDS", default=60)
 
 # --- Logging: never log what a person chose ---------------------------------------------------
 LOGGING = {
