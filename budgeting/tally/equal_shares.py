@@ -201,7 +201,8 @@ class _Engine:
         csum_wp = np.concatenate(([0], np.cumsum(self.col_wpts)))
         csum_w = np.concatenate(([0], np.cumsum(self.col_w)))
         self.sat_weight = [int(x) for x in csum_wp[seg[1:]] - csum_wp[seg[:-1]]]
-        self.mass = [float(x) for x in csum_w[seg[1:]] - csum_w[seg[:-1]]]
+        self.mass_int = [int(x) for x in csum_w[seg[1:]] - csum_w[seg[:-1]]]
+        self.mass = [float(x) for x in self.mass_int]
         self.max_pts = [
             int(self.col_pts[seg[i] : seg[i + 1]].max()) if seg[i + 1] > seg[i] else 0
             for i in range(self.n_projects)
@@ -501,7 +502,13 @@ class _Engine:
         for p in candidates:
             lo[p] = (1.0 / self.sat_weight[p]) * (1 - 4 * _U)
         dirty = np.ones(self.n_projects, dtype=bool)  # numpy: marked in bulk by ``_buy``
-        active = list(candidates)
+        # A project whose supporters hold less than its cost at the start can never be bought
+        # (money only goes down): leave it out at once instead of finding that out by evaluating
+        # it. Most unaffordable projects are of this kind (small ones, and all but a few in the
+        # first Add1 runs).
+        num, den = beta.numerator, beta.denominator
+        mass = self.mass_int
+        active = [p for p in candidates if num * mass[p] >= costs[p] * den]
         selected: list[int] = []
         total_cost = 0
         evaluations = 0
