@@ -1,13 +1,17 @@
 """Reads for voting: the ballot a resident sees, their own ballot, turnout. Never who chose what."""
 
+import time
 from collections import Counter
 from datetime import timedelta
 
+from django.db import connection
 from django.db.models import Count
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.models import ResidentProfile
+from accounts.models import User
 from budgeting.ballot_rules import BallotLimits
 from budgeting.models import Ballot
 from budgeting.models import BallotChoice
@@ -31,6 +35,77 @@ def get_scope_for_voting(*, slug: str, scope_pk: int) -> BallotScope | None:
         .exclude(cycle__phase=Phase.DRAFT)
         .first()
     )
+
+
+# Ballot facts for submissions, per process: (slug, scope pk) -> (read at, scope, costs).
+BALLOT_FACTS_MAX_AGE_S = 2.0
+_ballot_facts: dict[tuple[str, int], tuple[float, BallotScope, dict[int, int]]] = {}
+
+
+def get_scope_for_submission(
+    *, slug: str, scope_pk: int, max_age: float = BALLOT_FACTS_MAX_AGE_S
+) -> tuple[BallotScope | None, dict[int, int] | None]:
+    """``get_scope_for_voting`` and ``map_ballot_costs``, kept up to ``max_age`` seconds in
+    this process while the cycle is in the voting phase (read again after that).
+
+    Safe to keep: once voting opens, the ballot rule, eligibility and budgets are frozen
+    (``check_rules_change_allowed``), and the phase and deadline are read again under the lock
+    by the write itself. The projects on the ballot and their costs may be ``max_age`` old.
+    The objects are shared between threads: read them, never change them."""
+    key = (slug, scope_pk)
+    now = time.monotonic()
+    known = _ballot_facts.get(key)
+    if known is not None and now - known[0] < max_age:
+        return known[1], known[2]
+    scope = get_scope_for_voting(slug=slug, scope_pk=scope_pk)
+    if scope is None:
+        return None, None
+    costs = map_ballot_costs(scope=scope)
+    if scope.cycle.phase == Phase.VOTING:
+        _ballot_facts[key] = (now, scope, costs)
+    return scope, costs
+
+
+def forget_scope_for_submission(*, slug: str, scope_pk: int) -> None:
+    """Read the scope again next time (e.g. when the write found voting closed)."""
+    _ballot_facts.pop((slug, scope_pk), None)
+
+
+def _columns(model) -> tuple[list[str], list[str]]:
+    fields = model._meta.concrete_fields
+    return [field.attname for field in fields], [field.column for field in fields]
+
+
+_USER_FIELDS, _USER_COLUMNS = _columns(User)
+_PROFILE_FIELDS, _PROFILE_COLUMNS = _columns(ResidentProfile)
+_VOTER_SQL = "SELECT {}, {} FROM {} u LEFT JOIN {} p ON p.{} = u.{} WHERE u.{} = %s".format(  # noqa: S608 (model metadata)
+    ", ".join(f"u.{column}" for column in _USER_COLUMNS),
+    ", ".join(f"p.{column}" for column in _PROFILE_COLUMNS),
+    User._meta.db_table,
+    ResidentProfile._meta.db_table,
+    ResidentProfile._meta.get_field("user").column,
+    User._meta.pk.column,
+    User._meta.pk.column,
+)
+
+
+def get_voter(*, user_id) -> User | None:
+    """The user ``user_id`` with their resident profile (if any) loaded: what
+    ``User.objects.select_related("resident_profile").get(pk=...)`` gives, in one query built
+    once per process (it is on the path of every ballot submission)."""
+    with connection.cursor() as cursor:
+        cursor.execute(_VOTER_SQL, [User._meta.pk.to_python(user_id)])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    user = User.from_db(connection.alias, _USER_FIELDS, row[: len(_USER_FIELDS)])
+    profile_row = row[len(_USER_FIELDS) :]
+    profile = None
+    if profile_row[0] is not None:
+        profile = ResidentProfile.from_db(connection.alias, _PROFILE_FIELDS, profile_row)
+        ResidentProfile._meta.get_field("user").set_cached_value(profile, user)
+    User._meta.get_field("resident_profile").set_cached_value(user, profile)
+    return user
 
 
 def list_ballot_proposals(*, scope: BallotScope) -> list[Proposal]:

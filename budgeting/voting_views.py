@@ -4,19 +4,34 @@ Views only adapt: they parse the form, call one service or selector, and render.
 shows the requesting resident's own ballot only (found by their voter key), never anyone else's.
 """
 
+from importlib import import_module
+
+from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import BACKEND_SESSION_KEY
+from django.contrib.auth import HASH_SESSION_KEY
+from django.contrib.auth import SESSION_KEY
+from django.contrib.auth import load_backend
+from django.contrib.auth.backends import ModelBackend
 from django.db import transaction
 from django.http import Http404
+from django.http import HttpResponse
+from django.http import HttpResponseRedirect
+from django.middleware.csrf import CsrfViewMiddleware
 from django.shortcuts import get_object_or_404
 from django.shortcuts import redirect
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils import translation
+from django.utils.cache import patch_vary_headers
+from django.utils.crypto import constant_time_compare
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
 from django.views import View
 from rules.contrib.views import PermissionRequiredMixin
 
 from accounts.mixins import ProfileRequiredMixin
+from accounts.models import User
 from budgeting.ballot_rules import measure_ballot
 from budgeting.models import BudgetCycle
 from budgeting.selectors import list_scopes_for_cycle
@@ -31,11 +46,14 @@ from budgeting.voting import voter_key
 from budgeting.voting_forms import BallotForm
 from budgeting.voting_forms import PaperBallotForm
 from budgeting.voting_forms import parse_choices
+from budgeting.voting_selectors import forget_scope_for_submission
 from budgeting.voting_selectors import get_ballot_limits
 from budgeting.voting_selectors import get_own_ballot
 from budgeting.voting_selectors import get_own_choices
 from budgeting.voting_selectors import get_participation
+from budgeting.voting_selectors import get_scope_for_submission
 from budgeting.voting_selectors import get_scope_for_voting
+from budgeting.voting_selectors import get_voter
 from budgeting.voting_selectors import list_ballot_proposals
 
 
@@ -116,10 +134,18 @@ class BallotFormView(ResidentBallotMixin, View):
 
 @method_decorator(transaction.non_atomic_requests, name="dispatch")
 class BallotSubmitView(ResidentBallotMixin, View):
-    """The service's own transaction is the unit of work (no request-wide transaction, so no
-    savepoints on the hot path); reads before it need none."""
+    """The service's own statement is the unit of work (no request-wide transaction, so no
+    savepoints on the hot path); reads before it need none.
+
+    Most submissions never reach this view: ``submit_ballot_directly`` (run by
+    ``budgeting.voting_middleware`` ahead of the rest of the middleware) stores them. This view
+    handles the rest the same way, and renders the refusals, including a refusal the direct path
+    got from the service (``request.ballot_refusal``: the service is not called twice)."""
 
     def post(self, request, *args, **kwargs):
+        refusal = getattr(request, "ballot_refusal", None)
+        if refusal is not None:
+            return self.refuse(refusal.message)
         # The service checks the rule, the phase and the deadline; the form is only built to
         # re-show the ballot when it refuses (or when the input does not even parse).
         choices = parse_choices(request.POST, rule=self.cycle.ballot_rule)
@@ -141,6 +167,90 @@ class BallotSubmitView(ResidentBallotMixin, View):
         if message:
             form.add_error(None, message)
         return self.render_ballot(form, choices=form.parse_leniently(), status=400)
+
+
+_csrf = CsrfViewMiddleware(lambda request: None)
+
+
+def get_session_voter(session) -> User | None:
+    """The logged-in user of ``session`` (profile loaded), if Django's ``get_user`` would accept
+    them with the current secret key: a configured model backend, an active user, and a session
+    hash that matches their password. None otherwise (the caller then lets the full middleware
+    stack decide: log out, rotate to a fallback key, redirect to the login page)."""
+    try:
+        user_id = session[SESSION_KEY]
+        backend_path = session[BACKEND_SESSION_KEY]
+        session_hash = session[HASH_SESSION_KEY]
+    except KeyError:
+        return None
+    if backend_path not in settings.AUTHENTICATION_BACKENDS:
+        return None
+    backend = load_backend(backend_path)
+    if not isinstance(backend, ModelBackend):
+        return None
+    user = get_voter(user_id=user_id)
+    if user is None or not backend.user_can_authenticate(user):
+        return None
+    if not constant_time_compare(session_hash, user.get_session_auth_hash()):
+        return None
+    return user
+
+
+def _log_in_directly(request) -> User | None:
+    """What SessionMiddleware, LocaleMiddleware and AuthenticationMiddleware would give a
+    logged-in resident with a profile: ``request.session``, the language, ``request.user``."""
+    session_key = request.COOKIES.get(settings.SESSION_COOKIE_NAME)
+    if not session_key:
+        return None
+    session = import_module(settings.SESSION_ENGINE).SessionStore(session_key)
+    voter = get_session_voter(session)
+    if voter is None or not hasattr(voter, "resident_profile"):
+        return None
+    request.session, request.user = session, voter
+    translation.activate(translation.get_language_from_request(request))
+    request.LANGUAGE_CODE = translation.get_language()
+    return voter
+
+
+def submit_ballot_directly(request, *, slug: str, scope_pk: int) -> HttpResponse | None:
+    """Store a submitted ballot without the full middleware stack, or return None to hand the
+    request on to it (and to ``BallotSubmitView``).
+
+    The ballot POST is the one request every resident makes at the same time near a deadline,
+    so it skips what it does not need (messages, allauth, htmx, CSP, clickjacking headers for
+    a page it does not render) but keeps what protects it: the session with Django's auth hash
+    check, Django's own CSRF check, the resident's profile and eligibility, the phase, the
+    ballot rule, and the service (which locks, reads the deadline and writes). Only a stored
+    ballot is answered here (a redirect to the receipt); anything else (not logged in, a bad
+    token, no profile, not allowed, input that does not parse, a refusal) goes on to the full
+    stack, which answers it as it always has.
+    """
+    voter = _log_in_directly(request)
+    if voter is None:
+        return None
+    rejected = _csrf.process_view(request, BallotSubmitView.as_view(), (), {})
+    if rejected is not None:
+        return rejected
+    scope, costs = get_scope_for_submission(slug=slug, scope_pk=scope_pk)
+    if scope is None or not voter.has_perm("budgeting.submit_ballot", scope):
+        return None
+    choices = parse_choices(request.POST, rule=scope.cycle.ballot_rule)
+    if choices is None:
+        return None
+    try:
+        submit_ballot(voter=voter, scope=scope, choices=choices, costs=costs)
+    except BallotRefusedError as error:
+        if error.code == "voting_closed":
+            forget_scope_for_submission(slug=slug, scope_pk=scope_pk)
+        request.ballot_refusal = error  # the view renders it with the form
+        return None
+    response = HttpResponseRedirect(
+        reverse("budgeting:ballot-receipt", kwargs={"slug": slug, "scope_pk": scope_pk})
+    )
+    response["Content-Length"] = "0"  # as CommonMiddleware would set (keep-alive, no chunks)
+    response["X-Frame-Options"] = "DENY"
+    patch_vary_headers(response, ("Cookie",))
+    return response
 
 
 class BallotReceiptView(ProfileRequiredMixin, ScopeMixin, View):

@@ -1,6 +1,7 @@
 """Queue e-mails in the outbox (inside the caller's transaction) and deliver them."""
 
 import logging
+import threading
 import time
 from functools import partial
 
@@ -40,25 +41,50 @@ def enqueue_email(
     ``context`` must be JSON (ids, names, codes), rendered at sending time in the recipient's
     language. With a ``dedupe_key`` already used, nothing is queued and None is returned.
     """
-    if recipient is None and not to_email:
-        raise ValueError("enqueue_email needs a recipient or an address")
+    values = prepare_email(
+        template=template,
+        context=context,
+        recipient=recipient,
+        to_email=to_email,
+        language=language,
+        dedupe_key=dedupe_key,
+        is_secret=is_secret,
+    )
     if dedupe_key and OutboxMessage.objects.filter(dedupe_key=dedupe_key).exists():
         return None
     try:
         with transaction.atomic():
-            message = OutboxMessage.objects.create(
-                recipient=recipient,
-                to_email=to_email or recipient.email,
-                language=language or (_language_of(recipient) if recipient else "ko"),
-                template=template,
-                context=context,
-                dedupe_key=dedupe_key,
-                is_secret=is_secret,
-            )
+            message = OutboxMessage.objects.create(**values)
     except IntegrityError:  # the same key queued concurrently
         return None
     transaction.on_commit(partial(kick_outbox_relay))
     return message
+
+
+def prepare_email(
+    *,
+    template: str,
+    context: dict,
+    recipient=None,
+    to_email: str = "",
+    language: str | None = None,
+    dedupe_key: str | None = None,
+    is_secret: bool = False,
+) -> dict:
+    """The outbox row for an e-mail, as field values. ``enqueue_email`` writes it; a writer that
+    inserts it in its own SQL (the ballot write) must then call ``transaction.on_commit(
+    kick_outbox_relay)`` and skip a used ``dedupe_key`` (ON CONFLICT DO NOTHING)."""
+    if recipient is None and not to_email:
+        raise ValueError("enqueue_email needs a recipient or an address")
+    return {
+        "recipient": recipient,
+        "to_email": to_email or recipient.email,
+        "language": language or (_language_of(recipient) if recipient else "ko"),
+        "template": template,
+        "context": context,
+        "dedupe_key": dedupe_key,
+        "is_secret": is_secret,
+    }
 
 
 # After a failed kick, further kicks from this process are skipped for a while, so an outage
@@ -67,19 +93,42 @@ KICK_PAUSE_AFTER_FAILURE_S = 15.0
 _kick_paused_until = 0.0
 
 
-def kick_outbox_relay() -> None:
-    """Ask a worker to deliver now. If the broker is down this does nothing: the message
-    stays in the outbox and the periodic relay (beat) sends it once the broker is back."""
+def kick_outbox_relay(countdown: float | None = None) -> None:
+    """Ask a worker to deliver now (or in ``countdown`` seconds). If the broker is down this
+    does nothing: the message stays in the outbox and the periodic relay (beat) sends it once
+    the broker is back."""
     global _kick_paused_until  # noqa: PLW0603 (a per-process circuit breaker)
     from notifications.tasks import relay_outbox_task
 
     if time.monotonic() < _kick_paused_until:
         return
     try:
-        relay_outbox_task.apply_async(retry=False, ignore_result=True)
+        relay_outbox_task.apply_async(countdown=countdown, retry=False, ignore_result=True)
     except Exception:
         _kick_paused_until = time.monotonic() + KICK_PAUSE_AFTER_FAILURE_S
         logger.warning("Outbox relay could not be enqueued; the periodic relay will send it.")
+
+
+# Busy writers (ballots) kick at most once per interval per process: one relay run delivers
+# everything committed before it, so one kick per interval is enough.
+KICK_INTERVAL_S = 0.5
+_kick_lock = threading.Lock()
+_last_kick_at = 0.0  # monotonic time the last kick runs at (in the future when one is waiting)
+
+
+def kick_outbox_relay_soon() -> None:
+    """``kick_outbox_relay`` at most once per ``KICK_INTERVAL_S``: the first kick goes now; one
+    asked for within the interval goes with a countdown to the interval's end, and any asked
+    for while that one waits need nothing (it runs after their commit). So a message waits at
+    most the interval, and a vote costs a broker round trip only now and then."""
+    global _last_kick_at  # noqa: PLW0603 (a per-process rate limit)
+    now = time.monotonic()
+    with _kick_lock:
+        if _last_kick_at > now:
+            return  # a kick waiting to run will deliver this message too
+        countdown = max(0.0, _last_kick_at + KICK_INTERVAL_S - now)
+        _last_kick_at = now + countdown
+    kick_outbox_relay(countdown=countdown or None)
 
 
 def _render(message: OutboxMessage) -> EmailMultiAlternatives:

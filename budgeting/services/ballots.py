@@ -10,11 +10,14 @@ line. The deadline is checked after the lock, with the clock read inside the tra
 import random
 from collections.abc import Mapping
 
+import psycopg
+from django.contrib.contenttypes.models import ContentType
 from django.db import connection
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from psycopg.types.json import Jsonb
 
 from budgeting.audit import record_audit_event
 from budgeting.ballot_rules import BallotRuleError
@@ -27,6 +30,7 @@ from budgeting.models import BallotScope
 from budgeting.models import BudgetCycle
 from budgeting.models import Participation
 from budgeting.phases import Feature
+from budgeting.phases import Phase
 from budgeting.selectors import get_ineligibility
 from budgeting.voting import BallotRefusedError
 from budgeting.voting import describe_rule_error
@@ -34,6 +38,8 @@ from budgeting.voting import voter_key
 from budgeting.voting_selectors import get_ballot_limits
 from budgeting.voting_selectors import map_ballot_costs
 from notifications.services import enqueue_email
+from notifications.services import kick_outbox_relay_soon
+from notifications.services import prepare_email
 
 Channel = Participation.Channel
 
@@ -56,9 +62,7 @@ def _check_may_vote(*, voter, scope: BallotScope) -> None:
 
 def _check_voting_open(*, scope: BallotScope) -> None:
     if not scope.cycle.allows(Feature.VOTE):
-        raise BallotRefusedError(
-            _("Voting on this ballot is closed; no ballot was stored."), code="voting_closed"
-        )
+        raise _voting_closed()
 
 
 def _lock_participation(*, voter, scope: BallotScope, channel: str) -> Participation:
@@ -103,31 +107,143 @@ def submit_ballot(
     choices: Mapping[int, int],
     channel: str = Channel.ONLINE,
     actor=None,
+    costs: Mapping[int, int] | None = None,
 ) -> Ballot:
     """Store ``voter``'s ballot on ``scope`` (proposal id -> points), replacing their earlier one.
 
     Refuses (``BallotRefusedError``, nothing stored) an ineligible voter, a ballot that breaks
     the rule, a ballot after the deadline, and a second ballot by another channel (or a second
     paper ballot): the first one counts, and the refused attempt is an audit event.
+    ``costs`` (proposal id -> cost on the ballot) may be passed by a caller that has just read
+    them; otherwise they are read here. The voter's profile should be loaded with the voter.
     """
     choices = {int(proposal_id): int(points) for proposal_id, points in choices.items()}
+    _check_may_vote(voter=voter, scope=scope)
+    if costs is None:
+        costs = map_ballot_costs(scope=scope)
+    try:
+        check_ballot(get_ballot_limits(scope=scope, costs=costs), choices)
+    except BallotRuleError as error:
+        raise BallotRefusedError(describe_rule_error(error), code=error.code) from error
+    if connection.vendor == "postgresql":
+        return _cast_in_one_statement(
+            voter=voter, scope=scope, choices=choices, channel=channel, actor=actor or voter
+        )
+    return _cast_with_the_orm(  # SQLite (the demo)
+        voter=voter, scope=scope, choices=choices, channel=channel, actor=actor or voter
+    )
+
+
+# The SQL function installed by migration 0007 (budgeting_cast_ballot); see its docstring.
+_CAST_BALLOT_SQL = (
+    "SELECT outcome, ballot_id, is_change, counted_channel FROM budgeting_cast_ballot("
+    "%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"
+)
+
+
+def _receipt_email(*, voter, scope: BallotScope, receipt: str, channel: str) -> dict:
+    """The outbox row of the receipt e-mail (``is_change`` is added by whoever writes it)."""
+    return prepare_email(
+        template="budgeting/emails/ballot_receipt",
+        context={
+            "receipt": receipt,
+            "cycle_name": str(scope.cycle.name),
+            "cycle_slug": scope.cycle.slug,
+            "scope_name": str(scope.name),
+            "is_paper": channel == Channel.PAPER,
+            "voting_end_at": f"{timezone.localtime(scope.cycle.voting_end_at):%Y-%m-%d %H:%M}",
+        },
+        recipient=voter,
+        dedupe_key=f"receipt:{receipt}",
+        is_secret=True,
+    )
+
+
+def _cast_in_one_statement(
+    *, voter, scope: BallotScope, choices: dict, channel: str, actor
+) -> Ballot:
+    """Lock, re-check the window, write ballot, choices, participation, audit event and receipt
+    e-mail in one statement: one round trip, and its own transaction unless the caller has one.
+
+    Parameters are bound by the server (a psycopg cursor, not Django's client-side binding), so
+    the statement text PostgreSQL may log on an error never holds a person's choices."""
+    ballot = Ballot(voter_key=voter_key(user_id=voter.pk, scope_id=scope.pk), scope=scope)
+    email = _receipt_email(voter=voter, scope=scope, receipt=ballot.receipt, channel=channel)
+    email["recipient_id"] = email.pop("recipient").pk
+    audit = {
+        "conflict_event": AuditEvent.Type.BALLOT_CHANNEL_CONFLICT.value,
+        "changed_event": AuditEvent.Type.BALLOT_CHANGED.value,
+        "subject_type_id": ContentType.objects.get_for_model(BallotScope).pk,
+        "actor_id": actor.pk if actor is not None and actor.is_authenticated else None,
+    }
+    params = [
+        voter.pk,
+        scope.pk,
+        str(channel),
+        timezone.now(),
+        Phase.VOTING.value,
+        ballot.voter_key,
+        ballot.pk,
+        ballot.receipt,
+        list(choices),
+        list(choices.values()),
+        Jsonb(audit),
+        Jsonb(email),
+    ]
+    connection.ensure_connection()
+    with connection.wrap_database_errors, psycopg.Cursor(connection.connection) as cursor:
+        cursor.execute(_CAST_BALLOT_SQL, params)
+        outcome, ballot_id, is_change, counted_channel = cursor.fetchone()
+    if outcome == "voting_closed":
+        raise _voting_closed()
+    if outcome == "already_voted":
+        raise _second_ballot_refused(counted_channel=counted_channel)
+    transaction.on_commit(kick_outbox_relay_soon)
+    ballot.pk = ballot_id
+    ballot.is_change = is_change
+    return ballot
+
+
+def _voting_closed() -> BallotRefusedError:
+    return BallotRefusedError(
+        _("Voting on this ballot is closed; no ballot was stored."), code="voting_closed"
+    )
+
+
+def _second_ballot_refused(*, counted_channel: str) -> BallotRefusedError:
+    if counted_channel == Channel.PAPER:
+        message = _(
+            "A paper ballot was already cast for this person on this ballot; it is the one "
+            "that counts, so this ballot was not stored."
+        )
+    else:
+        message = _(
+            "This person already voted online on this ballot; that ballot counts, so this "
+            "ballot was not stored."
+        )
+    return BallotRefusedError(message, code="already_voted")
+
+
+def _cast_with_the_orm(*, voter, scope: BallotScope, choices: dict, channel: str, actor) -> Ballot:
+    """The same steps as budgeting_cast_ballot, statement by statement (SQLite, the demo)."""
     refusal = None
     with transaction.atomic():
-        scope = _refresh_voting_window(scope)
-        _check_may_vote(voter=voter, scope=scope)
-        limits = get_ballot_limits(scope=scope, costs=map_ballot_costs(scope=scope))
-        try:
-            check_ballot(limits, choices)
-        except BallotRuleError as error:
-            raise BallotRefusedError(describe_rule_error(error), code=error.code) from error
         participation = _lock_participation(voter=voter, scope=scope, channel=channel)
+        scope = _refresh_voting_window(scope)
         _check_voting_open(scope=scope)  # after the lock: the clock is read now
         if participation.voted_at is not None and (
             channel != Channel.ONLINE or participation.channel != Channel.ONLINE
         ):
-            refusal = _refuse_second_ballot(
-                participation=participation, scope=scope, channel=channel, actor=actor or voter
+            record_audit_event(
+                cycle=scope.cycle,
+                event_type=AuditEvent.Type.BALLOT_CHANNEL_CONFLICT,
+                subject=scope,
+                actor=actor,
+                is_public=False,
+                counted_channel=participation.channel,
+                refused_channel=str(channel),
             )
+            refusal = _second_ballot_refused(counted_channel=participation.channel)
         else:
             ballot = _write_ballot(
                 voter=voter,
@@ -139,31 +255,6 @@ def submit_ballot(
     if refusal is not None:
         raise refusal  # outside the block, so the audit event of the conflict is kept
     return ballot
-
-
-def _refuse_second_ballot(
-    *, participation: Participation, scope: BallotScope, channel: str, actor
-) -> BallotRefusedError:
-    record_audit_event(
-        cycle=scope.cycle,
-        event_type=AuditEvent.Type.BALLOT_CHANNEL_CONFLICT,
-        subject=scope,
-        actor=actor,
-        is_public=False,
-        counted_channel=participation.channel,
-        refused_channel=str(channel),
-    )
-    if participation.channel == Channel.PAPER:
-        message = _(
-            "A paper ballot was already cast for this person on this ballot; it is the one "
-            "that counts, so this ballot was not stored."
-        )
-    else:
-        message = _(
-            "This person already voted online on this ballot; that ballot counts, so this "
-            "ballot was not stored."
-        )
-    return BallotRefusedError(message, code="already_voted")
 
 
 def _write_ballot(
@@ -183,6 +274,7 @@ def _write_ballot(
         ballot_id = cursor.fetchone()[0]
     is_change = ballot_id != candidate.pk
     ballot = Ballot(pk=ballot_id, voter_key=key, scope=scope, receipt=candidate.receipt)
+    ballot.is_change = is_change
     if is_change:
         # Replace in place: nothing about the earlier contents is kept, and the receipt changed.
         BallotChoice.objects.filter(ballot_id=ballot_id).delete()
@@ -201,21 +293,9 @@ def _write_ballot(
             subject=scope,
             is_public=False,
         )
-    enqueue_email(
-        template="budgeting/emails/ballot_receipt",
-        context={
-            "receipt": ballot.receipt,
-            "cycle_name": str(scope.cycle.name),
-            "cycle_slug": scope.cycle.slug,
-            "scope_name": str(scope.name),
-            "is_change": is_change,
-            "is_paper": channel == Channel.PAPER,
-            "voting_end_at": f"{timezone.localtime(scope.cycle.voting_end_at):%Y-%m-%d %H:%M}",
-        },
-        recipient=voter,
-        dedupe_key=f"receipt:{ballot.receipt}",
-        is_secret=True,
-    )
+    email = _receipt_email(voter=voter, scope=scope, receipt=ballot.receipt, channel=channel)
+    email["context"]["is_change"] = is_change
+    enqueue_email(**email)
     return ballot
 
 
