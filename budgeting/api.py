@@ -129,7 +129,7 @@ def get_cycle_turnout(request, params: Query[Localised], slug: str = _cycle_slug
     }
 
 
-# --- ballots and policy areas -------------------------------------------------------------------
+# --- ballots and policy areas ---------------------------------------------------------------------
 class ScopeFilters(Localised):
     cycle: str | None = _slug_filter("Only the ballots of this cycle (slug).")
     district: str | None = _slug_filter("Only this district's ballots (slug).")

@@ -188,7 +188,7 @@ class CycleDetailOut(CycleOut):
         return list(obj.policy_areas.order_by("order", "pk"))
 
 
-# --- turnout ------------------------------------------------------------------------------------
+# --- turnout --------------------------------------------------------------------------------------
 class ScopeTurnoutOut(Schema):
     scope_id: int
     name: str
@@ -208,7 +208,7 @@ class TurnoutOut(Schema):
     per_age_band: list[GroupTurnoutOut]
 
 
-# --- results ------------------------------------------------------------------------------------
+# --- results --------------------------------------------------------------------------------------
 class DownloadOut(Schema):
     format: Literal[tuple(ExportFile.Kind.values)]
     url: str

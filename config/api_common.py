@@ -35,7 +35,7 @@ Language = Literal["ko", "en"]
 LANGUAGE_CODES: tuple[str, ...] = ("ko", "en")
 
 
-# --- request parameters and error bodies -----------------------------------------------------
+# --- request parameters and error bodies ----------------------------------------------------------
 class Localised(Schema):
     """The ``lang`` query parameter every operation takes (``Accept-Language`` otherwise)."""
 
@@ -59,7 +59,7 @@ class ValidationErrorOut(Schema):
 NOT_FOUND = {404: ErrorOut, 422: ValidationErrorOut}
 
 
-# --- pagination ---------------------------------------------------------------------------------
+# --- pagination -----------------------------------------------------------------------------------
 class OpenDataPagination(PaginationBase):
     """``limit`` / ``offset`` with a bounded page size; the page links to its neighbours."""
 
