@@ -25,6 +25,8 @@ pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
 
 # Concurrent database sessions: the tests share one PostgreSQL (max_connections 100) with others.
 THREADS = 32
+# With Django's psycopg pool, any number of threads share at most this many connections.
+POOL_SIZE = 24
 
 
 def _in_threads(function, arguments, threads=THREADS):
@@ -57,8 +59,24 @@ def _submit_url(scope):
     )
 
 
+@pytest.fixture
+def pooled_connections():
+    """Django 5.2's psycopg connection pool (psycopg-pool) for this test's threads: each request
+    takes a connection from the pool and gives it back when it ends, as a production web
+    process would with OPTIONS={"pool": ...}. Threads beyond the pool's size wait for one."""
+    settings_dict = connection.settings_dict
+    connection.close()  # the test's own connection was not from the pool
+    settings_dict["OPTIONS"]["pool"] = {"min_size": 2, "max_size": POOL_SIZE, "timeout": 60}
+    try:
+        yield
+    finally:
+        connection.close()
+        connection.close_pool()
+        del settings_dict["OPTIONS"]["pool"]
+
+
 def test_200_concurrent_submissions_by_one_resident_store_exactly_one_ballot(
-    voting_cycle, resident, district_scope, district_projects
+    voting_cycle, resident, district_scope, district_projects, pooled_connections
 ):
     cookies = _logged_in_client(resident).cookies
     url = _submit_url(district_scope)
@@ -71,7 +89,10 @@ def test_200_concurrent_submissions_by_one_resident_store_exactly_one_ballot(
         client.cookies = cookies
         return client.post(url, {"proposals": options[index % len(options)]}).status_code
 
-    statuses = _in_threads(submit, list(range(200)))
+    statuses = _in_threads(submit, list(range(200)), threads=200)  # all 200 at once
+    pool = connection.pool.get_stats()
+    assert pool["requests_num"] >= 200
+    assert pool["requests_queued"] > 0  # more requests at once than the pool's connections
     assert statuses.count(302) == 200  # every one acknowledged (each later one is a change)
     assert [s for s in statuses if s >= 500] == []
     assert Ballot.objects.count() == 1
