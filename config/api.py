@@ -1,7 +1,7 @@
 """The open-data API (django-ninja): one OpenAPI 3 schema at ``/api/v1/openapi.json``.
 
 Routers live in their apps (``budgeting/api.py``, ``proposals/api.py``); CORS, language and
-caching are handled for all of ``/api/`` by ``config.api_common.OpenDataMiddleware``. The
+caching are handled for all of ``/api/v1/`` by ``config.api_common.OpenDataMiddleware``. The
 explorer at ``/api/v1/docs`` is ninja's Swagger UI served from our own static files (no CDN),
 and ``/api/`` is the documentation page with examples.
 """

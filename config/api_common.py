@@ -1,5 +1,5 @@
 """Pieces every open-data router shares: pagination, the language parameter, error bodies, and
-the middleware that makes ``/api/`` readable from any web page (CORS), in the asked language,
+the middleware that makes ``/api/v1/`` readable from any web page (CORS), in the asked language,
 and cached for a short while.
 
 The API is anonymous and read-only: no response depends on who asks, so a response can be
@@ -23,7 +23,8 @@ from ninja import Field
 from ninja import Schema
 from ninja.pagination import PaginationBase
 
-API_PREFIX = "/api/"
+# The JSON API; the documentation page at /api/ is an ordinary page (site language, no CORS).
+API_PREFIX = "/api/v1/"
 DEFAULT_LIMIT = 20
 MAX_LIMIT = 100
 MAX_OFFSET = 1_000_000
@@ -124,7 +125,7 @@ def _allow_any_origin(response: HttpResponse) -> HttpResponse:
 
 
 class OpenDataMiddleware:
-    """For ``/api/``: answers CORS pre-flights, lets any origin read GET responses (never with
+    """For ``/api/v1/``: answers CORS pre-flights, lets any origin read GET responses (never with
     credentials), activates the asked language, and caches successful JSON answers for
     ``CHAMYEO_API_CACHE_SECONDS`` keyed by the full URL and the language.
     """

@@ -69,7 +69,7 @@ MIDDLEWARE = [
     "budgeting.voting_middleware.BallotSubmitMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
-    # /api/ only: CORS for GET, ?lang=, a short cache keyed by URL and language
+    # /api/v1/ only: CORS for GET, ?lang=, a short cache keyed by URL and language
     "config.api_common.OpenDataMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
