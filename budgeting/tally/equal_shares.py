@@ -429,7 +429,8 @@ class _Engine:
                 paid_sum = _accurate_sum(prod) + Fraction(float((prod_err + tail).sum()))
                 w_rich = self.sat_weight[p] - int(self.col_wpts[lo_i:hi_i][idx].sum())
                 value = (cost - paid_sum) / w_rich
-                poor_err = float(np.dot(m, poor_lo_err[:, 1]))
+                # not np.dot: BLAS may start threads for it, burning a second core for nothing
+                poor_err = float((m * poor_lo_err[:, 1]).sum())
                 paid = float(paid_sum)
                 log_n = math.log2(len(idx) + 2) + 4
                 dd_err = (
