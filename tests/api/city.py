@@ -12,21 +12,18 @@ from django.utils import timezone
 from PIL import Image
 
 from accounts.models import User
-from budgeting.audit import record_audit_event
-from budgeting.models import AuditEvent
 from budgeting.models import BallotScope
-from budgeting.models import BudgetCut
 from budgeting.models import BudgetCycle
 from budgeting.models import ExportFile
-from budgeting.models import ImplementationPhoto
-from budgeting.models import ImplementationUpdate
 from budgeting.models import PolicyArea
-from budgeting.models import ProjectFollow
 from budgeting.phases import Phase
 from budgeting.services.ballots import submit_ballot
 from budgeting.services.cycles import advance_phase
 from budgeting.services.cycles import appoint_council_member
 from budgeting.services.exports import build_export_file
+from budgeting.services.implementation import follow_project
+from budgeting.services.implementation import post_implementation_update
+from budgeting.services.implementation import record_budget_cut
 from budgeting.services.publication import publish_results
 from budgeting.services.tallying import close_voting
 from budgeting.services.tallying import tally_scope
@@ -140,7 +137,7 @@ def _png() -> ContentFile:
 
 
 def _track_implementation(cycle: BudgetCycle, staff, followers) -> None:
-    """Progress on two funded projects and a cut of a third, as staff record them."""
+    """Progress on two funded projects and a reduction of a third, through the services."""
     funded = list(
         Proposal.objects.filter(
             allocations__is_funded=True, allocations__tally_run__is_official=True
@@ -151,49 +148,20 @@ def _track_implementation(cycle: BudgetCycle, staff, followers) -> None:
     )
     assert len(funded) >= 3, funded
     for proposal, status, percent in ((funded[0], "in_progress", 40), (funded[1], "done", 100)):
-        update = ImplementationUpdate.objects.create(
+        post_implementation_update(
             proposal=proposal,
+            actor=staff,
             status=status,
             percent_done=percent,
             spent_won=proposal.ballot_cost_won * percent // 100,
             note=f"공사 {percent}% 진행",
-            posted_by=staff,
+            photos=[(_png(), "현장 사진")],
         )
-        ImplementationPhoto.objects.create(update=update, image=_png(), caption="현장 사진")
-        record_audit_event(
-            cycle=cycle,
-            event_type=AuditEvent.Type.IMPLEMENTATION_UPDATED,
-            subject=update,
-            actor=staff,
-            is_public=True,
-            proposal=proposal.pk,
-            title=proposal.title,
-            status=status,
-            percent_done=percent,
-            spent_won=update.spent_won,
-            photos=1,
-        )
-    cut = BudgetCut.objects.create(
-        proposal=funded[2],
-        kind=BudgetCut.Kind.REDUCED,
-        amount_won=10_000_000,
-        reason="시의회 예산 심의에서 감액",
-        recorded_by=staff,
-    )
-    record_audit_event(
-        cycle=cycle,
-        event_type=AuditEvent.Type.PROJECT_CUT,
-        subject=cut,
-        actor=staff,
-        is_public=True,
-        reason=cut.reason,
-        proposal=funded[2].pk,
-        title=funded[2].title,
-        kind=cut.kind,
-        amount_won=cut.amount_won,
+    record_budget_cut(
+        proposal=funded[2], actor=staff, amount_won=10_000_000, reason="시의회 예산 심의에서 감액"
     )
     for follower in followers:
-        ProjectFollow.objects.create(proposal=funded[0], user=follower)
+        follow_project(user=follower, proposal=funded[0])
 
 
 def build_city() -> City:
