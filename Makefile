@@ -103,7 +103,8 @@ clean:
 
 # Ballot load test: the real app under gunicorn on loopback, concurrent residents submitting and
 # changing ballots; recreates its own database (BENCH_DATABASE_URL, default chamyeo_bench).
-# Options: BENCH_SECONDS, BENCH_CLIENTS, BENCH_RESIDENTS, BENCH_WORKERS, BENCH_THREADS.
+# Options: BENCH_SECONDS (30), BENCH_CLIENTS (32), BENCH_RESIDENTS (6000), BENCH_WORKERS (2),
+# BENCH_THREADS (8): gunicorn gthread workers x threads, keep-alive.
 bench-ballots: install
 	@pg_isready -q -h 127.0.0.1 -p 5432 || { echo "ERROR: PostgreSQL is not answering on 127.0.0.1:5432."; exit 1; }
 	$(PY) benchmarks/bench_ballots.py

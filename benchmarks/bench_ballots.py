@@ -2,21 +2,29 @@
 
 Usage (``make bench-ballots``)::
 
-    .venv/bin/python benchmarks/bench_ballots.py [--seconds 30] [--clients 48] [--residents 6000]
-                                                 [--workers 4] [--threads 4]
+    .venv/bin/python benchmarks/bench_ballots.py [--seconds 30] [--clients 32] [--residents 6000]
+                                                 [--workers 2] [--threads 8]
 
 What it does:
 1. recreates a PostgreSQL database of its own (``BENCH_DATABASE_URL``, default
    ``postgres://postgres@127.0.0.1:5432/chamyeo_bench``; never the test or demo database) and
-   migrates it; starts a private redis-server on a free port as the Celery broker;
+   migrates it; starts a private redis-server on a free port as the Celery broker and the cache
+   (sessions are ``cached_db``: read from Redis, kept in PostgreSQL);
 2. creates one cycle with voting open (approval, up to 3 of 8 projects on a district ballot) and
-   ``--residents`` eligible residents, each logged in by a session row written directly;
-3. starts gunicorn (``config.settings.bench``: DEBUG off, persistent connections) on a free
-   loopback port;
-4. for ``--seconds``, ``--clients`` threads each take the next resident and POST their ballot to
-   the real submit view (session cookie + CSRF token), then POST a changed ballot, keep-alive;
-5. stops the server and compares what was acknowledged (302 to the receipt) with what is
-   stored: a resident's stored choices must equal their last acknowledged ballot.
+   ``--residents`` eligible residents, each logged in as a login leaves them (a session row and
+   its cache entry);
+3. starts gunicorn (``config.settings.bench``: DEBUG off, persistent connections, gthread
+   workers, keep-alive) on a free loopback port;
+4. for ``--seconds``, ``--clients`` concurrent residents (one asyncio loop, one keep-alive
+   connection each, raw HTTP/1.1) each take the next resident and POST the ballot form to the
+   real submit URL as a browser does (session and CSRF cookies, the form's CSRF token, Origin),
+   then POST a changed ballot; a request counts as acknowledged only if it answers 302 to the
+   receipt page;
+5. stops the server and compares what was acknowledged with what is stored: a resident's
+   stored choices must equal their last acknowledged ballot.
+
+It prints the CPU used per acknowledged ballot by the gunicorn workers, the PostgreSQL backends
+and the load client (they share the machine's cores).
 
 The last line is exactly
 ``ballots: per_s=<n> p50_ms=<n> p95_ms=<n> p99_ms=<n> errors=<n> lost=<n>``
@@ -430,12 +438,12 @@ def main() -> int:
     parser.add_argument(
         "--seconds", type=float, default=float(os.environ.get("BENCH_SECONDS", "30"))
     )
-    parser.add_argument("--clients", type=int, default=int(os.environ.get("BENCH_CLIENTS", "48")))
+    parser.add_argument("--clients", type=int, default=int(os.environ.get("BENCH_CLIENTS", "32")))
     parser.add_argument(
         "--residents", type=int, default=int(os.environ.get("BENCH_RESIDENTS", "6000"))
     )
-    parser.add_argument("--workers", type=int, default=int(os.environ.get("BENCH_WORKERS", "4")))
-    parser.add_argument("--threads", type=int, default=int(os.environ.get("BENCH_THREADS", "4")))
+    parser.add_argument("--workers", type=int, default=int(os.environ.get("BENCH_WORKERS", "2")))
+    parser.add_argument("--threads", type=int, default=int(os.environ.get("BENCH_THREADS", "8")))
     args = parser.parse_args()
 
     os.chdir(ROOT)

@@ -263,15 +263,21 @@ def _write_ballot(
     key = voter_key(user_id=voter.pk, scope_id=scope.pk)
     # Insert, or take the existing row and give it a new receipt, in one statement.
     candidate = Ballot(voter_key=key, scope=scope)
+    pk_field = Ballot._meta.pk
     with connection.cursor() as cursor:
         cursor.execute(
             f"""INSERT INTO {Ballot._meta.db_table} (id, voter_key, scope_id, receipt)
             VALUES (%s, %s, %s, %s)
             ON CONFLICT (voter_key, scope_id) DO UPDATE SET receipt = EXCLUDED.receipt
             RETURNING id""",  # noqa: S608
-            [candidate.pk, key, scope.pk, candidate.receipt],
+            [
+                pk_field.get_db_prep_value(candidate.pk, connection),
+                key,
+                scope.pk,
+                candidate.receipt,
+            ],
         )
-        ballot_id = cursor.fetchone()[0]
+        ballot_id = pk_field.to_python(cursor.fetchone()[0])  # SQLite stores UUIDs as text
     is_change = ballot_id != candidate.pk
     ballot = Ballot(pk=ballot_id, voter_key=key, scope=scope, receipt=candidate.receipt)
     ballot.is_change = is_change
