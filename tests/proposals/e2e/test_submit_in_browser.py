@@ -12,6 +12,8 @@ from django.urls import reverse
 
 from budgeting.phases import Phase
 from proposals.models import Proposal
+from tests.e2e.browser import CHROMIUM
+from tests.e2e.browser import CHROMIUM_ARGS
 from tests.factories import PASSWORD
 from tests.factories import BallotScopeFactory
 from tests.factories import BudgetCycleFactory
@@ -21,17 +23,6 @@ from tests.factories import ProposalFactory
 from tests.factories import ResidentProfileFactory
 from tests.helpers import cycle_in_phase
 from tests.proposals.factories import jpeg_with_gps
-
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 
 
 @pytest.fixture
