@@ -62,8 +62,14 @@ class Device:
 
 
 def totp_code(secret: str) -> str:
-    """The authenticator code valid now, computed as allauth checks it."""
-    return format_hotp_value(hotp_value(secret, int(time.time()) // mfa_settings.TOTP_PERIOD))
+    """The authenticator code valid now, computed as allauth checks it. allauth accepts only
+    the current period (no tolerance), so a code about to expire is not used: wait (under two
+    seconds) for the next one."""
+    period = mfa_settings.TOTP_PERIOD
+    left = period - time.time() % period
+    if left < 2:
+        time.sleep(left)
+    return format_hotp_value(hotp_value(secret, int(time.time()) // period))
 
 
 def photo_jpeg() -> bytes:
