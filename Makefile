@@ -96,7 +96,7 @@ lint:
 	$(BIN)/ruff format .
 
 messages:
-	$(PY) manage.py makemessages -l ko -l en --ignore=.venv --ignore=node_modules --ignore=staticfiles --no-obsolete
+	$(PY) manage.py makemessages -l ko --ignore=.venv --ignore=node_modules --ignore=staticfiles --no-obsolete
 
 clean:
 	rm -rf $(VENV) node_modules staticfiles db.sqlite3
