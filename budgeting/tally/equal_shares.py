@@ -48,6 +48,7 @@ from fractions import Fraction
 
 import numpy as np
 
+from budgeting.tally import mes_kernels as kernels
 from budgeting.tally.greedy import density_order
 from budgeting.tally.greedy import eligibility
 from budgeting.tally.greedy import greedy_pass
@@ -65,66 +66,7 @@ _NEVER = np.iinfo(np.int64).max
 # A bought project's price is made exact at once if its (double-double) error could move a
 # voter's money by more than this fraction of the voter share.
 _EXACT_ABOVE = 2.0**-60
-_SPLIT = 134217729.0  # 2**27 + 1, Veltkamp split constant
 _SMALL_INT = 2.0**26  # weights and points below this multiply exactly in two_prod
-_FSUM_BELOW = 512  # _accurate_sum: math.fsum up to this many values, numpy pairwise above
-
-
-def _two_sum(a: np.ndarray, b: np.ndarray | float) -> tuple[np.ndarray, np.ndarray]:
-    """``a + b`` as an unevaluated sum ``s + e`` (exact, Knuth's TwoSum)."""
-    total = a + b
-    bb = total - a
-    return total, (a - (total - bb)) + (b - bb)
-
-
-def _two_prod_small(a: np.ndarray | float, n: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """``a * n`` exactly as ``p + e`` when ``n`` holds integers below 2**26 (Dekker)."""
-    prod = a * n
-    c = _SPLIT * a
-    a_hi = c - (c - a)
-    a_lo = a - a_hi
-    return prod, (a_hi * n - prod) + a_lo * n
-
-
-def _gather_pairs(pairs: np.ndarray, rows: np.ndarray) -> np.ndarray:
-    """Rows ``rows`` of a ``(groups, 2)`` float array, given as its complex view ``pairs``.
-
-    One 16-byte gather per group instead of two 8-byte ones (or numpy's slower 2-D fancy
-    indexing); the result is a new C-contiguous ``(len(rows), 2)`` float array.
-    """
-    return pairs[rows].view(np.float64).reshape(-1, 2)
-
-
-def _accurate_sum(values: np.ndarray) -> Fraction:
-    """Sum of ``values`` within about ``(log2 n)**2 * u**2`` times the sum of their sizes.
-
-    Pairwise summation where every addition keeps its rounding error (TwoSum); the errors, each
-    tiny, are then summed plainly. Vectorised; used instead of ``math.fsum`` on big arrays.
-    Small arrays (where numpy's per-call overhead dominates) use ``math.fsum`` twice instead:
-    ``head`` is the correctly rounded sum and ``tail`` the correctly rounded remainder
-    ``sum - head``, so ``head + tail`` is within ``u * |tail| <= u**2 * |sum|`` of the exact sum,
-    well inside the bound above.
-    """
-    n = len(values)
-    if n <= _FSUM_BELOW:
-        listed = values.tolist()
-        head = math.fsum(listed)
-        listed.append(-head)
-        return Fraction(head) + Fraction(math.fsum(listed))
-    if n > 2 and n & (n - 1):
-        # pad with zeros to a power of two once (same tree depth, ceil(log2 n), so same bound)
-        x = np.zeros(1 << (n - 1).bit_length())
-        x[:n] = values
-    else:
-        x = values
-    errors: list[np.ndarray] = []
-    while len(x) > 1:
-        total, err = _two_sum(x[0::2], x[1::2])
-        errors.append(err)
-        x = total
-    head = float(x[0]) if len(x) else 0.0
-    tail = float(sum(float(e.sum()) for e in errors))
-    return Fraction(head) + Fraction(tail)
 
 
 def _dd(value: Fraction) -> tuple[float, float]:
@@ -143,8 +85,7 @@ class _State:
     of those who pay all they have, whose error then drops to 0, so the total error stays put
     instead of compounding round after round.
     ``b_lo`` and ``err_group`` are the two columns of one ``(groups, 2)`` array, ``lo_err``: they
-    are always read and written together, and ``pairs`` (the same memory seen as one complex
-    number per group) moves both with a single gather or scatter (see ``_gather_pairs``).
+    are always read and written together (by the compiled loops of ``mes_kernels``).
     Exact values are never stored per voter: a group exhausted at round ``exh_round[g]`` holds
     exactly 0 from then on, any other group holds exactly ``beta - sum(price[q] x points)`` over the
     bought projects ``q`` it supports. Exact prices are computed only when a decision needs them,
@@ -155,7 +96,6 @@ class _State:
     beta_f: float
     b_hi: np.ndarray
     lo_err: np.ndarray
-    pairs: np.ndarray
     err_budget: float
     exh_round: np.ndarray
     sel_round: np.ndarray
@@ -240,7 +180,6 @@ class _Engine:
             beta_f=beta_f,
             b_hi=np.full(n_groups, beta_f),
             lo_err=lo_err,
-            pairs=lo_err.view(np.complex128).reshape(-1),
             err_budget=4 * _U * _U * beta_f,
             exh_round=np.full(n_groups, _NEVER, dtype=np.int64),
             sel_round=np.full(self.n_projects, _NEVER, dtype=np.int64),
@@ -319,9 +258,7 @@ class _Engine:
 
     # -- float evaluation ----------------------------------------------------------------------
 
-    def evaluate(  # noqa: PLR0915
-        self, p: int, floor: float = 0.0
-    ) -> tuple[float, float, Fraction | None] | None:
+    def evaluate(self, p: int, floor: float = 0.0) -> tuple[float, float, Fraction | None] | None:
         """Float price per point of ``p`` with an error bound, or None if unaffordable.
 
         Returns ``(price, error, exact)``; ``exact`` is the exact price when it is known for sure
@@ -338,60 +275,51 @@ class _Engine:
         s = self.s
         lo_i, hi_i = self.cp[p], self.cp[p + 1]
         rows = self.col_rows[lo_i:hi_i]
-        bg = s.b_hi[rows]
         cost = self.costs[p]
         err_b = s.err_budget + 1.01 * _U * s.beta_f
-        r = bg if self.approval else bg / self.col_ptsf[lo_i:hi_i]
+        args = (
+            rows,
+            self.col_ptsf[lo_i:hi_i],
+            self.col_wf[lo_i:hi_i],
+            self.col_wptsf[lo_i:hi_i],
+            s.b_hi,
+            self.approval,
+            float(cost),
+            float(self.sat_weight[p]),
+            self.mass[p],
+            err_b,
+            floor,
+        )
+        outcome, price, err, bg, r = kernels.evaluate_float(*args, False)
         self.seen[p] = (bg, r)
-        w_total = float(self.sat_weight[p])
-        price = cost / w_total
-        if price * (1 + 4 * _U) < float(r.min()) * (1 - 4 * _U) - err_b:
-            # nobody is short of money at this price (so the supporters can afford it)
-            return price, 4 * _U * price, self.base_price[p]
-        money = self.col_wf[lo_i:hi_i] * bg
-        avail = float(money.sum())
+        if outcome == kernels.NOBODY_SHORT:
+            return price, err, self.base_price[p]
+        if outcome == kernels.UNAFFORDABLE:
+            return None
+        if outcome == kernels.CHECK_MONEY:
+            if self.exact_money(rows) < cost:
+                return None
+            outcome, price, err, bg, r = kernels.evaluate_float(*args, True)
+        if outcome == kernels.PRICED:
+            return price, err, None
+        # the iteration did not settle: sort (pabutools' own loop, vectorised)
         n = hi_i - lo_i
-        gam = (40 + math.log2(n + 1)) * _U  # numpy's pairwise summation error, generously
-        err_avail = err_b * self.mass[p] + gam * avail + 1e-300
-        if avail + err_avail < cost:
-            return None
-        if avail - err_avail < cost and self.exact_money(rows) < cost:
-            return None
-        wsf = self.col_wptsf[lo_i:hi_i]
-        price = max(price, floor)
-        mask = r < price
-        n_poor = int(np.count_nonzero(mask))
-        paid = w_rich = 0.0
-        for _ in range(12):
-            paid = float(money[mask].sum())
-            w_rich = w_total - float(wsf[mask].sum())
-            if w_rich <= 0:
-                break
-            new_price = (cost - paid) / w_rich
-            new_mask = r < new_price
-            new_poor = int(np.count_nonzero(new_mask))
-            if new_poor == n_poor:
-                price = new_price
-                break
-            mask, n_poor = new_mask, new_poor
-        else:
-            w_rich = 0.0
-        if w_rich <= 0:  # did not settle: sort (pabutools' own loop, vectorised)
-            order = np.argsort(r, kind="stable")
-            ms = money[order]
-            ws = wsf[order]
-            cm = np.cumsum(ms)
-            before = cm - ms
-            w_rest = w_total - (np.cumsum(ws) - ws)
-            with np.errstate(divide="ignore", invalid="ignore"):
-                prices = (cost - before) / w_rest
-            ok = prices <= r[order]
-            k = int(np.argmax(ok)) if ok.any() else n - 1
-            price = float(prices[k])
-            paid, w_rich = float(cm[-1]), float(w_rest[k])
-            gam = (n + 8) * _U
-            if not math.isfinite(price) or w_rich <= 0:
-                return float("nan"), float("inf"), None
+        money = self.col_wf[lo_i:hi_i] * bg
+        order = np.argsort(r, kind="stable")
+        ms = money[order]
+        ws = self.col_wptsf[lo_i:hi_i][order]
+        cm = np.cumsum(ms)
+        before = cm - ms
+        w_rest = float(self.sat_weight[p]) - (np.cumsum(ws) - ws)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            prices = (cost - before) / w_rest
+        ok = prices <= r[order]
+        k = int(np.argmax(ok)) if ok.any() else n - 1
+        price = float(prices[k])
+        paid, w_rich = float(cm[-1]), float(w_rest[k])
+        gam = (n + 8) * _U
+        if not math.isfinite(price) or w_rich <= 0:
+            return float("nan"), float("inf"), None
         err = 4 * (err_b * self.mass[p] + gam * paid + _U * cost) / w_rich + 16 * _U * price
         return price, err, None
 
@@ -415,30 +343,20 @@ class _Engine:
         if math.isfinite(price_f) and math.isfinite(err):
             bg, r = self.seen[p]
             lo, hi = price_f - err, price_f + err
-            margin = s.err_budget + 1.01 * _U * s.beta_f + 4 * _U * np.abs(r)
-            sure_poor = r + margin < lo
-            sure_rich = r - margin > hi
-            amb = np.flatnonzero(~(sure_poor | sure_rich))
+            sure_poor, amb = kernels.classify(r, lo, hi, s.err_budget + 1.01 * _U * s.beta_f)
             if len(amb) == 0 and not need_exact and self.small_ints:
-                idx = np.flatnonzero(sure_poor)
-                poor_rows = rows[idx]
-                m = self.col_wf[lo_i:hi_i][idx]
-                prod, prod_err = _two_prod_small(bg[idx], m)
-                poor_lo_err = _gather_pairs(s.pairs, poor_rows)
-                tail = poor_lo_err[:, 0] * m
-                paid_sum = _accurate_sum(prod) + Fraction(float((prod_err + tail).sum()))
-                w_rich = self.sat_weight[p] - int(self.col_wpts[lo_i:hi_i][idx].sum())
-                value = (cost - paid_sum) / w_rich
-                # not np.dot: BLAS may start threads for it, burning a second core for nothing
-                poor_err = float((m * poor_lo_err[:, 1]).sum())
-                paid = float(paid_sum)
-                log_n = math.log2(len(idx) + 2) + 4
-                dd_err = (
-                    poor_err * (1 + 4 * _U * (len(idx) + 2))
-                    + 4 * log_n * log_n * _U * _U * (paid + cost)
-                    + 4 * log_n * _U * float((np.abs(prod_err) + np.abs(tail)).sum())
-                ) / w_rich + 4 * _U * _U * abs(float(value))
-                return _dd(value), dd_err, None, sure_poor
+                ok, v_hi, v_lo, dd_err = kernels.poor_price(
+                    rows,
+                    bg,
+                    sure_poor,
+                    self.col_wf[lo_i:hi_i],
+                    self.col_wpts[lo_i:hi_i],
+                    s.lo_err,
+                    float(cost),
+                    self.sat_weight[p],
+                )
+                if ok:
+                    return (v_hi, v_lo), dd_err, None, sure_poor
             result = self._solve(p, rows, pts, sure_poor=sure_poor, amb=amb, cost=cost)
             if result is not None:
                 price, poor = result
@@ -588,15 +506,9 @@ class _Engine:
             poor_rows = rows[poor]
             newly = poor_rows[s.exh_round[poor_rows] == _NEVER]
             w_rich = self.sat_weight[p] - int(self.col_wpts[lo_i:hi_i][poor].sum())
-            rich = ~poor
-            rich_rows = rows[rich]
-            rich_hi = bg[rich]
         else:
             newly = rows[:0]
             w_rich = self.sat_weight[p]
-            rich = None
-            rich_rows = rows
-            rich_hi = bg
         s.recipe[p] = (s.round, newly, w_rich)
         s.price[p] = exact
         max_pts = self.max_pts[p]
@@ -607,51 +519,24 @@ class _Engine:
         if len(newly):
             s.exh_round[newly] = s.round
             s.b_hi[newly] = 0.0
-            s.pairs[newly] = 0.0
-        if self.approval:
-            x_hi: np.ndarray | float = price_dd[0]
-            x_lo: np.ndarray | float = price_dd[1]
-        else:
-            pts = self.col_ptsf[lo_i:hi_i]
-            if rich is not None:
-                pts = pts[rich]
-            x_hi, x_lo = _two_prod_small(price_dd[0], pts)
-            x_lo = x_lo + price_dd[1] * pts
-        self._charge(
-            rich_rows, rich_hi, x_hi, x_lo, (err + 16 * _U * _U * beta_f) * max(max_pts, 1)
+            s.lo_err[newly] = 0.0
+        # the others pay the price per point times their points (double-double subtraction)
+        grown = kernels.charge(
+            rows,
+            bg,
+            poor,
+            self.col_ptsf[lo_i:hi_i],
+            self.approval,
+            price_dd[0],
+            price_dd[1],
+            (err + 16 * _U * _U * beta_f) * max(max_pts, 1),
+            s.b_hi,
+            s.lo_err,
         )
+        s.err_budget = max(s.err_budget, grown)
         s.sel_round[p] = s.round
         s.round += 1
         dirty[self.neighbours(p)] = True
-
-    def _charge(
-        self,
-        rich_rows: np.ndarray,
-        rich_hi: np.ndarray,
-        x_hi: np.ndarray | float,
-        x_lo: np.ndarray | float,
-        err_step: float,
-    ) -> None:
-        """Take ``x_hi + x_lo`` from the groups ``rich_rows`` (whose ``b_hi`` is ``rich_hi``).
-
-        Double-double subtraction; each group's error bound grows by ``err_step``.
-        """
-        s = self.s
-        lo_err = _gather_pairs(s.pairs, rich_rows)  # a fresh (k, 2) array, updated in place
-        top, top_err = _two_sum(rich_hi, -x_hi)
-        low = top_err + (lo_err[:, 0] - x_lo)
-        new_hi = top + low
-        lo_err[:, 0] = low - (new_hi - top)
-        negative = new_hi < 0
-        if negative.any():  # exactly 0 up to rounding
-            new_hi[negative] = 0.0
-            lo_err[negative, 0] = 0.0
-        s.b_hi[rich_rows] = new_hi
-        if len(rich_rows):
-            grown = lo_err[:, 1]
-            grown += err_step
-            s.err_budget = max(s.err_budget, float(grown.max()))
-        s.pairs[rich_rows] = lo_err.view(np.complex128).reshape(-1)
 
 
 def _add1(
