@@ -265,6 +265,7 @@ def _count(*, run: TallyRun, scope_input: ScopeTallyInput, pb_text: str | None) 
         _fail(run=run, error=f"{type(exc).__name__}: {exc}")
         raise
     with transaction.atomic():
+        _lock_scope(run.scope_id)
         locked = TallyRun.objects.select_for_update().get(pk=run.pk)
         if locked.status == TallyRun.Status.SUCCEEDED:
             return  # a duplicate delivery finished first: its result is the same
@@ -316,8 +317,20 @@ def _points(score: str, votes: int) -> int:
     return int(score) if score.isdigit() else votes
 
 
+def _lock_scope(scope_id: int) -> None:
+    """Lock the scope's row first, as the first step of ``tally_scope`` does.
+
+    Every transaction that writes a scope's runs takes the scope's lock before a run's. Without
+    it, a duplicate delivery's first step (holding the scope, waiting for the run) and this
+    delivery's last step (holding the run; at commit PostgreSQL's foreign-key check wants a share
+    lock on the scope) deadlock.
+    """
+    BallotScope.objects.select_for_update(of=("self",)).filter(pk=scope_id).values_list("pk").get()
+
+
 def _fail(*, run: TallyRun, error: str) -> None:
     with transaction.atomic():
+        _lock_scope(run.scope_id)
         TallyRun.objects.filter(pk=run.pk).exclude(status=TallyRun.Status.SUCCEEDED).update(
             status=TallyRun.Status.FAILED, error=error[:2000], finished_at=timezone.now()
         )

@@ -211,3 +211,47 @@ def test_closing_voting_reshuffles_ballots_before_the_count():
     assert sorted(Ballot.objects.values_list("pk", "receipt")) == before
     run = tally_scope(scope_id=scope.pk)
     assert {(al.proposal_id, al.votes) for al in run.allocations.all()} == {(a.pk, 2), (b.pk, 2)}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_concurrent_deliveries_never_deadlock():
+    """Two deliveries of tally_scope for one scope, started together, again and again: both
+    return the same counted run. (The second's first step locks the scope and marks the run
+    running while the first stores its result; both must take their locks in one order.)"""
+    import threading
+
+    from django.db import connection
+
+    rounds = 8
+    for n in range(rounds):
+        cycle = make_cycle(phase=Phase.TALLYING, tally_rule="mes")
+        scope, (a, b, c) = make_scope(
+            cycle=cycle,
+            budget_won=1_000_000,
+            costs=[600_000, 400_000, 300_000],
+            district_slug=f"r{n}",
+        )
+        cast_ballots(scope=scope, ballots=[[a], [a, b], [b, c], [c]] * 5)
+        barrier = threading.Barrier(2)
+        results, errors = [], []
+
+        def deliver(scope_id=scope.pk, barrier=barrier, results=results, errors=errors):
+            try:
+                barrier.wait()
+                results.append(tally_scope(scope_id=scope_id).pk)
+            except Exception as error:
+                errors.append(repr(error))
+            finally:
+                connection.close()
+
+        threads = [threading.Thread(target=deliver) for _ in range(2)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+
+        assert errors == []
+        assert len(set(results)) == 1
+        official = TallyRun.objects.get(scope=scope, is_official=True)
+        assert official.status == TallyRun.Status.SUCCEEDED
+        assert TallyRun.objects.filter(scope=scope).count() == 2  # official + greedy comparison
