@@ -9,10 +9,9 @@ What it does:
 1. recreates a PostgreSQL database of its own (``BENCH_DATABASE_URL``, default
    ``postgres://postgres@127.0.0.1:5432/chamyeo_bench``; never the test or demo database) and
    migrates it; starts a private redis-server on a free port as the Celery broker and the cache
-   (sessions are ``cached_db``: read from Redis, kept in PostgreSQL);
+   (sessions are in PostgreSQL, Django's default engine, so a Redis outage logs nobody out);
 2. creates one cycle with voting open (approval, up to 3 of 8 projects on a district ballot) and
-   ``--residents`` eligible residents, each logged in as a login leaves them (a session row and
-   its cache entry);
+   ``--residents`` eligible residents, each logged in as a login leaves them (a session row);
 3. starts gunicorn (``config.settings.bench``: DEBUG off, persistent connections, gthread
    workers, keep-alive) on a free loopback port;
 4. for ``--seconds``, ``--clients`` concurrent residents (one asyncio loop, one keep-alive
@@ -97,11 +96,9 @@ def set_up_election(residents: int) -> tuple[dict, list[tuple[int, str, str]], l
     import django
 
     django.setup()
-    from django.conf import settings
     from django.contrib.auth.hashers import make_password
-    from django.contrib.sessions.backends.cached_db import SessionStore
+    from django.contrib.sessions.backends.db import SessionStore
     from django.contrib.sessions.models import Session
-    from django.core.cache import caches
     from django.urls import reverse
     from django.utils import timezone
     from django.utils.crypto import get_random_string
@@ -164,10 +161,9 @@ def set_up_election(residents: int) -> tuple[dict, list[tuple[int, str, str]], l
         )
         for n, user in enumerate(users)
     )
-    # Logged in as a login leaves them: a session row, and (cached_db) the same data in the
-    # cache that every worker reads sessions from.
+    # Logged in as a login leaves them: a session row.
     store = SessionStore()
-    sessions, cached, logged_in = [], {}, []
+    sessions, logged_in = [], []
     for user in users:
         key = get_random_string(32)
         data = {
@@ -182,10 +178,8 @@ def set_up_election(residents: int) -> tuple[dict, list[tuple[int, str, str]], l
                 expire_date=now + timedelta(days=1),
             )
         )
-        cached[store.cache_key_prefix + key] = data
         logged_in.append((user.pk, key, get_random_string(32)))
     Session.objects.bulk_create(sessions, batch_size=2000)
-    caches[settings.SESSION_CACHE_ALIAS].set_many(cached, timeout=24 * 3600)
     url = reverse("budgeting:ballot-submit", kwargs={"slug": cycle.slug, "scope_pk": scope.pk})
     return {"submit": url, "scope_id": scope.pk}, logged_in, [p.pk for p in projects]
 

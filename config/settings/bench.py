@@ -23,7 +23,7 @@ REDIS_URL = env("REDIS_URL", default="")
 CELERY_BROKER_URL = REDIS_URL or "memory://"
 CELERY_RESULT_BACKEND = REDIS_URL or "cache+memory://"
 CELERY_TASK_ALWAYS_EAGER = False
-# Shared by every worker, as in production: sessions are read from it (cached_db).
+# Shared by every worker, as in production (the API's cache; sessions are in the database).
 CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.redis.RedisCache",

@@ -268,3 +268,27 @@ def test_a_proposal_tells_its_whole_story(client, city):
     survivor = _get(client, f"/proposals/{merged['merged_into']}")
     assert merged["status"] == "merged"
     assert city.merged.pk in survivor["review"]["merged_from"]
+
+
+def test_the_api_answers_while_its_cache_redis_is_down(client, city):
+    """A cache outage makes the API slower, never unavailable."""
+    import socket
+
+    from django.test import override_settings
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    dead_redis = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": f"redis://127.0.0.1:{port}/0",
+        }
+    }
+    with override_settings(CACHES=dead_redis):
+        first = client.get("/api/v1/cycles")
+        again = client.get("/api/v1/cycles")
+
+    assert (first.status_code, again.status_code) == (200, 200)
+    assert first.json() == again.json()
+    assert first.json()["count"] >= 1

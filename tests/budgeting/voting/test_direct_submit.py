@@ -281,3 +281,39 @@ def test_another_residents_session_votes_only_for_that_resident(
     client.post(_url("ballot-submit", district_scope), {"proposals": [district_projects[2].pk]})
     assert Participation.objects.get().user == neighbour
     assert not Participation.objects.filter(user=resident).exists()
+
+
+def _unreachable_redis(settings):
+    """Point the cache at a Redis port where nothing listens: Redis is down."""
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": f"redis://127.0.0.1:{port}/0",
+        }
+    }
+
+
+def test_residents_stay_logged_in_and_vote_while_the_cache_redis_is_down(
+    settings, voting_cycle, resident, district_scope, district_projects
+):
+    """In production Redis is the cache as well as the broker. Sessions live in the database,
+    so a Redis outage logs nobody out: the ballot page opens and the vote is stored."""
+    a, b, _c, _d = district_projects
+    client = _browser(resident)
+    _unreachable_redis(settings)
+
+    token = _form_token(client, district_scope)
+    response = client.post(
+        _url("ballot-submit", district_scope),
+        {"proposals": [a.pk, b.pk], "csrfmiddlewaretoken": token},
+    )
+
+    assert response.status_code == 302
+    assert response["Location"] == _url("ballot-receipt", district_scope)
+    assert _stored(district_scope) == {a.pk, b.pk}
+    assert client.get(_url("ballot-receipt", district_scope)).status_code == 200
