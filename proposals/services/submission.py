@@ -5,6 +5,9 @@ authorship), because the admin, the shell and tasks do not go through the views.
 """
 
 from decimal import Decimal
+from typing import NotRequired
+from typing import TypedDict
+from typing import Unpack
 
 from django.core.files.base import File
 from django.db import transaction
@@ -38,6 +41,47 @@ CONTENT_FIELDS = (
     "latitude",
     "longitude",
 )
+
+
+class ProposalContent(TypedDict):
+    """What a resident writes: the keyword arguments ``create_proposal`` and ``update_proposal``
+    share (their defaults are in ``_clean_content``)."""
+
+    title: str
+    summary: str
+    description: str
+    cost_estimate_won: int
+    problem: NotRequired[str]
+    beneficiaries: NotRequired[str]
+    address: NotRequired[str]
+    latitude: NotRequired[Decimal | None]
+    longitude: NotRequired[Decimal | None]
+
+
+def _clean_content(
+    *,
+    title: str,
+    summary: str,
+    description: str,
+    cost_estimate_won: int,
+    problem: str = "",
+    beneficiaries: str = "",
+    address: str = "",
+    latitude: Decimal | None = None,
+    longitude: Decimal | None = None,
+) -> dict:
+    """The content fields as they are stored (text stripped), in ``CONTENT_FIELDS`` order."""
+    return {
+        "title": title.strip(),
+        "summary": summary.strip(),
+        "description": description.strip(),
+        "problem": problem.strip(),
+        "beneficiaries": beneficiaries.strip(),
+        "cost_estimate_won": cost_estimate_won,
+        "address": address.strip(),
+        "latitude": latitude,
+        "longitude": longitude,
+    }
 
 
 def _check_phase_open(cycle: BudgetCycle) -> None:
@@ -122,6 +166,21 @@ def _check_place(latitude: Decimal | None, longitude: Decimal | None) -> None:
         )
 
 
+def _check_content(
+    *, author, cycle: BudgetCycle, scope: BallotScope, policy_area: PolicyArea, values: dict
+) -> None:
+    """The checks of what the author wrote (``_clean_content``), for a new proposal and an edit."""
+    _check_eligible(author, cycle)
+    _check_scope_and_area(
+        author=author,
+        cycle=cycle,
+        scope=scope,
+        policy_area=policy_area,
+        cost=values["cost_estimate_won"],
+    )
+    _check_place(values["latitude"], values["longitude"])
+
+
 def _record_submitted(proposal: Proposal, actor) -> None:
     record_audit_event(
         event_type=AuditEvent.Type.PROPOSAL_SUBMITTED,
@@ -142,25 +201,14 @@ def create_proposal(
     cycle: BudgetCycle,
     scope: BallotScope,
     policy_area: PolicyArea,
-    title: str,
-    summary: str,
-    description: str,
-    cost_estimate_won: int,
-    problem: str = "",
-    beneficiaries: str = "",
-    address: str = "",
-    latitude: Decimal | None = None,
-    longitude: Decimal | None = None,
     image: File | None = None,
     submit: bool = False,
+    **content: Unpack[ProposalContent],
 ) -> Proposal:
     """Save a new proposal as a draft, or submit it at once (``submit=True``)."""
+    values = _clean_content(**content)  # a missing or unknown field is a TypeError, as before
     _check_phase_open(cycle)
-    _check_eligible(author, cycle)
-    _check_scope_and_area(
-        author=author, cycle=cycle, scope=scope, policy_area=policy_area, cost=cost_estimate_won
-    )
-    _check_place(latitude, longitude)
+    _check_content(author=author, cycle=cycle, scope=scope, policy_area=policy_area, values=values)
     if submit:
         _check_limit(author=author, cycle=cycle)
     proposal = Proposal(
@@ -168,15 +216,7 @@ def create_proposal(
         scope=scope,
         policy_area=policy_area,
         author=author,
-        title=title.strip(),
-        summary=summary.strip(),
-        description=description.strip(),
-        problem=problem.strip(),
-        beneficiaries=beneficiaries.strip(),
-        cost_estimate_won=cost_estimate_won,
-        address=address.strip(),
-        latitude=latitude,
-        longitude=longitude,
+        **values,
         status=Proposal.Status.SUBMITTED if submit else Proposal.Status.DRAFT,
         submitted_at=timezone.now() if submit else None,
     )
@@ -227,46 +267,24 @@ def update_proposal(
     version: int | None,
     scope: BallotScope,
     policy_area: PolicyArea,
-    title: str,
-    summary: str,
-    description: str,
-    cost_estimate_won: int,
-    problem: str = "",
-    beneficiaries: str = "",
-    address: str = "",
-    latitude: Decimal | None = None,
-    longitude: Decimal | None = None,
     image: File | None = None,
     remove_image: bool = False,
     submit: bool = False,
+    **content: Unpack[ProposalContent],
 ) -> Proposal:
     """Edit the author's proposal; refuses an edit based on an older ``version``.
 
     ``submit=True`` also submits a draft. Edits to a submitted proposal are public (history).
     """
+    values = _clean_content(**content)
     if version is None:  # an edit must say which version it was based on
         raise ProposalError(_("This form is out of date. Please reload the page."), code="stale")
     locked = _lock_for_author(proposal=proposal, actor=actor, version=version)
     cycle = locked.cycle
-    _check_eligible(actor, cycle)
-    _check_scope_and_area(
-        author=actor, cycle=cycle, scope=scope, policy_area=policy_area, cost=cost_estimate_won
-    )
-    _check_place(latitude, longitude)
+    _check_content(author=actor, cycle=cycle, scope=scope, policy_area=policy_area, values=values)
     was_draft = locked.status == Proposal.Status.DRAFT
     if was_draft and submit:
         _check_limit(author=actor, cycle=cycle, exclude_pk=locked.pk)
-    values = {
-        "title": title.strip(),
-        "summary": summary.strip(),
-        "description": description.strip(),
-        "problem": problem.strip(),
-        "beneficiaries": beneficiaries.strip(),
-        "cost_estimate_won": cost_estimate_won,
-        "address": address.strip(),
-        "latitude": latitude,
-        "longitude": longitude,
-    }
     changed = [name for name, value in values.items() if getattr(locked, name) != value]
     if scope.pk != locked.scope_id:
         changed.append("scope")
