@@ -1,6 +1,7 @@
 """Forms for the council's review: field shape only; the rules are in services/review.py."""
 
 import re
+from urllib.parse import urlencode
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -11,6 +12,10 @@ from proposals.forms import BootstrapFormMixin
 from proposals.models import CouncilDecision
 from proposals.models import FeasibilityReview
 from proposals.models import Proposal
+from proposals.review_predicates import REVIEWABLE_STATUSES
+from proposals.review_selectors import QueueFilters
+from proposals.review_selectors import QueueProgress
+from proposals.review_selectors import QueueSort
 
 MAX_WON = 9_223_372_036_854_775_807  # PositiveBigIntegerField's upper bound
 
@@ -143,3 +148,90 @@ class RubricScoreForm(ReviewFormMixin, forms.Form):
 
     def points(self) -> dict[int, int]:
         return {c.pk: self.cleaned_data[f"criterion_{c.pk}"] for c in self.criteria}
+
+
+class ReviewQueueFilterForm(forms.Form):
+    """The review queue's filters. A value that is not offered is ignored, never refused
+    (nor marked invalid: the select simply shows "any").
+
+    ``area`` left out of the address means the member's subcommittee; ``area=`` (empty) means
+    every policy area, so the page links always carry ``area`` to keep the choice.
+    """
+
+    q = forms.CharField(label=_("Title or number"), max_length=100, required=False)
+    area = forms.ChoiceField(label=_("Policy area"), required=False)
+    ballot = forms.ChoiceField(label=_("Ballot"), required=False)
+    status = forms.ChoiceField(label=_("Status"), required=False)
+    review = forms.ChoiceField(
+        label=_("Feasibility review"),
+        required=False,
+        choices=[
+            ("", _("Any")),
+            (QueueProgress.WAITING_FOR_REVIEW, _("Waiting for review")),
+            (QueueProgress.REVIEWED, _("Reviewed")),
+        ],
+    )
+    decision = forms.ChoiceField(
+        label=_("Council decision"),
+        required=False,
+        choices=[
+            ("", _("Any")),
+            (QueueProgress.NEEDS_DECISION, _("Needs a decision")),
+            (QueueProgress.DECIDED, _("Decided")),
+        ],
+    )
+    sort = forms.ChoiceField(
+        label=_("Sort by"),
+        required=False,
+        choices=[
+            (QueueSort.URGENT, _("Most urgent")),
+            (QueueSort.MOST_ENDORSED, _("Most endorsed")),
+            (QueueSort.NEWEST, _("Newest")),
+            (QueueSort.OLDEST, _("Oldest")),
+        ],
+    )
+
+    def __init__(self, data, *, areas, scopes, subcommittee=None):
+        self.areas = {str(area.pk): area for area in areas}
+        self.scopes = {str(scope.pk): scope for scope in scopes}
+        data = data.copy()
+        if "area" not in data:
+            data["area"] = str(subcommittee.pk) if subcommittee is not None else ""
+        super().__init__(data)
+        self.fields["area"].choices = [("", _("All policy areas"))] + [
+            (pk, area.name) for pk, area in self.areas.items()
+        ]
+        self.fields["ballot"].choices = [("", _("All ballots"))] + [
+            (pk, scope.name) for pk, scope in self.scopes.items()
+        ]
+        self.fields["status"].choices = [("", _("Any status"))] + [
+            (value, Proposal.Status(value).label) for value in sorted(REVIEWABLE_STATUSES)
+        ]
+        for field in self.fields.values():
+            css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
+            field.widget.attrs["class"] = css
+
+    def _valid_values(self) -> dict[str, str]:
+        """The submitted values, each one dropped (as if empty) when it is not valid."""
+        self.is_valid()
+        return {
+            name: "" if name in self.errors else str(self.cleaned_data.get(name) or "")
+            for name in self.fields
+        }
+
+    def filters(self) -> QueueFilters:
+        values = self._valid_values()
+        return QueueFilters(
+            policy_area=self.areas.get(values["area"]),
+            scope=self.scopes.get(values["ballot"]),
+            status=values["status"],
+            review=values["review"],
+            decision=values["decision"],
+            query=values["q"].strip(),
+            sort=values["sort"] or QueueSort.URGENT,
+        )
+
+    def query_string(self) -> str:
+        """The valid filters for the page links (``area`` always, so "all areas" is kept)."""
+        values = self._valid_values()
+        return urlencode({name: value for name, value in values.items() if value or name == "area"})

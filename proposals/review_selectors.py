@@ -7,9 +7,12 @@ import rules
 from django.db.models import Avg
 from django.db.models import Count
 from django.db.models import Exists
+from django.db.models import IntegerField
 from django.db.models import OuterRef
 from django.db.models import Q
 from django.db.models import QuerySet
+from django.db.models import Subquery
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
 from budgeting.models import BallotScope
@@ -17,6 +20,7 @@ from budgeting.models import BudgetCycle
 from budgeting.models import PolicyArea
 from proposals.models import CouncilDecision
 from proposals.models import CouncilScore
+from proposals.models import Endorsement
 from proposals.models import FeasibilityReview
 from proposals.models import Proposal
 from proposals.models import RubricCriterion
@@ -38,21 +42,63 @@ def list_review_cycles(*, user) -> QuerySet[BudgetCycle]:
     ).order_by("-year", "-proposals_start_at")
 
 
+class QueueProgress:
+    """Where a proposal is in the council's work, for the queue's filters."""
+
+    WAITING_FOR_REVIEW = "waiting"  # no feasibility review yet
+    REVIEWED = "reviewed"  # at least one feasibility review
+    NEEDS_DECISION = "undecided"  # no council decision yet
+    DECIDED = "decided"
+    REVIEW_CHOICES = (WAITING_FOR_REVIEW, REVIEWED)
+    DECISION_CHOICES = (NEEDS_DECISION, DECIDED)
+
+
+class QueueSort:
+    URGENT = "urgent"  # undecided first, then those the council must answer, most endorsed
+    MOST_ENDORSED = "endorsed"
+    NEWEST = "newest"
+    OLDEST = "oldest"
+    CHOICES = (URGENT, MOST_ENDORSED, NEWEST, OLDEST)
+
+
+_QUEUE_ORDER = {
+    QueueSort.URGENT: ("has_decision", "-must_answer", "-endorsement_count", "pk"),
+    QueueSort.MOST_ENDORSED: ("-endorsement_count", "pk"),
+    QueueSort.NEWEST: ("-submitted_at", "-pk"),
+    QueueSort.OLDEST: ("submitted_at", "pk"),
+}
+
+
+@dataclass(frozen=True)
+class QueueFilters:
+    """The queue's filters, already checked against the cycle (see ``ReviewQueueFilterForm``)."""
+
+    policy_area: PolicyArea | None = None
+    scope: BallotScope | None = None
+    status: str = ""  # one of REVIEWABLE_STATUSES, or "" for any
+    review: str = ""  # QueueProgress.REVIEW_CHOICES, or ""
+    decision: str = ""  # QueueProgress.DECISION_CHOICES, or ""
+    query: str = ""  # words of the title, or a proposal number ("#12" or "12")
+    sort: str = QueueSort.URGENT
+
+
 def list_review_queue(
-    *, user, cycle: BudgetCycle, policy_area: PolicyArea | None = None, status: str = ""
+    *, user, cycle: BudgetCycle, filters: QueueFilters = QueueFilters()
 ) -> QuerySet[Proposal]:
-    """Proposals waiting for (or under) the council's review, most urgent first.
+    """Proposals waiting for (or under) the council's review, most urgent first by default.
 
     Each carries ``endorsement_count``, ``review_count``, ``has_my_review``, ``has_decision``,
     ``is_mine`` (author or co-author: the user may not act) and ``must_answer`` (the
-    endorsement threshold is reached, so the council owes the proposal an answer).
+    endorsement threshold is reached, so the council owes the proposal an answer). The counts
+    are subqueries, so a page of the queue costs the same whatever the number of endorsements.
     """
     proposals = (
         Proposal.objects.filter(cycle=cycle, status__in=REVIEWABLE_STATUSES, hidden_at__isnull=True)
-        .select_related("scope__district", "policy_area", "council_decision")
+        .select_related("scope__district", "policy_area")
         .annotate(
-            endorsement_count=Count("endorsements", distinct=True),
-            review_count=Count("feasibility_reviews", distinct=True),
+            endorsement_count=_count_of(Endorsement),
+            review_count=_count_of(FeasibilityReview),
+            has_review=Exists(FeasibilityReview.objects.filter(proposal=OuterRef("pk"))),
             has_my_review=Exists(
                 FeasibilityReview.objects.filter(proposal=OuterRef("pk"), reviewer=user)
             ),
@@ -64,11 +110,38 @@ def list_review_queue(
         )
         .annotate(must_answer=Q(endorsement_count__gte=cycle.endorsement_threshold))
     )
-    if policy_area is not None:
-        proposals = proposals.filter(policy_area=policy_area)
-    if status in REVIEWABLE_STATUSES:
-        proposals = proposals.filter(status=status)
-    return proposals.order_by("has_decision", "-must_answer", "-endorsement_count", "pk")
+    if filters.policy_area is not None:
+        proposals = proposals.filter(policy_area=filters.policy_area)
+    if filters.scope is not None:
+        proposals = proposals.filter(scope=filters.scope)
+    if filters.status in REVIEWABLE_STATUSES:
+        proposals = proposals.filter(status=filters.status)
+    if filters.review in QueueProgress.REVIEW_CHOICES:
+        proposals = proposals.filter(
+            has_review=filters.review == QueueProgress.REVIEWED,
+        )
+    if filters.decision in QueueProgress.DECISION_CHOICES:
+        proposals = proposals.filter(has_decision=filters.decision == QueueProgress.DECIDED)
+    query = filters.query.strip()
+    if query:
+        number = query.removeprefix("#")
+        matches = Q(title__icontains=query)
+        if number.isdigit() and len(number) < 10:
+            matches |= Q(pk=int(number))
+        proposals = proposals.filter(matches)
+    return proposals.order_by(*_QUEUE_ORDER.get(filters.sort, _QUEUE_ORDER[QueueSort.URGENT]))
+
+
+def _count_of(model) -> Subquery:
+    """How many ``model`` rows point to the outer proposal (0 when none)."""
+    rows = (
+        model.objects.filter(proposal=OuterRef("pk"))
+        .order_by()
+        .values("proposal")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(rows, output_field=IntegerField()), 0)
 
 
 def list_merge_candidates(*, proposal: Proposal) -> QuerySet[Proposal]:

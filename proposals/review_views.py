@@ -12,6 +12,7 @@ import rules
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
@@ -24,14 +25,17 @@ from accounts.selectors import has_review_or_staff_role
 from budgeting.models import BudgetCycle
 from budgeting.phases import Feature
 from budgeting.selectors import get_council_membership
+from budgeting.selectors import list_scopes_for_cycle
 from proposals.models import FeasibilityReview
 from proposals.models import Proposal
 from proposals.review_forms import CouncilDecisionForm
 from proposals.review_forms import FeasibilityReviewForm
 from proposals.review_forms import MergeForm
+from proposals.review_forms import ReviewQueueFilterForm
 from proposals.review_forms import RubricScoreForm
 from proposals.review_predicates import REVIEWABLE_STATUSES
 from proposals.review_predicates import user_wrote
+from proposals.review_selectors import QueueSort
 from proposals.review_selectors import get_decision_revision
 from proposals.review_selectors import get_member_scores
 from proposals.review_selectors import get_review_summary
@@ -44,6 +48,8 @@ from proposals.services.review import merge_proposals
 from proposals.services.review import record_council_decision
 from proposals.services.review import record_feasibility_review
 from proposals.services.review import score_proposal
+
+QUEUE_PAGE_SIZE = 25
 
 
 def explain_refusal(*, user, proposal: Proposal, council_only: bool = False) -> str:
@@ -94,24 +100,26 @@ class ReviewQueueView(PermissionRequiredMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         user = self.request.user
         membership = get_council_membership(user=user, cycle=self.cycle)
-        areas = self.cycle.policy_areas.all()
-        area_param = self.request.GET.get("area")
-        if area_param is None:  # default: the member's subcommittee
-            area = membership.policy_area if membership else None
-        else:
-            area = next((a for a in areas if str(a.pk) == area_param), None)
-        status = self.request.GET.get("status", "")
+        form = ReviewQueueFilterForm(
+            self.request.GET,
+            areas=self.cycle.policy_areas.all(),
+            scopes=list_scopes_for_cycle(cycle=self.cycle),
+            subcommittee=membership.policy_area if membership else None,
+        )
+        filters = form.filters()
+        queue = list_review_queue(user=user, cycle=self.cycle, filters=filters)
+        # As on the public list: a page number that is not one shows page 1, past the end the last.
+        page = Paginator(queue, QUEUE_PAGE_SIZE).get_page(self.request.GET.get("page"))
         context.update(
             {
                 "cycle": self.cycle,
                 "membership": membership,
-                "areas": areas,
-                "selected_area": area,
-                "selected_status": status if status in REVIEWABLE_STATUSES else "",
-                "statuses": [(s, Proposal.Status(s).label) for s in sorted(REVIEWABLE_STATUSES)],
-                "proposals": list_review_queue(
-                    user=user, cycle=self.cycle, policy_area=area, status=status
-                ),
+                "filter_form": form,
+                "selected_area": filters.policy_area,
+                "sort_is_urgent": filters.sort == QueueSort.URGENT,
+                "page_obj": page,
+                "proposals": page.object_list,
+                "query_string": form.query_string(),
                 "review_open": self.cycle.allows(Feature.REVIEW),
             }
         )
