@@ -44,6 +44,7 @@ class AuditEvent(models.Model):
         FEASIBILITY_REVIEWED = "feasibility_reviewed", _("Feasibility reviewed")
         PROPOSALS_MERGED = "proposals_merged", _("Proposals merged")
         COUNCIL_DECISION_RECORDED = "council_decision_recorded", _("Council decision")
+        RUBRIC_SCORED = "rubric_scored", _("Proposal scored on the rubric")
         # voting
         BALLOT_CHANGED = "ballot_changed", _("A ballot was changed")
         BALLOT_WITHDRAWN = "ballot_withdrawn", _("A ballot was withdrawn")
@@ -55,6 +56,10 @@ class AuditEvent(models.Model):
         TALLY_SUCCEEDED = "tally_succeeded", _("Counting finished")
         TALLY_FAILED = "tally_failed", _("Counting failed")
         RESULTS_PUBLISHED = "results_published", _("Results published")
+        EXPORTS_REBUILD_REQUESTED = (
+            "exports_rebuild_requested",
+            _("Downloads of the results built again"),
+        )
         # implementation
         IMPLEMENTATION_UPDATED = "implementation_updated", _("Project progress updated")
         PROJECT_CUT = "project_cut", _("Funded project cut or reduced")

@@ -226,7 +226,13 @@ def record_feasibility_review(
 # --- rubric ------------------------------------------------------------------------------------
 @transaction.atomic
 def score_proposal(*, proposal: Proposal, member, points: dict[int, int]) -> list[CouncilScore]:
-    """Record ``member``'s rubric scores for ``proposal``: ``points`` maps criterion id → points."""
+    """Record ``member``'s rubric scores for ``proposal``: ``points`` maps criterion id → points.
+
+    A first score or a change is audited. The event is never public: scoring happens only in
+    the review phase, when scores are the council's own; they become public on the proposal
+    page when the phase ends (``get_review_summary``), not through the audit log. The points
+    are kept in the event for staff. Sending the same scores again records nothing.
+    """
     proposal = _lock(proposal)
     _check_may_act(user=member, proposal=proposal, council_only=True)
     criteria = {c.pk: c for c in RubricCriterion.objects.filter(cycle=proposal.cycle)}
@@ -234,7 +240,12 @@ def score_proposal(*, proposal: Proposal, member, points: dict[int, int]) -> lis
         raise ProposalError(_("This cycle has no published rubric yet."))
     if set(points) - set(criteria):
         raise ProposalError(_("Score only the criteria of this cycle's rubric."))
-    scores = []
+    previous = dict(
+        CouncilScore.objects.filter(proposal=proposal, member=member).values_list(
+            "criterion_id", "points"
+        )
+    )
+    scores, changes = [], {}
     for criterion_id, value in sorted(points.items()):
         criterion = criteria[criterion_id]
         if isinstance(value, bool) or not 0 <= int(value) <= criterion.max_points:
@@ -247,6 +258,19 @@ def score_proposal(*, proposal: Proposal, member, points: dict[int, int]) -> lis
             proposal=proposal, member=member, criterion=criterion, defaults={"points": int(value)}
         )
         scores.append(score)
+        if previous.get(criterion_id) != score.points:
+            # JSON keys are strings: criterion id → [points before (None: first), points now]
+            changes[str(criterion_id)] = [previous.get(criterion_id), score.points]
+    if changes:
+        record_audit_event(
+            cycle=proposal.cycle,
+            event_type=AuditEvent.Type.RUBRIC_SCORED,
+            subject=proposal,
+            actor=member,
+            is_public=False,  # scores are the council's until the review phase ends
+            first_time=not previous,
+            changes=changes,
+        )
     return scores
 
 
