@@ -177,7 +177,7 @@ class ReviewQueueFilterForm(forms.Form):
         choices=[
             ("", _("Any")),
             (QueueProgress.NEEDS_DECISION, _("Needs a decision")),
-            (QueueProgress.DECIDED, _("Decided")),
+            (QueueProgress.DECIDED, _("Decision recorded")),
         ],
     )
     sort = forms.ChoiceField(
