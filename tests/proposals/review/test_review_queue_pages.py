@@ -314,3 +314,9 @@ def test_queue_queries_stay_flat_on_every_page_and_with_filters(
     few = [count(params) for params in cases]
     add(3 * PAGE_SIZE)
     assert [count(params) for params in cases] == few
+
+
+def test_the_filters_read_in_korean(member_client, in_review, queue, proposal):
+    body = member_client.get(queue, {"area": ""}, HTTP_ACCEPT_LANGUAGE="ko").content.decode()
+    for label in ("제목 또는 번호", "검토 대기", "결정 필요", "결정 완료", "긴급순", "제안 1건이"):
+        assert label in body
