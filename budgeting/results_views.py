@@ -11,6 +11,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views import View
 from django.views.generic import TemplateView
 from rules.contrib.views import PermissionRequiredMixin
@@ -24,6 +25,7 @@ from budgeting.models import TallyRun
 from budgeting.services.exports import export_basename
 from budgeting.services.publication import PublicationError
 from budgeting.services.publication import publish_results
+from budgeting.services.publication import rebuild_result_downloads
 from budgeting.services.tallying import TallyRefusedError
 from budgeting.services.tallying import request_tally
 from budgeting.tally_selectors import get_comparison_run
@@ -233,7 +235,8 @@ class ResultsDownloadView(ScopeResultsMixin, PermissionRequiredMixin, View):
 
 
 class StaffTallyView(CycleMixin, PermissionRequiredMixin, TemplateView):
-    """Staff: the count of every scope (status, timings, fingerprint), re-run, publish."""
+    """Staff: the count of every scope (status, timings, fingerprint), re-run, publish, and
+    build again the downloads left unbuilt."""
 
     permission_required = "budgeting.publish_results"
     template_name = "budgeting/staff_tally.html"
@@ -244,6 +247,7 @@ class StaffTallyView(CycleMixin, PermissionRequiredMixin, TemplateView):
             {
                 "cycle": self.cycle,
                 "scopes": list_scope_tally_status(cycle=self.cycle),
+                "downloads": list_published_runs(cycle=self.cycle),
                 "error": kwargs.get("error"),
             }
         )
@@ -257,6 +261,20 @@ class StaffTallyView(CycleMixin, PermissionRequiredMixin, TemplateView):
                     messages.success(request, _("The results are published."))
                 else:
                     messages.info(request, _("The results were already published."))
+            elif action == "rebuild_downloads":
+                count = rebuild_result_downloads(cycle_id=self.cycle.pk, actor=request.user)
+                if count:
+                    messages.success(
+                        request,
+                        ngettext(
+                            "%(count)s download is being built again.",
+                            "%(count)s downloads are being built again.",
+                            count,
+                        )
+                        % {"count": count},
+                    )
+                else:
+                    messages.info(request, _("Every download is built already."))
             elif action == "rerun":
                 scope_pk = request.POST.get("scope", "")
                 scope = get_object_or_404(

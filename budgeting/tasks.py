@@ -81,3 +81,16 @@ def build_export_file_task(export_file_id: int) -> str:
     from budgeting.services.exports import build_export_file
 
     return build_export_file(export_file_id=export_file_id).status
+
+
+@shared_task(
+    name="budgeting.retry_stalled_exports",
+    acks_late=True,
+    autoretry_for=(OperationalError,),
+    retry_backoff=True,
+    max_retries=5,
+)
+def retry_stalled_exports_task() -> int:
+    from budgeting.services.exports import retry_stalled_exports
+
+    return retry_stalled_exports()

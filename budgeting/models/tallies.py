@@ -107,6 +107,10 @@ class ExportFile(models.Model):
     error = models.TextField(_("error"), blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    # Builds asked for again (by the periodic sweep) after the one enqueued at publication, and
+    # when the last one was asked for: the sweep retries a bounded number of times, with a pause.
+    attempts = models.PositiveSmallIntegerField(_("builds asked for again"), default=0)
+    enqueued_at = models.DateTimeField(_("build last asked for"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("export file")

@@ -3,6 +3,8 @@
 ``create_export_files`` makes one row per format and enqueues the builds on commit;
 ``build_export_file`` writes the file once (a built file is never rebuilt). The ``.pb`` file is
 rebuilt from the ballots and must hash to the run's fingerprint, or the build fails loudly.
+If the broker was down at publication, or a build failed, ``retry_stalled_exports`` (beat)
+asks for the build again, a bounded number of times with a growing pause.
 """
 
 from __future__ import annotations
@@ -10,10 +12,14 @@ from __future__ import annotations
 import gzip
 import hashlib
 import logging
+import time
+from datetime import timedelta
 from functools import partial
 
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.db.models import F
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from budgeting.exports.tables import ResultRow
@@ -49,14 +55,102 @@ def create_export_files(*, run: TallyRun) -> list[ExportFile]:
     return files
 
 
-def enqueue_export_build(*, export_file_id: int) -> None:
-    """Never raises: if the broker is down, staff can rebuild from the tally page."""
+# After a failed enqueue, this process asks that broker nothing more for a while: publishing
+# during an outage waits for one connection timeout, not one per download (the retry catches up).
+ENQUEUE_PAUSE_AFTER_FAILURE_S = 15.0
+_enqueue_paused_until: dict[str, float] = {}  # broker URL -> monotonic time
+
+
+def enqueue_export_build(*, export_file_id: int) -> bool:
+    """Never raises; False if the broker is down (the periodic retry, or staff, ask again)."""
     from budgeting.tasks import build_export_file_task
 
+    broker = str(build_export_file_task.app.conf.broker_url)
+    if time.monotonic() < _enqueue_paused_until.get(broker, 0.0):
+        return False
     try:
         build_export_file_task.apply_async((export_file_id,), retry=False, ignore_result=True)
     except Exception:
+        _enqueue_paused_until[broker] = time.monotonic() + ENQUEUE_PAUSE_AFTER_FAILURE_S
         logger.exception("build_export_file(%s) could not be enqueued.", export_file_id)
+        return False
+    return True
+
+
+# A build asked for is left alone this long (doubled after every further request) before the
+# sweep asks again, and the sweep asks at most this many times (staff can always ask again).
+EXPORT_RETRY_GRACE = timedelta(minutes=2)
+EXPORT_MAX_ATTEMPTS = 5
+
+
+def _export_retry_is_due(export: ExportFile, now) -> bool:
+    asked_at = export.enqueued_at or export.created_at
+    return asked_at + EXPORT_RETRY_GRACE * 2**export.attempts <= now
+
+
+def retry_stalled_exports(*, limit: int = 100) -> int:
+    """Ask again for the builds of published downloads left pending or failed; returns how many.
+
+    A download is retried once its last request is older than the grace period (doubled after
+    each retry), at most ``EXPORT_MAX_ATTEMPTS`` times. Each row is claimed (attempts + 1) with
+    SKIP LOCKED in a short transaction, so overlapping sweeps ask once; if the broker refuses,
+    the claim is given back and the sweep stops. A built file is never touched.
+    """
+    now = timezone.now()
+    candidates = (
+        ExportFile.objects.filter(
+            status__in=[ExportFile.Status.PENDING, ExportFile.Status.FAILED],
+            tally_run__published_at__isnull=False,
+            attempts__lt=EXPORT_MAX_ATTEMPTS,
+        )
+        .annotate(asked_at=Coalesce("enqueued_at", "created_at"))
+        .filter(asked_at__lte=now - EXPORT_RETRY_GRACE)
+        .order_by("asked_at", "pk")
+        .only("pk", "attempts", "enqueued_at", "created_at")[:limit]
+    )
+    asked = 0
+    for candidate in [e for e in candidates if _export_retry_is_due(e, now)]:
+        with transaction.atomic():
+            export = (
+                ExportFile.objects.select_for_update(skip_locked=True)
+                .filter(
+                    pk=candidate.pk,
+                    attempts=candidate.attempts,  # unchanged since it was listed
+                    status__in=[ExportFile.Status.PENDING, ExportFile.Status.FAILED],
+                )
+                .first()
+            )
+            if export is None:
+                continue
+            ExportFile.objects.filter(pk=export.pk).update(
+                attempts=F("attempts") + 1, enqueued_at=now
+            )
+        if not enqueue_export_build(export_file_id=export.pk):
+            ExportFile.objects.filter(pk=export.pk, attempts=export.attempts + 1).update(
+                attempts=export.attempts, enqueued_at=export.enqueued_at
+            )
+            break
+        asked += 1
+    return asked
+
+
+def request_export_builds(*, run: TallyRun) -> list[ExportFile]:
+    """Build again every download of ``run`` that is not built (pending or failed).
+
+    Missing rows are created; each not-built one goes back to pending with a fresh retry budget
+    and its build is enqueued on commit. Built files (and their SHA-256) are left as they are.
+    """
+    create_export_files(run=run)  # creates what is missing; enqueues every not-built one
+    not_built = list(
+        ExportFile.objects.select_for_update()
+        .filter(tally_run=run)
+        .exclude(status=ExportFile.Status.SUCCEEDED)
+        .order_by("kind")
+    )
+    ExportFile.objects.filter(pk__in=[e.pk for e in not_built]).exclude(
+        status=ExportFile.Status.SUCCEEDED
+    ).update(status=ExportFile.Status.PENDING, attempts=0, enqueued_at=timezone.now())
+    return not_built  # as they were before this request
 
 
 def result_rows(*, run: TallyRun) -> list[ResultRow]:

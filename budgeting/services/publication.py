@@ -12,8 +12,15 @@ from budgeting.models import BudgetCycle
 from budgeting.models import TallyRun
 from budgeting.phases import Phase
 from budgeting.services.exports import create_export_files
+from budgeting.services.exports import request_export_builds
 from budgeting.tally_selectors import get_latest_run
+from budgeting.tally_selectors import list_published_runs
 from config.exceptions import ApplicationError
+
+
+def scope_key(run: TallyRun) -> str:
+    """How the audit log names a run's ballot: its district's slug, or "citywide"."""
+    return run.scope.district.slug if run.scope.district_id else "citywide"
 
 
 class PublicationError(ApplicationError):
@@ -69,7 +76,7 @@ def publish_results(*, cycle_id: int, actor) -> bool:
         is_public=True,
         scopes=[
             {
-                "scope": run.scope.district.slug if run.scope.district_id else "citywide",
+                "scope": scope_key(run),
                 "rule": run.rule,
                 "fingerprint": run.fingerprint,
                 "ballots": run.ballot_count,
@@ -79,3 +86,45 @@ def publish_results(*, cycle_id: int, actor) -> bool:
         ],
     )
     return True
+
+
+@transaction.atomic
+def rebuild_result_downloads(*, cycle_id: int, actor) -> int:
+    """Staff: build again the downloads of a published cycle that are not built; returns how many.
+
+    For when the broker was down at publication, or a build failed, and the periodic retries
+    gave up. Only pending or failed downloads are touched: a built file, whose SHA-256 is the
+    published one, never changes. Writes a non-public ``EXPORTS_REBUILD_REQUESTED`` event when
+    there was something to build.
+    """
+    if actor is None or not (actor.is_authenticated and actor.is_staff):
+        raise PublicationError(
+            _("Only the budget office may build the downloads again."), code="forbidden"
+        )
+    cycle = BudgetCycle.objects.select_for_update().get(pk=cycle_id)
+    if cycle.phase not in (Phase.PUBLISHED, Phase.IMPLEMENTATION):
+        raise PublicationError(
+            _("The downloads are built once the results are published."), code="not_published"
+        )
+    requested = {run: request_export_builds(run=run) for run in list_published_runs(cycle=cycle)}
+    count = sum(len(exports) for exports in requested.values())
+    if count:
+        record_audit_event(
+            cycle=cycle,
+            event_type=AuditEvent.Type.EXPORTS_REBUILD_REQUESTED,
+            subject=cycle,
+            actor=actor,
+            is_public=False,
+            downloads=[
+                {
+                    "scope": scope_key(run),
+                    "kind": export.kind,
+                    "status": export.status,  # before this request: pending or failed
+                    "attempts": export.attempts,
+                    "error": export.error[:500],
+                }
+                for run, exports in requested.items()
+                for export in exports
+            ],
+        )
+    return count

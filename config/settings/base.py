@@ -145,6 +145,14 @@ CELERY_BEAT_SCHEDULE = {
         # run (or a worker that died mid-count) is caught up by the next one.
         "schedule": 60.0,
     },
+    "budgeting.retry-stalled-exports": {
+        "task": "budgeting.retry_stalled_exports",
+        # Every minute: asks again for the downloads of published results left unbuilt (the
+        # broker was down at publication, or a build failed), each at most 5 times with a pause
+        # that doubles. A row is claimed with SKIP LOCKED before it is enqueued and a built file
+        # is never rebuilt, so a doubled run asks once and a missed run is caught up by the next.
+        "schedule": 60.0,
+    },
     "notifications.relay-outbox": {
         "task": "notifications.relay_outbox",
         # Every 30 s: delivers what a broker outage kept in the outbox. Rows are taken with
