@@ -10,7 +10,6 @@ one, in their language.
 
 from __future__ import annotations
 
-import logging
 from functools import partial
 
 from django.conf import settings
@@ -25,13 +24,12 @@ from budgeting.models import BudgetCut
 from budgeting.models import BudgetCycle
 from budgeting.models import ImplementationUpdate
 from budgeting.selectors import get_eligibility_rule
+from config.broker import enqueue
 from notifications.models import Announcement
 from notifications.models import OutboxMessage
 from notifications.services import kick_outbox_relay
 from notifications.tasks import expand_announcement_task
 from proposals.models import Proposal
-
-logger = logging.getLogger(__name__)
 
 BATCH_SIZE = 500
 PHASE_OPENED_EMAIL = "notifications/emails/phase_opened"
@@ -47,10 +45,7 @@ def _absolute_url(path: str) -> str:
 
 def _enqueue_expansion(announcement_id: int) -> None:
     """After commit: ask a worker to fan out. If the broker is down the periodic relay does it."""
-    try:
-        expand_announcement_task.apply_async((announcement_id,), retry=False, ignore_result=True)
-    except Exception:
-        logger.warning("Announcement %s not enqueued; the relay expands it.", announcement_id)
+    enqueue(expand_announcement_task, (announcement_id,))
 
 
 def _announce(*, key: str, kind: str, parameters: dict) -> Announcement:

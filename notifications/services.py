@@ -14,6 +14,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils import translation
 
+from config.broker import enqueue
 from notifications.models import OutboxMessage
 
 logger = logging.getLogger(__name__)
@@ -87,26 +88,13 @@ def prepare_email(
     }
 
 
-# After a failed kick, further kicks from this process are skipped for a while, so an outage
-# costs one connection timeout per process and pause, not one per request.
-KICK_PAUSE_AFTER_FAILURE_S = 15.0
-_kick_paused_until = 0.0
-
-
 def kick_outbox_relay(countdown: float | None = None) -> None:
     """Ask a worker to deliver now (or in ``countdown`` seconds). If the broker is down this
     does nothing: the message stays in the outbox and the periodic relay (beat) sends it once
     the broker is back."""
-    global _kick_paused_until  # noqa: PLW0603 (a per-process circuit breaker)
     from notifications.tasks import relay_outbox_task
 
-    if time.monotonic() < _kick_paused_until:
-        return
-    try:
-        relay_outbox_task.apply_async(countdown=countdown, retry=False, ignore_result=True)
-    except Exception:
-        _kick_paused_until = time.monotonic() + KICK_PAUSE_AFTER_FAILURE_S
-        logger.warning("Outbox relay could not be enqueued; the periodic relay will send it.")
+    enqueue(relay_outbox_task, countdown=countdown)
 
 
 # Busy writers (ballots) kick at most once per interval per process: one relay run delivers

@@ -145,10 +145,10 @@ def live_worker(celery_worker_session, transactional_db):
 
 
 @pytest.fixture(autouse=True)
-def _reset_outbox_kick_breaker():
-    """Each test starts with the outbox kick's circuit breaker closed."""
-    from notifications import services
+def _reset_broker_breaker():
+    """Each test starts with no broker marked down by an earlier failed enqueue."""
+    from config import broker
 
-    services._kick_paused_until = 0.0
+    broker.reset()
     yield
-    services._kick_paused_until = 0.0
+    broker.reset()

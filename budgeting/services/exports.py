@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import gzip
 import hashlib
-import logging
-import time
 from datetime import timedelta
 from functools import partial
 
@@ -30,8 +28,7 @@ from budgeting.models import TallyRun
 from budgeting.tally_selectors import get_comparison_run
 from budgeting.tally_selectors import get_tally_input
 from budgeting.tally_selectors import list_allocations
-
-logger = logging.getLogger(__name__)
+from config.broker import enqueue
 
 
 class ExportMismatchError(Exception):
@@ -55,26 +52,11 @@ def create_export_files(*, run: TallyRun) -> list[ExportFile]:
     return files
 
 
-# After a failed enqueue, this process asks that broker nothing more for a while: publishing
-# during an outage waits for one connection timeout, not one per download (the retry catches up).
-ENQUEUE_PAUSE_AFTER_FAILURE_S = 15.0
-_enqueue_paused_until: dict[str, float] = {}  # broker URL -> monotonic time
-
-
 def enqueue_export_build(*, export_file_id: int) -> bool:
     """Never raises; False if the broker is down (the periodic retry, or staff, ask again)."""
     from budgeting.tasks import build_export_file_task
 
-    broker = str(build_export_file_task.app.conf.broker_url)
-    if time.monotonic() < _enqueue_paused_until.get(broker, 0.0):
-        return False
-    try:
-        build_export_file_task.apply_async((export_file_id,), retry=False, ignore_result=True)
-    except Exception:
-        _enqueue_paused_until[broker] = time.monotonic() + ENQUEUE_PAUSE_AFTER_FAILURE_S
-        logger.exception("build_export_file(%s) could not be enqueued.", export_file_id)
-        return False
-    return True
+    return enqueue(build_export_file_task, (export_file_id,))
 
 
 # A build asked for is left alone this long (doubled after every further request) before the

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import gzip
 import hashlib
-import logging
 import time
 from datetime import timedelta
 from functools import partial
@@ -34,9 +33,8 @@ from budgeting.tally import TallyOutcome
 from budgeting.tally import write_pb
 from budgeting.tally_selectors import ScopeTallyInput
 from budgeting.tally_selectors import get_tally_input
+from config.broker import enqueue
 from config.exceptions import ApplicationError
-
-logger = logging.getLogger(__name__)
 
 # A run still "counting" after this long lost its worker: beat asks for it again.
 STALE_RUN_AFTER = timedelta(minutes=15)
@@ -139,20 +137,14 @@ def enqueue_tally(*, scope_id: int) -> None:
     """Send ``tally_scope`` to a worker. Never raises: if the broker is down, beat catches up."""
     from budgeting.tasks import tally_scope_task
 
-    try:
-        tally_scope_task.apply_async((scope_id,), retry=False, ignore_result=True)
-    except Exception:
-        logger.exception("tally_scope(%s) could not be enqueued; beat will ask again.", scope_id)
+    enqueue(tally_scope_task, (scope_id,))
 
 
 def enqueue_close_voting(*, cycle_id: int) -> None:
     """Send ``close_voting`` to a worker (after the cycle enters TALLYING). Never raises."""
     from budgeting.tasks import close_voting_task
 
-    try:
-        close_voting_task.apply_async((cycle_id,), retry=False, ignore_result=True)
-    except Exception:
-        logger.exception("close_voting(%s) could not be enqueued; beat will ask again.", cycle_id)
+    enqueue(close_voting_task, (cycle_id,))
 
 
 @transaction.atomic

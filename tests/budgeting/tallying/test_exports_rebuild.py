@@ -18,7 +18,6 @@ from django.utils import timezone
 
 from budgeting.models import AuditEvent
 from budgeting.models import ExportFile
-from budgeting.services import exports as export_services
 from budgeting.services.exports import EXPORT_MAX_ATTEMPTS
 from budgeting.services.exports import build_export_file
 from budgeting.services.exports import retry_stalled_exports
@@ -27,6 +26,7 @@ from budgeting.services.publication import publish_results
 from budgeting.services.publication import rebuild_result_downloads
 from budgeting.services.tallying import tally_scope
 from budgeting.tasks import retry_stalled_exports_task
+from config import broker as broker_breaker
 from tests.budgeting.voting.test_broker_outage import PrivateRedis
 from tests.factories import CouncilMembershipFactory
 from tests.factories import ResidentProfileFactory
@@ -56,14 +56,6 @@ class Broker:
         ]
 
 
-@pytest.fixture(autouse=True)
-def _enqueue_not_paused():
-    """Each test starts with no broker marked down by an earlier failed enqueue."""
-    export_services._enqueue_paused_until.clear()
-    yield
-    export_services._enqueue_paused_until.clear()
-
-
 @pytest.fixture
 def broker():
     from config.celery_app import app
@@ -91,7 +83,7 @@ def published_during_outage(
     e["publication_took_s"] = time.monotonic() - started
     broker.redis.start()  # the broker is back, on the same address
     broker.publish_to(broker.redis.url)
-    export_services._enqueue_paused_until.clear()  # the pause after the failure is over
+    broker_breaker.reset()  # the pause after the failure is over
     e["cycle"].refresh_from_db()
     e["run"].refresh_from_db()
     return e
