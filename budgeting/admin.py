@@ -214,34 +214,25 @@ class PolicyAreaAdmin(TranslationAdmin):
     prepopulated_fields = {"slug": ("name_en",)}
 
 
+class _ReadOnlyAdmin(admin.ModelAdmin):
+    """Records written only by services (audited): the admin lists them, never edits them
+    (the audit trail; implementation updates and cuts, written on the staff pages)."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin):
+class AuditEventAdmin(_ReadOnlyAdmin):
     list_display = ["created_at", "event_type", "cycle", "actor", "is_public"]
     list_filter = ["event_type", "is_public", "cycle"]
     readonly_fields = [f.name for f in AuditEvent._meta.fields]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
-class _ReadOnlyAdmin(admin.ModelAdmin):
-    """Implementation records are written on the staff pages (audited, followers e-mailed);
-    the admin only lists them."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(ImplementationUpdate)
