@@ -7,7 +7,6 @@ cached by its URL and language alone and served to anyone.
 """
 
 import hashlib
-import logging
 from typing import Any
 from typing import Literal
 from urllib.parse import urlencode
@@ -23,8 +22,6 @@ from django.utils.translation.trans_real import parse_accept_lang_header
 from ninja import Field
 from ninja import Schema
 from ninja.pagination import PaginationBase
-
-logger = logging.getLogger(__name__)
 
 # The JSON API; the documentation page at /api/ is an ordinary page (site language, no CORS).
 API_PREFIX = "/api/v1/"
@@ -157,7 +154,7 @@ class OpenDataMiddleware:
     def _cached_response(self, request: HttpRequest, language: str) -> HttpResponse:
         timeout = settings.CHAMYEO_API_CACHE_SECONDS
         key = _cache_key(request, language)
-        hit = _read_cache(key) if timeout else None
+        hit = cache.get(key) if timeout else None
         if hit is not None:
             status, headers, content = hit
             response = HttpResponse(content, status=status)
@@ -175,22 +172,5 @@ class OpenDataMiddleware:
         if cacheable:
             patch_cache_control(response, public=True, max_age=timeout)
             headers = [(k, v) for k, v in response.items() if k.lower() != "set-cookie"]
-            _write_cache(key, (response.status_code, headers, response.content), timeout)
+            cache.set(key, (response.status_code, headers, response.content), timeout)
         return response
-
-
-def _read_cache(key: str):
-    """The cached answer, or None when there is none or the cache (Redis) cannot be reached:
-    a cache outage makes the API slower, never unavailable."""
-    try:
-        return cache.get(key)
-    except Exception:  # the backend's connection errors (redis.exceptions.*, OSError)
-        logger.warning("open-data API: cache unavailable, answering without it", exc_info=True)
-        return None
-
-
-def _write_cache(key: str, value, timeout: int) -> None:
-    try:
-        cache.set(key, value, timeout)
-    except Exception:
-        logger.warning("open-data API: cache unavailable, answer not cached", exc_info=True)
