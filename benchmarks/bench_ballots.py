@@ -180,7 +180,7 @@ def set_up_election(residents: int) -> tuple[dict, list[tuple[int, str, str]], l
         )
         logged_in.append((user.pk, key, get_random_string(32)))
     Session.objects.bulk_create(sessions, batch_size=2000)
-    url = reverse("budgeting:ballot-submit", kwargs={"slug": cycle.slug, "scope_pk": scope.pk})
+    url = reverse("voting:ballot-submit", kwargs={"slug": cycle.slug, "scope_pk": scope.pk})
     return {"submit": url, "scope_id": scope.pk}, logged_in, [p.pk for p in projects]
 
 
@@ -305,7 +305,7 @@ def count_lost(acknowledged: dict[int, frozenset[int]], scope_id: int) -> tuple[
     """(stored ballots, residents whose stored ballot is not their last acknowledged one)."""
     from budgeting.models import Ballot
     from budgeting.models import BallotChoice
-    from budgeting.voting import voter_key
+    from voting.shared import voter_key
 
     stored: dict[str, set[int]] = {}
     for key, proposal_id in BallotChoice.objects.filter(ballot__scope_id=scope_id).values_list(

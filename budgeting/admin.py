@@ -24,7 +24,7 @@ from budgeting.services.cycles import appoint_council_member
 from budgeting.services.cycles import check_rules_change_allowed
 from budgeting.services.cycles import check_scope_change_allowed
 from budgeting.services.cycles import clone_cycle
-from config.exceptions import ApplicationError
+from core.exceptions import ApplicationError
 
 
 class BudgetCycleAdminForm(forms.ModelForm):
@@ -163,7 +163,7 @@ class BudgetCycleAdmin(TranslationAdmin):
                 continue
             try:
                 if target == Phase.PUBLISHED:  # publication freezes the count and builds exports
-                    from budgeting.services.publication import publish_results
+                    from results.services.publication import publish_results
 
                     moved = publish_results(cycle_id=cycle.pk, actor=request.user)
                 else:

@@ -1,4 +1,4 @@
-from config.exceptions import ApplicationError
+from core.exceptions import ApplicationError
 
 
 class PhaseTransitionError(ApplicationError):

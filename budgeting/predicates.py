@@ -70,7 +70,7 @@ def voting_is_closed(user, obj) -> bool:
 @rules.predicate
 def project_is_funded(user, proposal) -> bool:
     """A published result funded this proposal (the projects whose implementation is tracked)."""
-    from budgeting.implementation_selectors import is_funded_project
+    from implementation.selectors import is_funded_project
 
     return proposal is not None and is_funded_project(proposal=proposal)
 
@@ -78,6 +78,6 @@ def project_is_funded(user, proposal) -> bool:
 @rules.predicate
 def took_part_in_project(user, proposal) -> bool:
     """Voted on the project's ballot (never what they chose), endorsed it or wrote it."""
-    from budgeting.implementation_selectors import took_part_in_project as took_part
+    from implementation.selectors import took_part_in_project as took_part
 
     return proposal is not None and took_part(user=user, proposal=proposal)

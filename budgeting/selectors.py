@@ -33,7 +33,7 @@ from budgeting.models import TallyRun
 from budgeting.phases import MANUAL_ONLY_TARGETS
 from budgeting.phases import PHASE_ORDER
 from budgeting.phases import Phase
-from budgeting.tally_selectors import get_comparison_run
+from results.selectors import get_comparison_run
 
 
 def list_visible_cycles() -> QuerySet[BudgetCycle]:

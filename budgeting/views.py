@@ -1,11 +1,9 @@
-from django.conf import settings
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.views.generic import DetailView
 from django.views.generic import TemplateView
 from rules.contrib.views import PermissionRequiredMixin
 
-from budgeting.demo import current_demo_totp_codes
 from budgeting.models import BudgetCycle
 from budgeting.phases import PHASE_ORDER
 from budgeting.phases import Phase
@@ -24,8 +22,6 @@ class HomeView(TemplateView):
         context = super().get_context_data(**kwargs)
         context["current_cycles"] = list_current_cycles()
         context["past_cycles"] = list_visible_cycles().filter(phase=Phase.IMPLEMENTATION)
-        if settings.CHAMYEO_DEMO_MODE:
-            context["demo_totp_codes"] = current_demo_totp_codes()
         return context
 
 

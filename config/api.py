@@ -1,7 +1,7 @@
 """The open-data API (django-ninja): one OpenAPI 3 schema at ``/api/v1/openapi.json``.
 
 Routers live in their apps (``budgeting/api.py``, ``proposals/api.py``); CORS, language and
-caching are handled for all of ``/api/v1/`` by ``config.api_common.OpenDataMiddleware``. The
+caching are handled for all of ``/api/v1/`` by ``core.api_common.OpenDataMiddleware``. The
 explorer at ``/api/v1/docs`` is ninja's Swagger UI served from our own static files (no CDN),
 and ``/api/`` is the documentation page with examples.
 """
@@ -10,10 +10,10 @@ from django.views.generic import TemplateView
 from ninja import NinjaAPI
 from ninja.renderers import JSONRenderer
 
-from budgeting.api import router as budgeting_router
-from config.api_common import DEFAULT_LIMIT
-from config.api_common import MAX_LIMIT
-from proposals.api import router as proposals_router
+from core.api_common import DEFAULT_LIMIT
+from core.api_common import MAX_LIMIT
+from opendata.api import router as budgeting_router
+from opendata.proposals_api import router as proposals_router
 
 
 class OpenDataRenderer(JSONRenderer):

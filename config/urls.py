@@ -25,6 +25,9 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("", include("accounts.urls")),
     path("", include("budgeting.urls")),
+    path("", include("voting.urls")),
+    path("", include("results.urls")),
+    path("", include("implementation.urls")),
     path("", include("proposals.urls")),
 ]
 

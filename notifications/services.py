@@ -14,7 +14,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils import translation
 
-from config.broker import enqueue
+from core.broker import enqueue
 from notifications.models import OutboxMessage
 
 logger = logging.getLogger(__name__)
@@ -22,7 +22,7 @@ logger = logging.getLogger(__name__)
 MAX_ATTEMPTS = 10
 
 
-def _language_of(user) -> str:
+def language_of(user) -> str:
     profile = getattr(user, "resident_profile", None)
     return getattr(profile, "preferred_language", None) or settings.LANGUAGE_CODE
 
@@ -80,7 +80,7 @@ def prepare_email(
     return {
         "recipient": recipient,
         "to_email": to_email or recipient.email,
-        "language": language or (_language_of(recipient) if recipient else "ko"),
+        "language": language or (language_of(recipient) if recipient else "ko"),
         "template": template,
         "context": context,
         "dedupe_key": dedupe_key,
@@ -92,9 +92,7 @@ def kick_outbox_relay(countdown: float | None = None) -> None:
     """Ask a worker to deliver now (or in ``countdown`` seconds). If the broker is down this
     does nothing: the message stays in the outbox and the periodic relay (beat) sends it once
     the broker is back."""
-    from notifications.tasks import relay_outbox_task
-
-    enqueue(relay_outbox_task, countdown=countdown)
+    enqueue("notifications.relay_outbox", countdown=countdown)
 
 
 # Busy writers (ballots) kick at most once per interval per process: one relay run delivers

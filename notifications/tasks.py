@@ -1,6 +1,10 @@
 from celery import shared_task
 from django.db import OperationalError
 
+from notifications.announcements import expand_announcement
+from notifications.announcements import expand_pending_announcements
+from notifications.services import send_pending_messages
+
 
 @shared_task(
     name="notifications.relay_outbox",
@@ -10,9 +14,6 @@ from django.db import OperationalError
     max_retries=5,
 )
 def relay_outbox_task() -> int:
-    from notifications.announcements import expand_pending_announcements
-    from notifications.services import send_pending_messages
-
     expand_pending_announcements()
     return send_pending_messages()
 
@@ -26,8 +27,6 @@ def relay_outbox_task() -> int:
 )
 def expand_announcement_task(announcement_id: int) -> bool:
     """Queue one batch of an announcement's e-mails; enqueue the next batch if there is one."""
-    from notifications.announcements import expand_announcement
-
     more = expand_announcement(announcement_id=announcement_id)
     if more:
         expand_announcement_task.delay(announcement_id)

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from budgeting.models import BallotScope
 from budgeting.models import PolicyArea
-from proposals.images import reencode_image
+from core.images import reencode_image
 from proposals.models import Comment
 from proposals.models import Proposal
 from proposals.models import Report

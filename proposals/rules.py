@@ -57,10 +57,10 @@ rules.add_perm("proposals.moderate", is_staff_member)
 # Views gate on ``view_review_desk`` (council of the cycle or staff); the action permissions below
 # add "not the author", the review phase and the proposal's status, so a post arriving after the
 # phase ended is answered with a message and the typed text kept (status 403).
-from proposals.review_predicates import can_act_on_proposal  # noqa: E402
-from proposals.review_predicates import can_score_proposal  # noqa: E402
-from proposals.review_predicates import can_view_review_details  # noqa: E402
-from proposals.review_predicates import is_reviewer  # noqa: E402
+from proposals.review.predicates import can_act_on_proposal  # noqa: E402
+from proposals.review.predicates import can_score_proposal  # noqa: E402
+from proposals.review.predicates import can_view_review_details  # noqa: E402
+from proposals.review.predicates import is_reviewer  # noqa: E402
 
 rules.add_perm("proposals.view_review_desk", is_reviewer)  # object: a cycle or a proposal
 rules.add_perm("proposals.review_proposal", can_act_on_proposal)

@@ -1,7 +1,7 @@
 from django.urls import path
 
-from proposals import review_views
 from proposals import views
+from proposals.review import views as review_views
 
 app_name = "proposals"
 

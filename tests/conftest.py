@@ -5,13 +5,13 @@ import pytest
 from django.conf import settings
 
 from budgeting.phases import Phase
-from tests.factories import BallotScopeFactory
-from tests.factories import BudgetCycleFactory
-from tests.factories import CouncilMembershipFactory
-from tests.factories import DistrictFactory
-from tests.factories import ResidentProfileFactory
-from tests.factories import UserFactory
-from tests.factories import activate_totp
+from tests.accounts.factories import ResidentProfileFactory
+from tests.accounts.factories import UserFactory
+from tests.accounts.factories import activate_totp
+from tests.budgeting.factories import BallotScopeFactory
+from tests.budgeting.factories import BudgetCycleFactory
+from tests.budgeting.factories import CouncilMembershipFactory
+from tests.budgeting.factories import DistrictFactory
 from tests.helpers import cycle_in_phase
 
 
@@ -147,7 +147,7 @@ def live_worker(celery_worker_session, transactional_db):
 @pytest.fixture(autouse=True)
 def _reset_broker_breaker():
     """Each test starts with no broker marked down by an earlier failed enqueue."""
-    from config import broker
+    from core import broker
 
     broker.reset()
     yield

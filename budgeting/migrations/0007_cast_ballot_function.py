@@ -1,6 +1,6 @@
 """budgeting_cast_ballot(): the write of one ballot in one statement (PostgreSQL only).
 
-``budgeting.services.ballots.submit_ballot`` checks eligibility and the ballot rule in Python,
+``voting.services.ballots.submit_ballot`` checks eligibility and the ballot rule in Python,
 then calls this function, which does the part that must happen under the per-person lock:
 lock (or create) the person's participation row, read the voting window *after* the lock, refuse
 a second ballot by another channel (with an audit event), insert or re-receipt the ballot, replace

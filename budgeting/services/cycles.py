@@ -1,11 +1,13 @@
 """Budget cycles: phase changes (by date and by hand), frozen rules, cloning, council."""
 
 from datetime import timedelta
+from functools import partial
 
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from budgeting.announcements import announce_phase_opened
 from budgeting.audit import record_audit_event
 from budgeting.exceptions import PhaseTransitionError
 from budgeting.exceptions import RulesFrozenError
@@ -18,7 +20,7 @@ from budgeting.phases import PHASE_ORDER
 from budgeting.phases import Phase
 from budgeting.phases import next_phase
 from budgeting.selectors import list_cycles_with_due_phase
-from notifications.announcements import announce_phase_opened
+from core.broker import enqueue
 
 # When an admin opens or closes a phase before its date, the date moves to "now" so the
 # public timeline always shows when things really happened.
@@ -80,11 +82,7 @@ def advance_phase(
     # by a task after commit, once each).
     announce_phase_opened(cycle=cycle, phase=to.value)
     if to == Phase.TALLYING:  # voting closed: count every scope (after commit, never raises)
-        from functools import partial
-
-        from budgeting.services.tallying import enqueue_close_voting
-
-        transaction.on_commit(partial(enqueue_close_voting, cycle_id=cycle.pk))
+        transaction.on_commit(partial(enqueue, "budgeting.close_voting", (cycle.pk,)))
     return True
 
 

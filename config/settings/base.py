@@ -53,31 +53,36 @@ INSTALLED_APPS = [
     "allauth.account",
     "allauth.mfa",
     "rules.apps.AutodiscoverRulesConfig",
-    "django_htmx",
     "csp",
     "ninja",  # the open-data API; its Swagger UI is served from our static files (no CDN)
-    "accounts",
-    "budgeting",
-    "proposals",
+    # Our apps, lowest first: each imports only those above it in this list (import-linter).
+    "core",
     "notifications",
+    "budgeting",
+    "accounts",
+    "proposals",
+    "voting",
+    "results",
+    "implementation",
+    "opendata",
+    "demo",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Ballot submissions only: stored without the rest of the stack (budgeting/voting_views.py)
-    "budgeting.voting_middleware.BallotSubmitMiddleware",
+    "voting.middleware.BallotSubmitMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     # /api/v1/ only: CORS for GET, ?lang=, a short cache keyed by URL and language
-    "config.api_common.OpenDataMiddleware",
+    "core.api_common.OpenDataMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
-    "django_htmx.middleware.HtmxMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "accounts.middleware.RequireMFAMiddleware",
 ]
@@ -111,7 +116,7 @@ if REDIS_URL:
     CACHES = {
         "default": {
             # a Redis outage makes the cache miss, never a page fail (config/cache.py)
-            "BACKEND": "config.cache.ResilientRedisCache",
+            "BACKEND": "core.cache.ResilientRedisCache",
             "LOCATION": REDIS_URL,
             "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
         }

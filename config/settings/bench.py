@@ -26,7 +26,7 @@ CELERY_TASK_ALWAYS_EAGER = False
 # Shared by every worker, as in production (the API's cache; sessions are in the database).
 CACHES = {
     "default": {
-        "BACKEND": "config.cache.ResilientRedisCache",
+        "BACKEND": "core.cache.ResilientRedisCache",
         "LOCATION": REDIS_URL or "redis://127.0.0.1:6379/0",
     }
 }

@@ -6,7 +6,7 @@
 - ``review``: the council's feasibility review and decision.
 """
 
-from config.exceptions import ApplicationError
+from core.exceptions import ApplicationError
 
 
 class ProposalError(ApplicationError):

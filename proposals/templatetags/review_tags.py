@@ -4,9 +4,9 @@ from django import template
 
 from budgeting.selectors import is_council_member_anywhere
 from proposals.models import FeasibilityReview
-from proposals.review_selectors import get_proposal_funnel
-from proposals.review_selectors import get_review_summary
-from proposals.review_selectors import list_rubric
+from proposals.review.selectors import get_proposal_funnel
+from proposals.review.selectors import get_review_summary
+from proposals.review.selectors import list_rubric
 
 register = template.Library()
 

@@ -6,8 +6,8 @@ from accounts.models import ResidentProfile
 from accounts.services import verify_resident
 from accounts.services import verify_residents_from_csv
 from budgeting.models import AuditEvent
-from tests.factories import ResidentProfileFactory
-from tests.factories import UserFactory
+from tests.accounts.factories import ResidentProfileFactory
+from tests.accounts.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 

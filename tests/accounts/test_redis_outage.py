@@ -10,10 +10,10 @@ from django.test import override_settings
 from django.urls import reverse
 
 from config.settings.base import ACCOUNT_RATE_LIMITS
-from tests.factories import PASSWORD
-from tests.factories import ResidentProfileFactory
+from tests.accounts.factories import PASSWORD
+from tests.accounts.factories import ResidentProfileFactory
 
-RESILIENT = "config.cache.ResilientRedisCache"
+RESILIENT = "core.cache.ResilientRedisCache"
 
 
 def _cache_at(location: str) -> dict:

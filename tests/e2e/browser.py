@@ -25,7 +25,7 @@ from playwright.sync_api import Page
 from playwright.sync_api import Route
 from playwright.sync_api import expect
 
-from tests.factories import PASSWORD
+from tests.accounts.factories import PASSWORD
 
 # Debian's Chromium (package ``chromium``); Playwright never downloads a browser here.
 CHROMIUM = "/usr/bin/chromium"

@@ -30,23 +30,23 @@ from budgeting.models import TallyRun
 from budgeting.phases import Phase
 from budgeting.tally.pabulib import read_pb_text
 from proposals.models import Proposal
-from proposals.services.review import record_council_decision
-from proposals.services.review import record_feasibility_review
-from tests.budgeting.voting.voting_factories import open_voting
-from tests.budgeting.voting.voting_factories import put_on_ballot
+from proposals.review.services import record_council_decision
+from proposals.review.services import record_feasibility_review
+from tests.accounts.factories import PASSWORD
+from tests.accounts.factories import ResidentProfileFactory
+from tests.accounts.factories import activate_totp
+from tests.budgeting.factories import BallotScopeFactory
+from tests.budgeting.factories import BudgetCycleFactory
+from tests.budgeting.factories import CouncilMembershipFactory
+from tests.budgeting.factories import DistrictFactory
+from tests.budgeting.factories import PolicyAreaFactory
 from tests.e2e.browser import Device
 from tests.e2e.browser import Journey
 from tests.e2e.browser import photo_jpeg
-from tests.factories import PASSWORD
-from tests.factories import BallotScopeFactory
-from tests.factories import BudgetCycleFactory
-from tests.factories import CouncilMembershipFactory
-from tests.factories import DistrictFactory
-from tests.factories import PolicyAreaFactory
-from tests.factories import ProposalFactory
-from tests.factories import ResidentProfileFactory
-from tests.factories import activate_totp
 from tests.helpers import cycle_in_phase
+from tests.proposals.factories import ProposalFactory
+from tests.voting.factories import open_voting
+from tests.voting.factories import put_on_ballot
 
 TALLY_TIMEOUT_SECONDS = 60
 VOTED = {"ko": "투표를 완료했습니다", "en": "You have voted"}

@@ -13,11 +13,11 @@ from notifications.models import Announcement
 from notifications.models import OutboxMessage
 from notifications.services import send_pending_messages
 from notifications.tasks import expand_announcement_task
-from proposals.services.review import record_council_decision
-from tests.factories import BallotScopeFactory
-from tests.factories import ProposalFactory
-from tests.factories import ResidentProfileFactory
+from proposals.review.services import record_council_decision
+from tests.accounts.factories import ResidentProfileFactory
+from tests.budgeting.factories import BallotScopeFactory
 from tests.helpers import cycle_in_phase
+from tests.proposals.factories import ProposalFactory
 
 
 def opted_in(district, **profile):
@@ -89,8 +89,8 @@ def test_phases_residents_did_not_ask_about_are_not_announced(cycle, district_sc
 def test_followers_hear_of_updates_and_cuts_unless_they_opted_out(
     cycle, district, district_scope, staff_user
 ):
-    from budgeting.services.implementation import post_implementation_update
-    from budgeting.services.implementation import record_budget_cut
+    from implementation.services import post_implementation_update
+    from implementation.services import record_budget_cut
 
     project = _funded_project(cycle, district_scope)
     wants = ResidentProfileFactory(district=district, preferred_language="en").user

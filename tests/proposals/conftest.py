@@ -1,10 +1,10 @@
 import pytest
 
 from budgeting.models import CouncilMembership
-from tests.factories import PolicyAreaFactory
-from tests.factories import ProposalFactory
-from tests.factories import ResidentProfileFactory
-from tests.factories import activate_totp
+from tests.accounts.factories import ResidentProfileFactory
+from tests.accounts.factories import activate_totp
+from tests.budgeting.factories import PolicyAreaFactory
+from tests.proposals.factories import ProposalFactory
 
 
 @pytest.fixture

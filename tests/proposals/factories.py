@@ -3,15 +3,35 @@
 import io
 
 import factory
+from django.utils import timezone
 from PIL import Image
 
 from proposals.models import Comment
 from proposals.models import Endorsement
+from proposals.models import Proposal
 from proposals.models import Report
-from tests.factories import ProposalFactory
-from tests.factories import ResidentProfileFactory
+from tests.accounts.factories import ResidentProfileFactory
+from tests.accounts.factories import UserFactory
+from tests.budgeting.factories import BallotScopeFactory
+from tests.budgeting.factories import PolicyAreaFactory
 
 __all__ = ["CommentFactory", "EndorsementFactory", "ProposalFactory", "ReportFactory"]
+
+
+class ProposalFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Proposal
+
+    scope = factory.SubFactory(BallotScopeFactory)
+    cycle = factory.LazyAttribute(lambda o: o.scope.cycle)
+    policy_area = factory.SubFactory(PolicyAreaFactory)
+    author = factory.SubFactory(UserFactory)
+    title = factory.Sequence(lambda n: f"동네 쉼터 만들기 {n}")
+    summary = "버스 정류장 옆 그늘막과 의자"
+    description = "주민들이 쉴 수 있는 공간을 만듭니다."
+    cost_estimate_won = 30_000_000
+    status = Proposal.Status.SUBMITTED
+    submitted_at = factory.LazyFunction(timezone.now)
 
 
 class CommentFactory(factory.django.DjangoModelFactory):

@@ -11,8 +11,8 @@ from budgeting.models import BudgetCycle
 from budgeting.phases import Phase
 from budgeting.services.cycles import advance_due_phases
 from budgeting.services.cycles import advance_phase
-from tests.factories import BallotScopeFactory
-from tests.factories import BudgetCycleFactory
+from tests.budgeting.factories import BallotScopeFactory
+from tests.budgeting.factories import BudgetCycleFactory
 from tests.helpers import dates_for_phase
 
 pytestmark = pytest.mark.django_db

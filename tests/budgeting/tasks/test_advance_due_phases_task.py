@@ -4,8 +4,8 @@ from budgeting.models import AuditEvent
 from budgeting.phases import Phase
 from budgeting.tasks import advance_due_phases_task
 from config.settings.base import CELERY_BEAT_SCHEDULE
-from tests.factories import BallotScopeFactory
-from tests.factories import BudgetCycleFactory
+from tests.budgeting.factories import BallotScopeFactory
+from tests.budgeting.factories import BudgetCycleFactory
 from tests.helpers import dates_for_phase
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]

@@ -105,7 +105,7 @@ MATRIX = [
 
 @pytest.fixture
 def urls(cycle, district_scope):
-    from tests.factories import BudgetCycleFactory
+    from tests.budgeting.factories import BudgetCycleFactory
 
     draft = BudgetCycleFactory(phase=Phase.DRAFT)
     return {

@@ -12,16 +12,16 @@ from django.urls import reverse
 
 from budgeting.phases import Phase
 from proposals.models import Proposal
+from tests.accounts.factories import PASSWORD
+from tests.accounts.factories import ResidentProfileFactory
+from tests.budgeting.factories import BallotScopeFactory
+from tests.budgeting.factories import BudgetCycleFactory
+from tests.budgeting.factories import DistrictFactory
+from tests.budgeting.factories import PolicyAreaFactory
 from tests.e2e.browser import CHROMIUM
 from tests.e2e.browser import CHROMIUM_ARGS
-from tests.factories import PASSWORD
-from tests.factories import BallotScopeFactory
-from tests.factories import BudgetCycleFactory
-from tests.factories import DistrictFactory
-from tests.factories import PolicyAreaFactory
-from tests.factories import ProposalFactory
-from tests.factories import ResidentProfileFactory
 from tests.helpers import cycle_in_phase
+from tests.proposals.factories import ProposalFactory
 from tests.proposals.factories import jpeg_with_gps
 
 

@@ -3,12 +3,12 @@
 import pytest
 
 from budgeting.phases import Phase
-from tests.factories import CouncilMembershipFactory
-from tests.factories import PolicyAreaFactory
-from tests.factories import ProposalFactory
-from tests.factories import ResidentProfileFactory
-from tests.factories import activate_totp
+from tests.accounts.factories import ResidentProfileFactory
+from tests.accounts.factories import activate_totp
+from tests.budgeting.factories import CouncilMembershipFactory
+from tests.budgeting.factories import PolicyAreaFactory
 from tests.helpers import cycle_in_phase
+from tests.proposals.factories import ProposalFactory
 
 PHASES = {"before": Phase.PROPOSALS, "during": Phase.REVIEW, "after": Phase.VOTING}
 

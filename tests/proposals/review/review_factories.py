@@ -5,7 +5,7 @@ import factory
 from proposals.models import Endorsement
 from proposals.models import FeasibilityReview
 from proposals.models import RubricCriterion
-from tests.factories import ResidentProfileFactory
+from tests.accounts.factories import ResidentProfileFactory
 
 
 class FeasibilityReviewFactory(factory.django.DjangoModelFactory):

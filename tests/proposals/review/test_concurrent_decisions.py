@@ -9,8 +9,8 @@ from django.db import transaction
 from budgeting.models import AuditEvent
 from notifications.models import OutboxMessage
 from proposals.models import CouncilDecision
+from proposals.review.services import record_council_decision
 from proposals.services import ProposalError
-from proposals.services.review import record_council_decision
 
 
 @pytest.mark.django_db(transaction=True)

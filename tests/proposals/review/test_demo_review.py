@@ -7,7 +7,7 @@ from django.urls import reverse
 from accounts.models import User
 from budgeting.models import AuditEvent
 from budgeting.models import BudgetCycle
-from proposals.demo_review import REVIEW_SLUG
+from demo.review import REVIEW_SLUG
 from proposals.models import CouncilScore
 from proposals.models import Proposal
 from proposals.models import RubricCriterion

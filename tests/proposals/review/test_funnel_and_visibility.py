@@ -6,14 +6,14 @@ from django.utils import translation
 
 from budgeting.phases import Phase
 from proposals.models import Proposal
-from proposals.review_selectors import get_proposal_funnel
-from proposals.services.review import merge_proposals
-from proposals.services.review import record_council_decision
-from proposals.services.review import record_feasibility_review
-from proposals.services.review import score_proposal
-from tests.factories import PolicyAreaFactory
-from tests.factories import ProposalFactory
+from proposals.review.selectors import get_proposal_funnel
+from proposals.review.services import merge_proposals
+from proposals.review.services import record_council_decision
+from proposals.review.services import record_feasibility_review
+from proposals.review.services import score_proposal
+from tests.budgeting.factories import PolicyAreaFactory
 from tests.helpers import cycle_in_phase
+from tests.proposals.factories import ProposalFactory
 from tests.proposals.review.review_factories import RubricCriterionFactory
 
 pytestmark = pytest.mark.django_db

@@ -3,7 +3,7 @@
 import pytest
 from django.urls import reverse
 
-from proposals.services.review import record_council_decision
+from proposals.review.services import record_council_decision
 from tests.proposals.review.review_factories import RubricCriterionFactory
 
 pytestmark = pytest.mark.django_db

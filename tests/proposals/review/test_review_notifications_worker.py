@@ -9,9 +9,9 @@ from django.urls import reverse
 
 from notifications.models import OutboxMessage
 from notifications.tasks import relay_outbox_task
-from proposals.services.review import merge_proposals
-from proposals.services.review import record_council_decision
-from proposals.services.review import record_feasibility_review
+from proposals.review.services import merge_proposals
+from proposals.review.services import record_council_decision
+from proposals.review.services import record_feasibility_review
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 

@@ -10,15 +10,15 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from proposals.services.review import record_council_decision
-from proposals.services.review import record_feasibility_review
+from proposals.review.services import record_council_decision
+from proposals.review.services import record_feasibility_review
 from proposals.views import PAGE_SIZE as PUBLIC_PAGE_SIZE
-from tests.factories import BallotScopeFactory
-from tests.factories import CouncilMembershipFactory
-from tests.factories import PolicyAreaFactory
-from tests.factories import ProposalFactory
-from tests.factories import ResidentProfileFactory
-from tests.factories import activate_totp
+from tests.accounts.factories import ResidentProfileFactory
+from tests.accounts.factories import activate_totp
+from tests.budgeting.factories import BallotScopeFactory
+from tests.budgeting.factories import CouncilMembershipFactory
+from tests.budgeting.factories import PolicyAreaFactory
+from tests.proposals.factories import ProposalFactory
 from tests.proposals.review.review_factories import EndorsementFactory
 from tests.proposals.review.review_factories import FeasibilityReviewFactory
 

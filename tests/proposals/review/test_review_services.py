@@ -11,13 +11,13 @@ from proposals.models import CouncilScore
 from proposals.models import Endorsement
 from proposals.models import FeasibilityReview
 from proposals.models import Proposal
+from proposals.review.services import merge_proposals
+from proposals.review.services import record_council_decision
+from proposals.review.services import record_feasibility_review
+from proposals.review.services import score_proposal
 from proposals.services import ProposalError
-from proposals.services.review import merge_proposals
-from proposals.services.review import record_council_decision
-from proposals.services.review import record_feasibility_review
-from proposals.services.review import score_proposal
-from tests.factories import ProposalFactory
-from tests.factories import ResidentProfileFactory
+from tests.accounts.factories import ResidentProfileFactory
+from tests.proposals.factories import ProposalFactory
 from tests.proposals.review.review_factories import EndorsementFactory
 from tests.proposals.review.review_factories import RubricCriterionFactory
 
@@ -380,7 +380,7 @@ def test_score_on_another_cycles_criterion_is_refused(in_review, proposal, counc
 
 
 def test_residents_of_another_cycle_council_may_not_review(in_review, proposal):
-    from tests.factories import CouncilMembershipFactory
+    from tests.budgeting.factories import CouncilMembershipFactory
 
     outsider = ResidentProfileFactory().user
     CouncilMembershipFactory(user=outsider)  # a council of some other cycle

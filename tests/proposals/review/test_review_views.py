@@ -12,9 +12,9 @@ from proposals.models import CouncilDecision
 from proposals.models import CouncilScore
 from proposals.models import FeasibilityReview
 from proposals.models import Proposal
-from proposals.services.review import record_council_decision
-from tests.factories import ProposalFactory
+from proposals.review.services import record_council_decision
 from tests.helpers import cycle_in_phase
+from tests.proposals.factories import ProposalFactory
 from tests.proposals.review.review_factories import EndorsementFactory
 from tests.proposals.review.review_factories import RubricCriterionFactory
 
@@ -189,10 +189,10 @@ def test_queue_marks_proposals_the_council_must_answer(
 def test_subcommittee_member_sees_their_area_by_default(
     client, in_review, cycle, proposal, district_scope
 ):
-    from tests.factories import CouncilMembershipFactory
-    from tests.factories import PolicyAreaFactory
-    from tests.factories import ResidentProfileFactory
-    from tests.factories import activate_totp
+    from tests.accounts.factories import ResidentProfileFactory
+    from tests.accounts.factories import activate_totp
+    from tests.budgeting.factories import CouncilMembershipFactory
+    from tests.budgeting.factories import PolicyAreaFactory
 
     welfare = PolicyAreaFactory(slug="welfare")
     cycle.policy_areas.add(welfare, proposal.policy_area)

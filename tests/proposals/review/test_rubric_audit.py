@@ -6,10 +6,10 @@ from django.urls import reverse
 from budgeting.models import AuditEvent
 from budgeting.phases import Phase
 from budgeting.services.cycles import advance_phase
+from proposals.review.services import score_proposal
 from proposals.services import ProposalError
-from proposals.services.review import score_proposal
-from tests.factories import CouncilMembershipFactory
-from tests.factories import ResidentProfileFactory
+from tests.accounts.factories import ResidentProfileFactory
+from tests.budgeting.factories import CouncilMembershipFactory
 from tests.proposals.review.review_factories import RubricCriterionFactory
 
 pytestmark = pytest.mark.django_db

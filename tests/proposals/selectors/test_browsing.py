@@ -8,10 +8,10 @@ from django.utils import timezone
 
 from proposals.selectors import find_similar_proposals
 from proposals.selectors import list_public_proposals
-from tests.factories import BallotScopeFactory
-from tests.factories import PolicyAreaFactory
-from tests.factories import ProposalFactory
+from tests.budgeting.factories import BallotScopeFactory
+from tests.budgeting.factories import PolicyAreaFactory
 from tests.proposals.factories import EndorsementFactory
+from tests.proposals.factories import ProposalFactory
 
 pytestmark = pytest.mark.django_db
 

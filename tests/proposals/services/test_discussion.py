@@ -16,7 +16,7 @@ from proposals.services.discussion import endorse_proposal
 from proposals.services.discussion import post_comment
 from proposals.services.discussion import report_content
 from proposals.services.discussion import withdraw_endorsement
-from tests.factories import ResidentProfileFactory
+from tests.accounts.factories import ResidentProfileFactory
 from tests.helpers import cycle_in_phase
 
 pytestmark = pytest.mark.django_db

@@ -36,7 +36,7 @@ def test_create_page_opens_for_resident(client, resident, cycle, district_scope,
 
 def test_proposals_nav_goes_to_the_cycle_collecting_proposals(client, cycle):
     from budgeting.phases import Phase
-    from tests.factories import BudgetCycleFactory
+    from tests.budgeting.factories import BudgetCycleFactory
     from tests.helpers import cycle_in_phase
 
     cycle_in_phase(BudgetCycleFactory(), Phase.VOTING)

@@ -3,10 +3,10 @@
 import pytest
 from django.urls import reverse
 
-from tests.factories import ProposalFactory
-from tests.factories import ResidentProfileFactory
+from tests.accounts.factories import ResidentProfileFactory
 from tests.proposals.factories import CommentFactory
 from tests.proposals.factories import EndorsementFactory
+from tests.proposals.factories import ProposalFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -11,8 +11,8 @@ from PIL import Image
 from budgeting.models import AuditEvent
 from budgeting.phases import Phase
 from proposals.models import Proposal
-from tests.factories import ProposalFactory
 from tests.helpers import cycle_in_phase
+from tests.proposals.factories import ProposalFactory
 from tests.proposals.factories import image_bytes
 from tests.proposals.factories import jpeg_with_gps
 

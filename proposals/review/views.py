@@ -1,0 +1,341 @@
+"""The council's review desk under /council/ (MFA required by accounts.middleware).
+
+Views gate on ``proposals.view_review_desk`` (the cycle's council or staff; others get 403,
+anonymous visitors the login page). Each action then checks its own permission on POST: if
+it is refused (author, phase over, proposal no longer under review) the form is shown again
+with the reason and the typed text kept, with status 403, and nothing changes.
+"""
+
+from functools import cached_property
+
+import rules
+from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.shortcuts import get_object_or_404
+from django.shortcuts import redirect
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.generic import FormView
+from django.views.generic import TemplateView
+from rules.contrib.views import PermissionRequiredMixin
+
+from accounts.selectors import has_review_or_staff_role
+from budgeting.models import BudgetCycle
+from budgeting.phases import Feature
+from budgeting.selectors import get_council_membership
+from budgeting.selectors import list_scopes_for_cycle
+from proposals.models import FeasibilityReview
+from proposals.models import Proposal
+from proposals.review.forms import CouncilDecisionForm
+from proposals.review.forms import FeasibilityReviewForm
+from proposals.review.forms import MergeForm
+from proposals.review.forms import ReviewQueueFilterForm
+from proposals.review.forms import RubricScoreForm
+from proposals.review.predicates import REVIEWABLE_STATUSES
+from proposals.review.predicates import user_wrote
+from proposals.review.selectors import QueueSort
+from proposals.review.selectors import get_decision_revision
+from proposals.review.selectors import get_member_scores
+from proposals.review.selectors import get_review_summary
+from proposals.review.selectors import list_merge_candidates
+from proposals.review.selectors import list_review_cycles
+from proposals.review.selectors import list_review_queue
+from proposals.review.selectors import list_rubric
+from proposals.review.services import merge_proposals
+from proposals.review.services import record_council_decision
+from proposals.review.services import record_feasibility_review
+from proposals.review.services import score_proposal
+from proposals.services import ProposalError
+
+QUEUE_PAGE_SIZE = 25
+
+
+def explain_refusal(*, user, proposal: Proposal, council_only: bool = False) -> str:
+    """Why a council member or staff may not act on ``proposal`` now (first reason found)."""
+    if council_only and not proposal.cycle.council_memberships.filter(user=user).exists():
+        return _("Only council members score proposals on the rubric.")
+    if user_wrote(user, proposal):
+        return _("You wrote or co-wrote this proposal, so you may not review or decide it.")
+    if not proposal.cycle.allows(Feature.REVIEW):
+        return _("The council review is not open: the review phase has not begun or has ended.")
+    if proposal.status not in REVIEWABLE_STATUSES or proposal.hidden_at is not None:
+        return _("This proposal is no longer under review (%(status)s).") % {
+            "status": proposal.get_status_display()
+        }
+    return _("You may not do this.")
+
+
+class CouncilHomeView(TemplateView):
+    """The cycles whose review desk the user may open."""
+
+    template_name = "proposals/review/home.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        if not has_review_or_staff_role(user=request.user):
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["cycles"] = list_review_cycles(user=self.request.user)
+        return context
+
+
+class ReviewQueueView(PermissionRequiredMixin, TemplateView):
+    permission_required = "proposals.view_review_desk"
+    template_name = "proposals/review/queue.html"
+
+    @cached_property
+    def cycle(self) -> BudgetCycle:
+        return get_object_or_404(BudgetCycle.objects.visible(), slug=self.kwargs["slug"])
+
+    def get_permission_object(self):
+        return self.cycle
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        user = self.request.user
+        membership = get_council_membership(user=user, cycle=self.cycle)
+        form = ReviewQueueFilterForm(
+            self.request.GET,
+            areas=self.cycle.policy_areas.all(),
+            scopes=list_scopes_for_cycle(cycle=self.cycle),
+            subcommittee=membership.policy_area if membership else None,
+        )
+        filters = form.filters()
+        queue = list_review_queue(user=user, cycle=self.cycle, filters=filters)
+        # As on the public list: a page number that is not one shows page 1, past the end the last.
+        page = Paginator(queue, QUEUE_PAGE_SIZE).get_page(self.request.GET.get("page"))
+        context.update(
+            {
+                "cycle": self.cycle,
+                "membership": membership,
+                "filter_form": form,
+                "selected_area": filters.policy_area,
+                "sort_is_urgent": filters.sort == QueueSort.URGENT,
+                "page_obj": page,
+                "proposals": page.object_list,
+                "query_string": form.query_string(),
+                "review_open": self.cycle.allows(Feature.REVIEW),
+            }
+        )
+        return context
+
+
+class ProposalDeskMixin(PermissionRequiredMixin):
+    """A proposal on the review desk; the council of its cycle and staff may open it."""
+
+    permission_required = "proposals.view_review_desk"
+
+    @cached_property
+    def proposal(self) -> Proposal:
+        return get_object_or_404(
+            Proposal.objects.exclude(status=Proposal.Status.DRAFT).select_related(
+                "cycle", "scope__district", "policy_area", "author__resident_profile", "merged_into"
+            ),
+            pk=self.kwargs["pk"],
+        )
+
+    def get_permission_object(self):
+        return self.proposal
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["proposal"] = self.proposal
+        context["cycle"] = self.proposal.cycle
+        return context
+
+
+class ReviewProposalView(ProposalDeskMixin, TemplateView):
+    template_name = "proposals/review/proposal.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        user, proposal = self.request.user, self.proposal
+        context.update(
+            {
+                "summary": get_review_summary(proposal=proposal, user=user),
+                "can_review": rules.has_perm("proposals.review_proposal", user, proposal),
+                "can_score": rules.has_perm("proposals.score_proposal", user, proposal),
+                "refusal": explain_refusal(user=user, proposal=proposal),
+                "endorsement_count": proposal.endorsements.count(),
+                "has_rubric": list_rubric(cycle=proposal.cycle).exists(),
+            }
+        )
+        return context
+
+
+class ProposalActionView(ProposalDeskMixin, FormView):
+    """Shared flow of the four actions: check, validate, call one service, report."""
+
+    template_name = "proposals/review/action_form.html"
+    action_permission = ""
+    council_only = False
+    heading = ""
+    submit_label = gettext_lazy("Save")
+    success_message = ""
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(
+            {
+                "heading": self.heading,
+                "submit_label": self.submit_label,
+                "can_act": self.may_act(),
+                "refusal": explain_refusal(
+                    user=self.request.user, proposal=self.proposal, council_only=self.council_only
+                ),
+            }
+        )
+        return context
+
+    def may_act(self) -> bool:
+        return rules.has_perm(self.action_permission, self.request.user, self.proposal)
+
+    def post(self, request, *args, **kwargs):
+        form = self.get_form()
+        if not self.may_act():
+            form.is_valid()  # keep what was typed, shown again with the reason
+            form.add_error(
+                None,
+                explain_refusal(
+                    user=request.user, proposal=self.proposal, council_only=self.council_only
+                ),
+            )
+            return self.render_to_response(self.get_context_data(form=form), status=403)
+        if not form.is_valid():
+            if any(form[name].errors for name in form.fields if form[name].is_hidden):
+                # a tampered or truncated page: say so, since hidden fields show no errors
+                form.add_error(None, _("The page was incomplete. Please check and send again."))
+            return self.render_to_response(self.get_context_data(form=form), status=400)
+        try:
+            self.perform(form)
+        except ProposalError as exc:
+            field = exc.field if exc.field in form.fields else None
+            form.add_error(field, exc.message)
+            status = 409 if exc.code in ("stale", "conflict") else 400
+            if exc.code in ("permission", "phase", "status"):
+                status = 403
+            return self.render_to_response(self.get_context_data(form=form), status=status)
+        messages.success(request, self.success_message)
+        return redirect("proposals:review-proposal", pk=self.proposal.pk)
+
+    def perform(self, form) -> None:
+        raise NotImplementedError
+
+
+class FeasibilityReviewView(ProposalActionView):
+    action_permission = "proposals.review_proposal"
+    form_class = FeasibilityReviewForm
+    heading = gettext_lazy("Feasibility review")
+    submit_label = gettext_lazy("Save review")
+    success_message = gettext_lazy("Your feasibility review is saved.")
+
+    def get_initial(self):
+        mine = FeasibilityReview.objects.filter(
+            proposal=self.proposal, reviewer=self.request.user
+        ).first()
+        return FeasibilityReviewForm.initial_from(mine)
+
+    def perform(self, form) -> None:
+        record_feasibility_review(
+            proposal=self.proposal, reviewer=self.request.user, **form.cleaned_data
+        )
+
+
+class CouncilDecisionView(ProposalActionView):
+    action_permission = "proposals.decide_proposal"
+    form_class = CouncilDecisionForm
+    heading = gettext_lazy("Council decision")
+    submit_label = gettext_lazy("Record the decision")
+
+    success_message = gettext_lazy(
+        "The decision is recorded and published; the authors will be e-mailed."
+    )
+
+    def get_initial(self):
+        initial = {"expected_revision": get_decision_revision(proposal=self.proposal)}
+        decision = getattr(self.proposal, "council_decision", None)
+        if decision is not None:
+            initial.update({"decision": decision.decision, "public_reason": decision.public_reason})
+        return initial
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["current_decision"] = getattr(self.proposal, "council_decision", None)
+        return context
+
+    def post(self, request, *args, **kwargs):
+        response = super().post(request, *args, **kwargs)
+        if response.status_code == 409:
+            # Show the current decision and let the member decide again from it.
+            form = response.context_data["form"]
+            data = form.data.copy()
+            data["expected_revision"] = str(get_decision_revision(proposal=self.proposal))
+            form.data = data
+        return response
+
+    def perform(self, form) -> None:
+        record_council_decision(
+            proposal=self.proposal,
+            decided_by=self.request.user,
+            decision=form.cleaned_data["decision"],
+            public_reason=form.cleaned_data["public_reason"],
+            expected_revision=form.cleaned_data["expected_revision"],
+        )
+
+
+class MergeProposalsView(ProposalActionView):
+    action_permission = "proposals.merge_proposal"
+    form_class = MergeForm
+    heading = gettext_lazy("Merge duplicates into this proposal")
+    submit_label = gettext_lazy("Merge")
+    success_message = gettext_lazy("The proposals are merged; their authors will be e-mailed.")
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        kwargs["candidates"] = list_merge_candidates(proposal=self.proposal)
+        return kwargs
+
+    def perform(self, form) -> None:
+        merge_proposals(
+            survivor=self.proposal,
+            duplicates=list(form.cleaned_data["duplicates"]),
+            merged_by=self.request.user,
+            public_reason=form.cleaned_data["public_reason"],
+        )
+
+
+class RubricScoreView(ProposalActionView):
+    action_permission = "proposals.score_proposal"
+    council_only = True
+    form_class = RubricScoreForm
+    heading = gettext_lazy("Score on the rubric")
+    submit_label = gettext_lazy("Save scores")
+
+    success_message = gettext_lazy(
+        "Your scores are saved. They become public when the review phase ends."
+    )
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        kwargs["criteria"] = list_rubric(cycle=self.proposal.cycle)
+        return kwargs
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        if not context["form"].fields:
+            context["can_act"] = False
+            context["refusal"] = _("This cycle has no published rubric yet.")
+        return context
+
+    def get_initial(self):
+        scores = get_member_scores(proposal=self.proposal, member=self.request.user)
+        return {f"criterion_{pk}": points for pk, points in scores.items()}
+
+    def perform(self, form) -> None:
+        score_proposal(proposal=self.proposal, member=self.request.user, points=form.points())

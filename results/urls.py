@@ -1,0 +1,30 @@
+"""Counting and results: published results, downloads and the staff count page."""
+
+from django.urls import path
+
+from results import views
+
+app_name = "results"
+
+urlpatterns = [
+    path(
+        "cycles/<slug:slug>/results/",
+        views.CycleResultsView.as_view(),
+        name="results-cycle",
+    ),
+    path(
+        "cycles/<slug:slug>/results/<int:scope_pk>/",
+        views.ScopeResultsView.as_view(),
+        name="results-scope",
+    ),
+    path(
+        "cycles/<slug:slug>/results/<int:scope_pk>/download/<str:kind>/",
+        views.ResultsDownloadView.as_view(),
+        name="results-download",
+    ),
+    path(
+        "staff/cycles/<slug:slug>/tally/",
+        views.StaffTallyView.as_view(),
+        name="staff-tally",
+    ),
+]

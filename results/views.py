@@ -1,0 +1,293 @@
+"""Published results (public) and the count's progress (staff): pages and downloads."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+
+from django.contrib import messages
+from django.http import FileResponse
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+from django.shortcuts import redirect
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views import View
+from django.views.generic import TemplateView
+from rules.contrib.views import PermissionRequiredMixin
+
+from budgeting.models import Allocation
+from budgeting.models import BallotScope
+from budgeting.models import BudgetCycle
+from budgeting.models import ExportFile
+from budgeting.models import ImportedElection
+from budgeting.models import TallyRun
+from core.templatetags.money import format_won
+from results.selectors import get_comparison_run
+from results.selectors import get_published_run
+from results.selectors import list_allocations
+from results.selectors import list_published_runs
+from results.selectors import list_scope_tally_status
+from results.selectors import mes_budget_increment
+from results.services.exports import export_basename
+from results.services.publication import PublicationError
+from results.services.publication import publish_results
+from results.services.publication import rebuild_result_downloads
+from results.services.tallying import TallyRefusedError
+from results.services.tallying import request_tally
+
+CHART_BAR_HEIGHT = 28
+
+
+def describe_reason(allocation: Allocation) -> str:  # noqa: PLR0911 (one return per reason)
+    """Why a project was (not) funded, in plain words, from its reason code and numbers."""
+    p = allocation.reason_params or {}
+    values = {
+        "cost": format_won(allocation.cost_won),
+        "left": format_won(p.get("remaining_budget", 0)),
+        "money": format_won(p.get("supporters_money", 0)),
+        "score": p.get("score", 0),
+        "threshold": p.get("threshold", 0),
+    }
+    code = allocation.reason_code
+    if code == "funded" and "round" in p:
+        return _("Funded: its supporters' equal shares paid for it.")
+    if code == "funded":
+        return (
+            _("Funded: %(left)s was left when its turn came, enough for its cost of %(cost)s.")
+            % values
+        )
+    if code == "funded_in_completion":
+        return (
+            _(
+                "Funded with the money left over (most votes first): %(left)s was left, it cost "
+                "%(cost)s."
+            )
+            % values
+        )
+    if code == "not_enough_budget":
+        return _("Not funded: %(left)s left, cost %(cost)s.") % values
+    if code == "below_threshold":
+        return _("Not funded: %(score)s votes, fewer than the %(threshold)s needed.") % values
+    if code == "not_reached_no_skip":
+        return _("Not funded: counting stopped at an earlier project that did not fit.")
+    if code == "supporters_could_not_pay" and allocation.votes == 0:
+        return _("Not funded: nobody voted for it.")
+    if code == "supporters_could_not_pay":
+        text = (
+            _(
+                "Not funded: its supporters' remaining shares (%(money)s) could not pay for it "
+                "(cost %(cost)s)."
+            )
+            % values
+        )
+        if "remaining_budget" in p:
+            text += " " + _("The %(left)s left over at the end was not enough either.") % values
+        return text
+    return _("Funded.") if allocation.is_funded else _("Not funded.")
+
+
+@dataclass(frozen=True)
+class ResultLine:
+    allocation: Allocation
+    reason: str
+    funded_by_greedy: bool | None
+    bar_percent: int
+    y: int
+
+
+def build_result_lines(*, run: TallyRun) -> tuple[list[ResultLine], TallyRun | None]:
+    comparison = get_comparison_run(run=run)
+    greedy_funded = (
+        set(comparison.allocations.filter(is_funded=True).values_list("proposal_id", flat=True))
+        if comparison
+        else None
+    )
+    allocations = list(list_allocations(run=run))
+    top = max((a.votes for a in allocations), default=0) or 1
+    lines = [
+        ResultLine(
+            allocation=a,
+            reason=describe_reason(a),
+            funded_by_greedy=None if greedy_funded is None else a.proposal_id in greedy_funded,
+            bar_percent=a.votes * 100 // top,
+            y=index * CHART_BAR_HEIGHT,
+        )
+        for index, a in enumerate(allocations)
+    ]
+    return lines, comparison
+
+
+class CycleMixin:
+    @cached_property
+    def cycle(self) -> BudgetCycle:
+        return get_object_or_404(BudgetCycle, slug=self.kwargs["slug"])
+
+    def get_permission_object(self):
+        return self.cycle
+
+
+class CycleResultsView(CycleMixin, PermissionRequiredMixin, TemplateView):
+    """Every scope's published result at a glance."""
+
+    permission_required = "budgeting.view_results"
+    template_name = "budgeting/results_cycle.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        runs = list_published_runs(cycle=self.cycle)
+        context.update(
+            {
+                "cycle": self.cycle,
+                "runs": runs,
+                "total_budget": sum(r.budget_won for r in runs),
+                "total_allocated": sum(r.allocated_won for r in runs),
+                "total_ballots": sum(r.ballot_count for r in runs),
+                "funded_counts": {r.pk: r.allocations.filter(is_funded=True).count() for r in runs},
+            }
+        )
+        return context
+
+
+class ScopeResultsMixin(CycleMixin):
+    @cached_property
+    def scope(self) -> BallotScope:
+        return get_object_or_404(
+            BallotScope.objects.select_related("cycle", "district"),
+            cycle=self.cycle,
+            pk=self.kwargs["scope_pk"],
+        )
+
+    @cached_property
+    def run(self) -> TallyRun:
+        run = get_published_run(scope=self.scope)
+        if run is None:
+            raise Http404(_("This ballot has no published result."))
+        return run
+
+
+class ScopeResultsView(ScopeResultsMixin, PermissionRequiredMixin, TemplateView):
+    """One scope's result: table, chart, reasons, comparison with greedy, downloads."""
+
+    permission_required = "budgeting.view_results"
+    template_name = "budgeting/results_scope.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        run = self.run
+        lines, comparison = build_result_lines(run=run)
+        exports = {e.kind: e for e in run.exports.all()}
+        context.update(
+            {
+                "cycle": self.cycle,
+                "scope": self.scope,
+                "run": run,
+                "lines": lines,
+                "comparison": comparison,
+                "greedy_only": [
+                    line
+                    for line in lines
+                    if line.funded_by_greedy and not line.allocation.is_funded
+                ],
+                "rule_only": [
+                    line
+                    for line in lines
+                    if line.funded_by_greedy is False and line.allocation.is_funded
+                ],
+                "chart_height": max(1, len(lines)) * CHART_BAR_HEIGHT,
+                "allocated_percent": run.allocated_won * 100 // run.budget_won
+                if run.budget_won
+                else 0,
+                "exports": [exports.get(kind) for kind in ExportFile.Kind if kind in exports],
+                "pb_name": f"{export_basename(run)}.pb",
+                "mes_increment": 1
+                if ImportedElection.objects.filter(cycle=self.cycle).exists()
+                else mes_budget_increment(budget_won=run.budget_won, ballot_count=run.ballot_count),
+                "uses_points": self.cycle.ballot_rule == BudgetCycle.BallotRule.CUMULATIVE,
+                "uses_score": run.rule == BudgetCycle.TallyRule.COUNCIL_WEIGHTED,
+            }
+        )
+        return context
+
+
+class ResultsDownloadView(ScopeResultsMixin, PermissionRequiredMixin, View):
+    """The CSV, JSON or .pb file of a published result."""
+
+    permission_required = "budgeting.view_results"
+    content_types = {
+        ExportFile.Kind.CSV: "text/csv; charset=utf-8",
+        ExportFile.Kind.JSON: "application/json",
+        ExportFile.Kind.PABULIB: "text/plain; charset=utf-8",
+    }
+
+    def get(self, request, *args, **kwargs):
+        export = self.run.exports.filter(
+            kind=self.kwargs["kind"], status=ExportFile.Status.SUCCEEDED
+        ).first()
+        if export is None:
+            raise Http404(_("This download is not ready yet."))
+        return FileResponse(
+            export.file.open("rb"),
+            as_attachment=True,
+            filename=f"{export_basename(self.run)}.{export.kind}",
+            content_type=self.content_types[export.kind],
+        )
+
+
+class StaffTallyView(CycleMixin, PermissionRequiredMixin, TemplateView):
+    """Staff: the count of every scope (status, timings, fingerprint), re-run, publish, and
+    build again the downloads left unbuilt."""
+
+    permission_required = "budgeting.publish_results"
+    template_name = "budgeting/staff_tally.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(
+            {
+                "cycle": self.cycle,
+                "scopes": list_scope_tally_status(cycle=self.cycle),
+                "downloads": list_published_runs(cycle=self.cycle),
+                "error": kwargs.get("error"),
+            }
+        )
+        return context
+
+    def post(self, request, *args, **kwargs):
+        action = request.POST.get("action")
+        try:
+            if action == "publish":
+                if publish_results(cycle_id=self.cycle.pk, actor=request.user):
+                    messages.success(request, _("The results are published."))
+                else:
+                    messages.info(request, _("The results were already published."))
+            elif action == "rebuild_downloads":
+                count = rebuild_result_downloads(cycle_id=self.cycle.pk, actor=request.user)
+                if count:
+                    messages.success(
+                        request,
+                        ngettext(
+                            "%(count)s download is being built again.",
+                            "%(count)s downloads are being built again.",
+                            count,
+                        )
+                        % {"count": count},
+                    )
+                else:
+                    messages.info(request, _("Every download is built already."))
+            elif action == "rerun":
+                scope_pk = request.POST.get("scope", "")
+                scope = get_object_or_404(
+                    BallotScope, cycle=self.cycle, pk=int(scope_pk) if scope_pk.isdigit() else 0
+                )
+                request_tally(scope=scope, actor=request.user)
+                messages.success(
+                    request, _("The count of “%(scope)s” was asked for.") % {"scope": scope.name}
+                )
+            else:
+                return self.render_to_response(
+                    self.get_context_data(error=_("Unknown action.")), status=400
+                )
+        except (PublicationError, TallyRefusedError) as exc:
+            return self.render_to_response(self.get_context_data(error=exc.message), status=400)
+        return redirect("results:staff-tally", slug=self.cycle.slug)

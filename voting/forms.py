@@ -1,0 +1,112 @@
+"""Ballot forms: they only parse what the resident ticked; the rule check is ballot_rules'."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from voting.ballot_rules import CUMULATIVE
+from voting.ballot_rules import BallotLimits
+from voting.ballot_rules import BallotRuleError
+from voting.ballot_rules import check_ballot
+from voting.shared import describe_rule_error
+
+
+def points_field_name(proposal_id: int) -> str:
+    return f"points_{proposal_id}"
+
+
+def _is_whole_number(value: str) -> bool:
+    return value.isascii() and value.isdigit() and len(value) < 10
+
+
+def parse_choices(data, *, rule: str) -> dict[int, int] | None:
+    """Strictly parse a submitted ballot (proposal id -> points) without touching the database;
+    None when anything does not parse (the caller then shows the form with its errors)."""
+    choices: dict[int, int] = {}
+    if rule == CUMULATIVE:
+        for name, value in data.items():
+            if not name.startswith("points_"):
+                continue
+            if not (_is_whole_number(name[7:]) and (value == "" or _is_whole_number(value))):
+                return None
+            if value and int(value) > 0:
+                choices[int(name[7:])] = int(value)
+        return choices
+    for value in data.getlist("proposals"):
+        if not _is_whole_number(value):
+            return None
+        choices[int(value)] = 1
+    return choices
+
+
+class BallotForm(forms.Form):
+    """Approval and knapsack: a checkbox per project (``proposals``). Cumulative: a number of
+    points per project (``points_<id>``). ``cleaned_choices`` maps proposal id -> points."""
+
+    def __init__(self, *args, proposals, limits: BallotLimits, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.proposals = proposals
+        self.limits = limits
+        self.is_cumulative = limits.rule == CUMULATIVE
+        if self.is_cumulative:
+            for proposal in proposals:
+                self.fields[points_field_name(proposal.pk)] = forms.IntegerField(
+                    label=proposal.title,
+                    required=False,
+                    min_value=0,
+                    max_value=limits.max_points_per_project,
+                    widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+                )
+        else:
+            self.fields["proposals"] = forms.TypedMultipleChoiceField(
+                label=_("Projects"),
+                required=False,
+                coerce=int,
+                choices=[(proposal.pk, proposal.title) for proposal in proposals],
+                widget=forms.CheckboxSelectMultiple,
+            )
+
+    @classmethod
+    def initial_for(cls, choices: dict[int, int], *, limits: BallotLimits) -> dict:
+        if limits.rule == CUMULATIVE:
+            return {points_field_name(pk): points for pk, points in choices.items()}
+        return {"proposals": list(choices)}
+
+    def parse_leniently(self) -> dict[int, int]:
+        """The choices in the submitted data, ignoring what does not parse (to re-show them)."""
+        choices = {}
+        for proposal in self.proposals:
+            if self.is_cumulative:
+                raw = self.data.get(points_field_name(proposal.pk), "")
+                if str(raw).isdigit() and int(raw) > 0:
+                    choices[proposal.pk] = int(raw)
+            elif str(proposal.pk) in self.data.getlist("proposals"):
+                choices[proposal.pk] = 1
+        return choices
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.errors:
+            return cleaned
+        if self.is_cumulative:
+            choices = {
+                proposal.pk: cleaned[points_field_name(proposal.pk)]
+                for proposal in self.proposals
+                if cleaned.get(points_field_name(proposal.pk))
+            }
+        else:
+            choices = dict.fromkeys(cleaned.get("proposals", []), 1)
+        try:
+            check_ballot(self.limits, choices)
+        except BallotRuleError as error:
+            raise forms.ValidationError(describe_rule_error(error), code=error.code) from error
+        self.cleaned_choices = choices
+        return cleaned
+
+
+class PaperBallotForm(BallotForm):
+    email = forms.EmailField(
+        label=_("Resident's e-mail address"),
+        help_text=_("The account of the person who cast this paper ballot."),
+    )
+
+    field_order = ["email"]

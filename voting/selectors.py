@@ -1,0 +1,243 @@
+"""Reads for voting: the ballot a resident sees, their own ballot, turnout. Never who chose what."""
+
+import time
+from collections import Counter
+from datetime import timedelta
+
+from django.db import connection
+from django.db.models import Count
+from django.db.models import QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import ResidentProfile
+from accounts.models import User
+from budgeting.models import Ballot
+from budgeting.models import BallotChoice
+from budgeting.models import BallotScope
+from budgeting.models import BudgetCycle
+from budgeting.models import Participation
+from budgeting.phases import Phase
+from budgeting.selectors import list_scopes_for_cycle
+from proposals.models import Proposal
+from voting.ballot_rules import BallotLimits
+from voting.shared import voter_key
+
+# Age bands for turnout, by age counted on the cycle's reference date: (lowest age, label).
+AGE_BANDS: tuple[int, ...] = (0, 20, 30, 40, 50, 60, 70)
+
+
+def get_scope_for_voting(*, slug: str, scope_pk: int) -> BallotScope | None:
+    """The ballot scope ``scope_pk`` of the visible cycle ``slug``, with its cycle, or None."""
+    return (
+        BallotScope.objects.select_related("cycle", "district")
+        .filter(cycle__slug=slug, pk=scope_pk)
+        .exclude(cycle__phase=Phase.DRAFT)
+        .first()
+    )
+
+
+# Ballot facts for submissions, per process: (slug, scope pk) -> (read at, scope, costs).
+BALLOT_FACTS_MAX_AGE_S = 2.0
+_ballot_facts: dict[tuple[str, int], tuple[float, BallotScope, dict[int, int]]] = {}
+
+
+def get_scope_for_submission(
+    *, slug: str, scope_pk: int, max_age: float = BALLOT_FACTS_MAX_AGE_S
+) -> tuple[BallotScope | None, dict[int, int] | None]:
+    """``get_scope_for_voting`` and ``map_ballot_costs``, kept up to ``max_age`` seconds in
+    this process while the cycle is in the voting phase (read again after that).
+
+    Safe to keep: once voting opens, the ballot rule, eligibility and budgets are frozen
+    (``check_rules_change_allowed``), and the phase and deadline are read again under the lock
+    by the write itself. The projects on the ballot and their costs may be ``max_age`` old.
+    The objects are shared between threads: read them, never change them."""
+    key = (slug, scope_pk)
+    now = time.monotonic()
+    known = _ballot_facts.get(key)
+    if known is not None and now - known[0] < max_age:
+        return known[1], known[2]
+    scope = get_scope_for_voting(slug=slug, scope_pk=scope_pk)
+    if scope is None:
+        return None, None
+    costs = map_ballot_costs(scope=scope)
+    if scope.cycle.phase == Phase.VOTING:
+        _ballot_facts[key] = (now, scope, costs)
+    return scope, costs
+
+
+def forget_scope_for_submission(*, slug: str, scope_pk: int) -> None:
+    """Read the scope again next time (e.g. when the write found voting closed)."""
+    _ballot_facts.pop((slug, scope_pk), None)
+
+
+def _columns(model) -> tuple[list[str], list[str]]:
+    fields = model._meta.concrete_fields
+    return [field.attname for field in fields], [field.column for field in fields]
+
+
+_USER_FIELDS, _USER_COLUMNS = _columns(User)
+_PROFILE_FIELDS, _PROFILE_COLUMNS = _columns(ResidentProfile)
+_VOTER_SQL = "SELECT {}, {} FROM {} u LEFT JOIN {} p ON p.{} = u.{} WHERE u.{} = %s".format(  # noqa: S608 (model metadata)
+    ", ".join(f"u.{column}" for column in _USER_COLUMNS),
+    ", ".join(f"p.{column}" for column in _PROFILE_COLUMNS),
+    User._meta.db_table,
+    ResidentProfile._meta.db_table,
+    ResidentProfile._meta.get_field("user").column,
+    User._meta.pk.column,
+    User._meta.pk.column,
+)
+
+
+def get_voter(*, user_id) -> User | None:
+    """The user ``user_id`` with their resident profile (if any) loaded: what
+    ``User.objects.select_related("resident_profile").get(pk=...)`` gives, in one query built
+    once per process (it is on the path of every ballot submission)."""
+    with connection.cursor() as cursor:
+        cursor.execute(_VOTER_SQL, [User._meta.pk.to_python(user_id)])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    user = User.from_db(connection.alias, _USER_FIELDS, row[: len(_USER_FIELDS)])
+    profile_row = row[len(_USER_FIELDS) :]
+    profile = None
+    if profile_row[0] is not None:
+        profile = ResidentProfile.from_db(connection.alias, _PROFILE_FIELDS, profile_row)
+        ResidentProfile._meta.get_field("user").set_cached_value(profile, user)
+    User._meta.get_field("resident_profile").set_cached_value(user, profile)
+    return user
+
+
+def list_ballot_proposals(*, scope: BallotScope) -> list[Proposal]:
+    """The projects on ``scope``'s ballot, in a fixed order (voters see their own shuffle)."""
+    return list(
+        Proposal.objects.on_ballot()
+        .filter(scope=scope, hidden_at__isnull=True)
+        .only(
+            "pk",
+            "title",
+            "summary",
+            "address",
+            "cost_estimate_won",
+            "reviewed_cost_won",
+            "scope_id",
+            "cycle_id",
+        )
+        .order_by("pk")
+    )
+
+
+def map_ballot_costs(*, scope: BallotScope) -> dict[int, int]:
+    """Proposal id -> cost on the ballot (the reviewed cost when there is one)."""
+    return {
+        pk: reviewed or estimate
+        for pk, reviewed, estimate in Proposal.objects.on_ballot()
+        .filter(scope=scope, hidden_at__isnull=True)
+        .values_list("pk", "reviewed_cost_won", "cost_estimate_won")
+    }
+
+
+def get_ballot_limits(
+    *, scope: BallotScope, proposals: list[Proposal] | None = None, costs=None
+) -> BallotLimits:
+    """The limits of ``scope``'s ballot, from its proposals (or their ``costs`` by id)."""
+    cycle = scope.cycle
+    if costs is None:
+        costs = {proposal.pk: proposal.ballot_cost_won for proposal in proposals}
+    return BallotLimits(
+        rule=cycle.ballot_rule,
+        costs=costs,
+        budget_won=scope.budget_won,
+        min_choices=cycle.approval_min_choices,
+        max_choices=cycle.approval_max_choices,
+        points=cycle.cumulative_points,
+        max_points_per_project=cycle.cumulative_max_per_project,
+    )
+
+
+def get_own_ballot(*, user, scope: BallotScope) -> Ballot | None:
+    """The requesting voter's own current ballot (found by their key; nobody else's)."""
+    key = voter_key(user_id=user.pk, scope_id=scope.pk)
+    return Ballot.objects.filter(voter_key=key, scope=scope).first()
+
+
+def get_own_choices(*, ballot: Ballot | None) -> dict[int, int]:
+    if ballot is None:
+        return {}
+    return dict(BallotChoice.objects.filter(ballot=ballot).values_list("proposal_id", "points"))
+
+
+def get_participation(*, user, scope: BallotScope) -> Participation | None:
+    return Participation.objects.filter(user=user, scope=scope).first()
+
+
+def map_participations_by_scope(*, user, cycle: BudgetCycle) -> dict[int, Participation]:
+    if not user.is_authenticated:
+        return {}
+    return {
+        participation.scope_id: participation
+        for participation in Participation.objects.filter(user=user, scope__cycle=cycle)
+    }
+
+
+def _age_band_label(lowest: int, highest: int | None) -> str:
+    if lowest == 0:
+        return _("under %(age)d") % {"age": highest + 1}
+    if highest is None:
+        return _("%(age)d and over") % {"age": lowest}
+    return f"{lowest}–{highest}"
+
+
+def get_turnout(*, cycle: BudgetCycle) -> dict:
+    """Participation counts per scope, per district and per age band (never per project)."""
+    voted = Participation.objects.filter(scope__cycle=cycle, voted_at__isnull=False)
+    per_scope_counts = dict(
+        voted.values_list("scope_id").annotate(n=Count("pk")).values_list("scope_id", "n")
+    )
+    scopes = list(list_scopes_for_cycle(cycle=cycle))
+    per_scope = [{"scope": scope, "count": per_scope_counts.get(scope.pk, 0)} for scope in scopes]
+    # One person counts once per district and per age band, however many ballots they cast.
+    people = voted.values(
+        "user_id", "user__resident_profile__district__name", "user__resident_profile__birth_year"
+    ).distinct()
+    by_district: Counter[str] = Counter()
+    by_year: Counter[int] = Counter()
+    seen = set()
+    for row in people:
+        if row["user_id"] in seen:
+            continue
+        seen.add(row["user_id"])
+        by_district[row["user__resident_profile__district__name"] or "—"] += 1
+        if row["user__resident_profile__birth_year"]:
+            by_year[row["user__resident_profile__birth_year"]] += 1
+    reference_year = cycle.age_counted_on.year
+    bands = []
+    for index, lowest in enumerate(AGE_BANDS):
+        highest = AGE_BANDS[index + 1] - 1 if index + 1 < len(AGE_BANDS) else None
+        count = sum(
+            n
+            for year, n in by_year.items()
+            if reference_year - year >= lowest
+            and (highest is None or reference_year - year <= highest)
+        )
+        bands.append({"label": _age_band_label(lowest, highest), "count": count})
+    return {
+        "total_voters": len(seen),
+        "per_scope": per_scope,
+        "per_district": sorted(by_district.items()),
+        "per_age_band": bands,
+    }
+
+
+def list_participations_due_a_reminder(*, now=None) -> QuerySet[Participation]:
+    """Opened but not submitted, voting closes within a day, no reminder yet, not opted out."""
+    now = now or timezone.now()
+    return Participation.objects.filter(
+        started_at__isnull=False,
+        voted_at__isnull=True,
+        reminder_sent_at__isnull=True,
+        scope__cycle__phase=Phase.VOTING,
+        scope__cycle__voting_end_at__gt=now,
+        scope__cycle__voting_end_at__lte=now + timedelta(days=1),
+        user__resident_profile__voting_reminders=True,
+    ).select_related("user__resident_profile", "scope__cycle", "scope__district")

@@ -1,0 +1,397 @@
+"""Casting, changing and withdrawing ballots: one ballot per person per scope, by construction.
+
+Every write of a ballot runs in one transaction that first locks the person's ``Participation``
+row (INSERT ... ON CONFLICT DO NOTHING, then SELECT ... FOR UPDATE). Concurrent submissions by one
+person, and an online and a paper ballot for the same person, are therefore serialised; the
+unique constraints on ``Participation(user, scope)`` and ``Ballot(voter_key, scope)`` are the last
+line. The deadline is checked after the lock, with the clock read inside the transaction.
+"""
+
+import random
+from collections.abc import Mapping
+
+import psycopg
+from django.contrib.contenttypes.models import ContentType
+from django.db import connection
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from psycopg.types.json import Jsonb
+
+from budgeting.audit import record_audit_event
+from budgeting.eligibility import Ineligibility
+from budgeting.models import AuditEvent
+from budgeting.models import Ballot
+from budgeting.models import BallotChoice
+from budgeting.models import BallotScope
+from budgeting.models import BudgetCycle
+from budgeting.models import Participation
+from budgeting.phases import Feature
+from budgeting.phases import Phase
+from budgeting.selectors import get_ineligibility
+from notifications.services import enqueue_email
+from notifications.services import kick_outbox_relay_soon
+from notifications.services import prepare_email
+from voting.ballot_rules import BallotRuleError
+from voting.ballot_rules import check_ballot
+from voting.selectors import get_ballot_limits
+from voting.selectors import map_ballot_costs
+from voting.shared import BallotRefusedError
+from voting.shared import describe_rule_error
+from voting.shared import voter_key
+
+Channel = Participation.Channel
+
+
+def describe_ineligibility(reason: Ineligibility) -> str:
+    return {
+        Ineligibility.NO_PROFILE: _("Please complete your resident profile to vote."),
+        Ineligibility.UNVERIFIED: _("Only verified residents may vote in this cycle."),
+        Ineligibility.TOO_YOUNG: _("You are below this cycle's minimum voting age."),
+        Ineligibility.RELATION: _("Your relation to the city does not give a vote in this cycle."),
+        Ineligibility.DISTRICT: _("This ballot is for residents of another district."),
+    }[reason]
+
+
+def _check_may_vote(*, voter, scope: BallotScope) -> None:
+    reason = get_ineligibility(user=voter, scope=scope)
+    if reason is not None:
+        raise BallotRefusedError(describe_ineligibility(reason), code=f"ineligible_{reason.value}")
+
+
+def _check_voting_open(*, scope: BallotScope) -> None:
+    if not scope.cycle.allows(Feature.VOTE):
+        raise _voting_closed()
+
+
+def _lock_participation(*, voter, scope: BallotScope, channel: str) -> Participation:
+    """The per-person lock across channels: create the row if missing and lock it, in one
+    statement (INSERT ... ON CONFLICT DO UPDATE locks the existing row like FOR UPDATE)."""
+    table = Participation._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""INSERT INTO {table} (user_id, scope_id, channel)
+            VALUES (%s, %s, %s)
+            ON CONFLICT (user_id, scope_id) DO UPDATE SET user_id = EXCLUDED.user_id
+            RETURNING id, channel, started_at, voted_at, reminder_sent_at""",  # noqa: S608
+            [voter.pk, scope.pk, str(channel)],
+        )
+        pk, stored_channel, started_at, voted_at, reminder_sent_at = cursor.fetchone()
+    return Participation(
+        pk=pk,
+        user=voter,
+        scope=scope,
+        channel=stored_channel,
+        started_at=started_at,
+        voted_at=voted_at,
+        reminder_sent_at=reminder_sent_at,
+    )
+
+
+def _refresh_voting_window(scope: BallotScope) -> BallotScope:
+    """Re-read the cycle's phase and voting dates inside the transaction (an admin or the beat
+    may have moved them). The rules and budgets cannot change once voting has opened."""
+    phase, start, end = BudgetCycle.objects.values_list(
+        "phase", "voting_start_at", "voting_end_at"
+    ).get(pk=scope.cycle_id)
+    cycle = scope.cycle
+    cycle.phase, cycle.voting_start_at, cycle.voting_end_at = phase, start, end
+    return scope
+
+
+def submit_ballot(
+    *,
+    voter,
+    scope: BallotScope,
+    choices: Mapping[int, int],
+    channel: str = Channel.ONLINE,
+    actor=None,
+    costs: Mapping[int, int] | None = None,
+) -> Ballot:
+    """Store ``voter``'s ballot on ``scope`` (proposal id -> points), replacing their earlier one.
+
+    Refuses (``BallotRefusedError``, nothing stored) an ineligible voter, a ballot that breaks
+    the rule, a ballot after the deadline, and a second ballot by another channel (or a second
+    paper ballot): the first one counts, and the refused attempt is an audit event.
+    ``costs`` (proposal id -> cost on the ballot) may be passed by a caller that has just read
+    them; otherwise they are read here. The voter's profile should be loaded with the voter.
+    """
+    choices = {int(proposal_id): int(points) for proposal_id, points in choices.items()}
+    _check_may_vote(voter=voter, scope=scope)
+    if costs is None:
+        costs = map_ballot_costs(scope=scope)
+    try:
+        check_ballot(get_ballot_limits(scope=scope, costs=costs), choices)
+    except BallotRuleError as error:
+        raise BallotRefusedError(describe_rule_error(error), code=error.code) from error
+    if connection.vendor == "postgresql":
+        return _cast_in_one_statement(
+            voter=voter, scope=scope, choices=choices, channel=channel, actor=actor or voter
+        )
+    return _cast_with_the_orm(  # SQLite (the demo)
+        voter=voter, scope=scope, choices=choices, channel=channel, actor=actor or voter
+    )
+
+
+# The SQL function installed by migration 0007 (budgeting_cast_ballot); see its docstring.
+_CAST_BALLOT_SQL = (
+    "SELECT outcome, ballot_id, is_change, counted_channel FROM budgeting_cast_ballot("
+    "%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"
+)
+
+
+def _receipt_email(*, voter, scope: BallotScope, receipt: str, channel: str) -> dict:
+    """The outbox row of the receipt e-mail (``is_change`` is added by whoever writes it)."""
+    return prepare_email(
+        template="budgeting/emails/ballot_receipt",
+        context={
+            "receipt": receipt,
+            "cycle_name": str(scope.cycle.name),
+            "cycle_slug": scope.cycle.slug,
+            "scope_name": str(scope.name),
+            "is_paper": channel == Channel.PAPER,
+            "voting_end_at": f"{timezone.localtime(scope.cycle.voting_end_at):%Y-%m-%d %H:%M}",
+        },
+        recipient=voter,
+        dedupe_key=f"receipt:{receipt}",
+        is_secret=True,
+    )
+
+
+def _cast_in_one_statement(
+    *, voter, scope: BallotScope, choices: dict, channel: str, actor
+) -> Ballot:
+    """Lock, re-check the window, write ballot, choices, participation, audit event and receipt
+    e-mail in one statement: one round trip, and its own transaction unless the caller has one.
+
+    Parameters are bound by the server (a psycopg cursor, not Django's client-side binding), so
+    the statement text PostgreSQL may log on an error never holds a person's choices."""
+    ballot = Ballot(voter_key=voter_key(user_id=voter.pk, scope_id=scope.pk), scope=scope)
+    email = _receipt_email(voter=voter, scope=scope, receipt=ballot.receipt, channel=channel)
+    email["recipient_id"] = email.pop("recipient").pk
+    audit = {
+        "conflict_event": AuditEvent.Type.BALLOT_CHANNEL_CONFLICT.value,
+        "changed_event": AuditEvent.Type.BALLOT_CHANGED.value,
+        "subject_type_id": ContentType.objects.get_for_model(BallotScope).pk,
+        "actor_id": actor.pk if actor is not None and actor.is_authenticated else None,
+    }
+    params = [
+        voter.pk,
+        scope.pk,
+        str(channel),
+        timezone.now(),
+        Phase.VOTING.value,
+        ballot.voter_key,
+        ballot.pk,
+        ballot.receipt,
+        list(choices),
+        list(choices.values()),
+        Jsonb(audit),
+        Jsonb(email),
+    ]
+    connection.ensure_connection()
+    with connection.wrap_database_errors, psycopg.Cursor(connection.connection) as cursor:
+        cursor.execute(_CAST_BALLOT_SQL, params)
+        outcome, ballot_id, is_change, counted_channel = cursor.fetchone()
+    if outcome == "voting_closed":
+        raise _voting_closed()
+    if outcome == "already_voted":
+        raise _second_ballot_refused(counted_channel=counted_channel)
+    transaction.on_commit(kick_outbox_relay_soon)
+    ballot.pk = ballot_id
+    ballot.is_change = is_change
+    return ballot
+
+
+def _voting_closed() -> BallotRefusedError:
+    return BallotRefusedError(
+        _("Voting on this ballot is closed; no ballot was stored."), code="voting_closed"
+    )
+
+
+def _second_ballot_refused(*, counted_channel: str) -> BallotRefusedError:
+    if counted_channel == Channel.PAPER:
+        message = _(
+            "A paper ballot was already cast for this person on this ballot; it is the one "
+            "that counts, so this ballot was not stored."
+        )
+    else:
+        message = _(
+            "This person already voted online on this ballot; that ballot counts, so this "
+            "ballot was not stored."
+        )
+    return BallotRefusedError(message, code="already_voted")
+
+
+def _cast_with_the_orm(*, voter, scope: BallotScope, choices: dict, channel: str, actor) -> Ballot:
+    """The same steps as budgeting_cast_ballot, statement by statement (SQLite, the demo)."""
+    refusal = None
+    with transaction.atomic():
+        participation = _lock_participation(voter=voter, scope=scope, channel=channel)
+        scope = _refresh_voting_window(scope)
+        _check_voting_open(scope=scope)  # after the lock: the clock is read now
+        if participation.voted_at is not None and (
+            channel != Channel.ONLINE or participation.channel != Channel.ONLINE
+        ):
+            record_audit_event(
+                cycle=scope.cycle,
+                event_type=AuditEvent.Type.BALLOT_CHANNEL_CONFLICT,
+                subject=scope,
+                actor=actor,
+                is_public=False,
+                counted_channel=participation.channel,
+                refused_channel=str(channel),
+            )
+            refusal = _second_ballot_refused(counted_channel=participation.channel)
+        else:
+            ballot = _write_ballot(
+                voter=voter,
+                scope=scope,
+                choices=choices,
+                participation=participation,
+                channel=channel,
+            )
+    if refusal is not None:
+        raise refusal  # outside the block, so the audit event of the conflict is kept
+    return ballot
+
+
+def _write_ballot(
+    *, voter, scope: BallotScope, choices: dict, participation: Participation, channel: str
+) -> Ballot:
+    key = voter_key(user_id=voter.pk, scope_id=scope.pk)
+    # Insert, or take the existing row and give it a new receipt, in one statement.
+    candidate = Ballot(voter_key=key, scope=scope)
+    pk_field = Ballot._meta.pk
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""INSERT INTO {Ballot._meta.db_table} (id, voter_key, scope_id, receipt)
+            VALUES (%s, %s, %s, %s)
+            ON CONFLICT (voter_key, scope_id) DO UPDATE SET receipt = EXCLUDED.receipt
+            RETURNING id""",  # noqa: S608
+            [
+                pk_field.get_db_prep_value(candidate.pk, connection),
+                key,
+                scope.pk,
+                candidate.receipt,
+            ],
+        )
+        ballot_id = pk_field.to_python(cursor.fetchone()[0])  # SQLite stores UUIDs as text
+    is_change = ballot_id != candidate.pk
+    ballot = Ballot(pk=ballot_id, voter_key=key, scope=scope, receipt=candidate.receipt)
+    ballot.is_change = is_change
+    if is_change:
+        # Replace in place: nothing about the earlier contents is kept, and the receipt changed.
+        BallotChoice.objects.filter(ballot_id=ballot_id).delete()
+    BallotChoice.objects.bulk_create(
+        BallotChoice(ballot=ballot, proposal_id=proposal_id, points=points)
+        for proposal_id, points in choices.items()
+    )
+    participation.voted_at = timezone.now()
+    participation.channel = channel
+    participation.save(update_fields=["voted_at", "channel"])
+    if is_change:
+        # That a ballot changed, never what it holds nor whose it is.
+        record_audit_event(
+            cycle=scope.cycle,
+            event_type=AuditEvent.Type.BALLOT_CHANGED,
+            subject=scope,
+            is_public=False,
+        )
+    email = _receipt_email(voter=voter, scope=scope, receipt=ballot.receipt, channel=channel)
+    email["context"]["is_change"] = is_change
+    enqueue_email(**email)
+    return ballot
+
+
+def withdraw_ballot(*, voter, scope: BallotScope) -> None:
+    """Delete ``voter``'s online ballot on ``scope`` before the deadline; they may vote again."""
+    with transaction.atomic():
+        scope = _refresh_voting_window(scope)
+        participation = (
+            Participation.objects.select_for_update().filter(user=voter, scope=scope).first()
+        )
+        _check_voting_open(scope=scope)
+        if participation is None or participation.voted_at is None:
+            raise BallotRefusedError(_("You have no ballot to withdraw."), code="no_ballot")
+        if participation.channel != Channel.ONLINE:
+            raise BallotRefusedError(
+                _("A paper ballot cannot be withdrawn online."), code="paper_ballot"
+            )
+        key = voter_key(user_id=voter.pk, scope_id=scope.pk)
+        BallotChoice.objects.filter(ballot__voter_key=key, ballot__scope=scope).delete()
+        Ballot.objects.filter(voter_key=key, scope=scope).delete()
+        participation.voted_at = None
+        participation.save(update_fields=["voted_at"])
+        record_audit_event(
+            cycle=scope.cycle,
+            event_type=AuditEvent.Type.BALLOT_WITHDRAWN,
+            subject=scope,
+            is_public=False,
+        )
+
+
+def start_ballot(*, voter, scope: BallotScope) -> None:
+    """Note that ``voter`` opened the ballot (for the reminder a day before the deadline)."""
+    if not scope.cycle.allows(Feature.VOTE) or get_ineligibility(user=voter, scope=scope):
+        return
+    Participation.objects.bulk_create(
+        [Participation(user=voter, scope=scope, started_at=timezone.now())],
+        ignore_conflicts=True,
+    )
+    Participation.objects.filter(user=voter, scope=scope, started_at__isnull=True).update(
+        started_at=timezone.now()
+    )
+
+
+def erase_write_order(*, cycle=None, scope=None) -> int:
+    """Re-store the ballots of ``cycle`` (or one ``scope``) in random order, in one transaction.
+
+    While voting runs, a ballot is written in the same transaction as its voter's participation,
+    so PostgreSQL's row stamps (``xmin``) and the physical order of rows follow the order people
+    voted in; someone with direct database access could join them. Deleting and re-inserting all
+    ballots and choices in a shuffled order, in one transaction, gives every row the same stamp
+    and a random place; the participations are rewritten in the same transaction too. It runs
+    when voting closes (``close_voting``), before the count; a VACUUM afterwards removes the old
+    row versions from disk. Ids and receipts are kept. Returns the ballots stored.
+    """
+    scope_ids = [scope.pk] if scope is not None else list(cycle.scopes.values_list("pk", flat=True))
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            stored = _erase_write_order_in_sql(scope_ids=scope_ids)
+        else:  # SQLite (the demo): small, so the ORM is fine
+            shuffle = random.SystemRandom().shuffle
+            ballots = list(Ballot.objects.select_for_update().filter(scope_id__in=scope_ids))
+            choices = list(BallotChoice.objects.filter(ballot__scope_id__in=scope_ids))
+            BallotChoice.objects.filter(ballot__scope_id__in=scope_ids).delete()
+            Ballot.objects.filter(scope_id__in=scope_ids).delete()
+            shuffle(ballots)
+            shuffle(choices)
+            Ballot.objects.bulk_create(ballots, batch_size=5000)
+            BallotChoice.objects.bulk_create(choices, batch_size=5000)
+            stored = len(ballots)
+        Participation.objects.filter(scope_id__in=scope_ids).update(channel=F("channel"))
+    return stored
+
+
+def _erase_write_order_in_sql(*, scope_ids: list[int]) -> int:
+    """The same in set-based SQL, so a million ballots never pass through Python."""
+    ballot, choice = Ballot._meta.db_table, BallotChoice._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"CREATE TEMP TABLE erase_ballot ON COMMIT DROP AS "  # noqa: S608 (table names)
+            f"SELECT * FROM {ballot} WHERE scope_id = ANY(%s)",
+            [scope_ids],
+        )
+        cursor.execute(
+            f"CREATE TEMP TABLE erase_choice ON COMMIT DROP AS "  # noqa: S608
+            f"SELECT c.* FROM {choice} c JOIN erase_ballot b ON c.ballot_id = b.id"
+        )
+        cursor.execute(f"DELETE FROM {choice} WHERE ballot_id IN (SELECT id FROM erase_ballot)")  # noqa: S608
+        cursor.execute(f"DELETE FROM {ballot} WHERE id IN (SELECT id FROM erase_ballot)")  # noqa: S608
+        cursor.execute(f"INSERT INTO {ballot} SELECT * FROM erase_ballot ORDER BY random()")  # noqa: S608
+        stored = cursor.rowcount
+        cursor.execute(f"INSERT INTO {choice} SELECT * FROM erase_choice ORDER BY random()")  # noqa: S608
+        cursor.execute("DROP TABLE erase_ballot, erase_choice")
+    return stored
