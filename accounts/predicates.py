@@ -1,12 +1,9 @@
+"""Predicates about residents (registrations live in each app's rules.py)."""
+
 import rules
 
 
 @rules.predicate
 def has_resident_profile(user) -> bool:
+    """Signed in and has stated their district (the profile every part of taking part needs)."""
     return user.is_authenticated and hasattr(user, "resident_profile")
-
-
-@rules.predicate
-def is_verified_resident(user) -> bool:
-    profile = getattr(user, "resident_profile", None) if user.is_authenticated else None
-    return profile is not None and profile.verified_at is not None

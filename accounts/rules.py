@@ -1,5 +1,5 @@
 import rules
 
-from budgeting.predicates import is_staff_member
+from core.predicates import is_staff_member
 
 rules.add_perm("accounts.verify_residents", is_staff_member)

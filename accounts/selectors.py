@@ -3,6 +3,7 @@ from django.db.models.functions import Lower
 
 from accounts.models import ResidentProfile
 from accounts.models import User
+from budgeting.selectors import is_council_member_anywhere
 
 
 def get_resident_profile(*, user) -> ResidentProfile | None:
@@ -11,13 +12,9 @@ def get_resident_profile(*, user) -> ResidentProfile | None:
     return ResidentProfile.objects.select_related("district").filter(user=user).first()
 
 
-def has_resident_profile(*, user) -> bool:
-    return user.is_authenticated and ResidentProfile.objects.filter(user=user).exists()
-
-
 def has_review_or_staff_role(*, user) -> bool:
     """Staff, or a council member of any cycle: the roles that must use MFA."""
-    return user.is_authenticated and (user.is_staff or user.council_memberships.exists())
+    return user.is_authenticated and (user.is_staff or is_council_member_anywhere(user=user))
 
 
 def list_users_by_email(*, emails: set[str]) -> QuerySet[User]:

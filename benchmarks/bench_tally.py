@@ -259,9 +259,9 @@ def run_pipeline(ids: dict[str, int]) -> dict[str, Any]:
     _django(_bench_database_url())
     from accounts.models import User
     from budgeting.models import ExportFile
+    from results.services.counting import tally_scope
     from results.services.exports import build_export_file
     from results.services.publication import publish_results
-    from results.services.tallying import tally_scope
 
     staff = User.objects.get(pk=ids["staff"])
     timings = {}

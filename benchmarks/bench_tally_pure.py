@@ -35,12 +35,12 @@ REPO = Path(__file__).resolve().parents[1]
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
-from budgeting.tally import RULES  # noqa: E402
 from budgeting.tally import BallotMatrix  # noqa: E402
 from budgeting.tally import ProjectInput  # noqa: E402
 from budgeting.tally import TallyInput  # noqa: E402
 from budgeting.tally import read_pb  # noqa: E402
 from budgeting.tally import write_pb  # noqa: E402
+from budgeting.tally.rules import RULES  # noqa: E402
 
 
 def oracle() -> ModuleType:

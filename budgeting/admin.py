@@ -17,13 +17,11 @@ from budgeting.models import CouncilMembership
 from budgeting.models import District
 from budgeting.models import ImplementationUpdate
 from budgeting.models import PolicyArea
-from budgeting.phases import Phase
-from budgeting.phases import next_phase
-from budgeting.services.cycles import advance_phase
 from budgeting.services.cycles import appoint_council_member
 from budgeting.services.cycles import check_rules_change_allowed
 from budgeting.services.cycles import check_scope_change_allowed
 from budgeting.services.cycles import clone_cycle
+from budgeting.services.cycles import take_next_step
 from core.exceptions import ApplicationError
 
 
@@ -153,23 +151,18 @@ class BudgetCycleAdmin(TranslationAdmin):
     @admin.action(description=_("Advance to the next phase"))
     def advance_to_next_phase(self, request, queryset):
         for cycle in queryset:
-            target = next_phase(cycle.phase)
+            try:
+                # publication (results' step) freezes the count and builds the downloads
+                target, moved = take_next_step(cycle=cycle, actor=request.user)
+            except ApplicationError as exc:  # PhaseTransitionError, PublicationError
+                self.message_user(request, f"{cycle}: {exc.message}", messages.ERROR)
+                continue
             if target is None:
                 self.message_user(
                     request,
                     _("%(cycle)s is in its last phase.") % {"cycle": cycle},
                     messages.WARNING,
                 )
-                continue
-            try:
-                if target == Phase.PUBLISHED:  # publication freezes the count and builds exports
-                    from results.services.publication import publish_results
-
-                    moved = publish_results(cycle_id=cycle.pk, actor=request.user)
-                else:
-                    moved = advance_phase(cycle=cycle, to=target, actor=request.user)
-            except ApplicationError as exc:  # PhaseTransitionError, PublicationError
-                self.message_user(request, f"{cycle}: {exc.message}", messages.ERROR)
                 continue
             if moved:
                 self.message_user(

@@ -18,8 +18,12 @@ from budgeting.models import BudgetCut
 from budgeting.models import BudgetCycle
 from budgeting.models import ImplementationUpdate
 from budgeting.phases import Phase
+from budgeting.services.cycles import advance_phase
 from core.images import reencode_image
 from implementation.selectors import get_cycle_accountability
+from implementation.services import follow_project
+from implementation.services import post_implementation_update
+from implementation.services import record_budget_cut
 from proposals.models import Endorsement
 
 CUT_REASON = (
@@ -85,10 +89,6 @@ def _demo_photo(color: tuple[int, int, int]):
 @transaction.atomic
 def seed_demo_implementation(*, cycle: BudgetCycle, admin: User, follower: User) -> None:
     """Idempotent: a cycle that already has updates or cuts is left as it is."""
-    from budgeting.services.cycles import advance_phase
-    from implementation.services import follow_project
-    from implementation.services import post_implementation_update
-    from implementation.services import record_budget_cut
 
     if cycle.phase == Phase.PUBLISHED:
         advance_phase(cycle=cycle, to=Phase.IMPLEMENTATION, actor=admin)

@@ -28,9 +28,14 @@ from budgeting.models import BallotScope
 from budgeting.models import BudgetCycle
 from budgeting.models import ImportedElection
 from budgeting.models import PolicyArea
+from budgeting.phases import PHASE_ORDER
 from budgeting.phases import Phase
+from budgeting.phases import next_phase
+from budgeting.services.cycles import advance_phase
 from budgeting.tally import read_pb
 from proposals.models import Proposal
+from results.services.counting import tally_scope
+from results.services.publication import publish_results
 
 IMPORT_AUTHOR_EMAIL = "pabulib-import@chamyeo.invalid"
 _BATCH = 5000
@@ -333,11 +338,6 @@ def seed_demo_results(*, districts: dict, areas: list[PolicyArea], admin: User) 
 
     Idempotent: an existing cycle is returned as it is.
     """
-    from budgeting.phases import PHASE_ORDER
-    from budgeting.phases import next_phase
-    from budgeting.services.cycles import advance_phase
-    from results.services.publication import publish_results
-    from results.services.tallying import tally_scope
 
     cycle = BudgetCycle.objects.filter(slug=PAST_SLUG).first()
     if cycle is not None:

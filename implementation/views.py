@@ -53,7 +53,7 @@ class _CycleMixin:
 class AccountabilityView(_CycleMixin, RulesPermissionMixin, TemplateView):
     """What happened to the money: selected, funded after cuts, spent, done; every cut."""
 
-    permission_required = "budgeting.view_accountability"
+    permission_required = "implementation.view_accountability"
     template_name = "budgeting/implementation_cycle.html"
 
     def get_context_data(self, **kwargs):
@@ -61,7 +61,7 @@ class AccountabilityView(_CycleMixin, RulesPermissionMixin, TemplateView):
         context["cycle"] = self.cycle
         context["report"] = get_cycle_accountability(cycle=self.cycle)
         context["can_track"] = rules.has_perm(
-            "budgeting.track_implementation", self.request.user, self.cycle
+            "implementation.track_implementation", self.request.user, self.cycle
         )
         return context
 
@@ -69,7 +69,7 @@ class AccountabilityView(_CycleMixin, RulesPermissionMixin, TemplateView):
 class StaffImplementationView(_CycleMixin, RulesPermissionMixin, TemplateView):
     """Staff: every funded project of a cycle with its state and links to update or cut it."""
 
-    permission_required = "budgeting.track_implementation"
+    permission_required = "implementation.track_implementation"
     template_name = "budgeting/implementation_staff.html"
 
     def get_context_data(self, **kwargs):
@@ -124,7 +124,7 @@ class _ProjectFormView(RulesPermissionMixin, View):
 
 
 class StaffImplementationUpdateView(_ProjectFormView):
-    permission_required = "budgeting.post_implementation_update"
+    permission_required = "implementation.post_implementation_update"
     form_class = ImplementationUpdateForm
     template_name = "budgeting/implementation_update_form.html"
     success_message = gettext_lazy("The update is published.")
@@ -136,7 +136,7 @@ class StaffImplementationUpdateView(_ProjectFormView):
 
 
 class StaffBudgetCutView(_ProjectFormView):
-    permission_required = "budgeting.record_budget_cut"
+    permission_required = "implementation.record_budget_cut"
     form_class = BudgetCutForm
     template_name = "budgeting/implementation_cut_form.html"
     success_message = gettext_lazy("The cut is recorded and public.")
@@ -154,7 +154,7 @@ class ProjectFollowView(LoginRequiredMixin, View):
             if unfollow_project(user=request.user, proposal=proposal):
                 messages.success(request, _("You no longer follow this project."))
             return redirect(proposal.get_absolute_url())
-        if not rules.has_perm("budgeting.follow_project", request.user, proposal):
+        if not rules.has_perm("implementation.follow_project", request.user, proposal):
             raise PermissionDenied(_("Residents who voted on this ballot or endorsed can follow."))
         try:
             follow_project(user=request.user, proposal=proposal)

@@ -14,16 +14,6 @@ from ninja.errors import HttpError
 from ninja.pagination import paginate
 
 from budgeting.models import BudgetCycle
-from budgeting.selectors import get_open_data_result
-from budgeting.selectors import get_visible_cycle
-from budgeting.selectors import list_open_data_allocations
-from budgeting.selectors import list_open_data_audit_events
-from budgeting.selectors import list_open_data_budget_cuts
-from budgeting.selectors import list_open_data_cycles
-from budgeting.selectors import list_open_data_implementation_updates
-from budgeting.selectors import list_open_data_policy_areas
-from budgeting.selectors import list_open_data_results
-from budgeting.selectors import list_open_data_scopes
 from core.api_common import MAX_ID
 from core.api_common import NOT_FOUND
 from core.api_common import SLUG_PATTERN
@@ -42,6 +32,16 @@ from opendata.schemas import PolicyAreaOut
 from opendata.schemas import ResultOut
 from opendata.schemas import ScopeOut
 from opendata.schemas import TurnoutOut
+from opendata.selectors import get_open_data_result
+from opendata.selectors import get_visible_cycle
+from opendata.selectors import list_open_data_allocations
+from opendata.selectors import list_open_data_audit_events
+from opendata.selectors import list_open_data_budget_cuts
+from opendata.selectors import list_open_data_cycles
+from opendata.selectors import list_open_data_implementation_updates
+from opendata.selectors import list_open_data_policy_areas
+from opendata.selectors import list_open_data_results
+from opendata.selectors import list_open_data_scopes
 from proposals.selectors import list_open_data_proposals
 from voting.selectors import get_turnout
 

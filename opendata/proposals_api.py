@@ -16,8 +16,8 @@ from core.api_common import OpenDataPagination
 from opendata.proposals_schemas import ProposalDetailOut
 from opendata.proposals_schemas import ProposalOut
 from opendata.proposals_schemas import ProposalStatus
-from proposals.selectors import get_open_data_proposal
-from proposals.selectors import list_open_data_proposals
+from opendata.selectors import get_open_data_proposal
+from opendata.selectors import list_open_data_proposals
 
 router = Router()
 

@@ -13,11 +13,11 @@ from ninja import Schema
 
 from budgeting.phases import Feature
 from opendata.schemas import absolute_url
+from opendata.selectors import OPEN_DATA_EXCLUDED_STATUSES
 from proposals.models import CouncilDecision
 from proposals.models import FeasibilityReview
 from proposals.models import Proposal
 from proposals.review.selectors import get_review_summary
-from proposals.selectors import OPEN_DATA_EXCLUDED_STATUSES
 from results.selectors import get_funded_allocation
 
 ProposalStatus = Literal[

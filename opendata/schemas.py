@@ -20,7 +20,7 @@ from budgeting.models import ExportFile
 from budgeting.models import ImplementationStatus
 from budgeting.phases import Phase
 from budgeting.selectors import list_scopes_for_cycle
-from results.views import describe_reason
+from results.reasons import describe_reason
 
 PhaseCode = Literal[tuple(Phase.values)]
 AuditEventType = Literal[tuple(AuditEvent.Type.values)]

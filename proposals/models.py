@@ -5,6 +5,7 @@ from django.core.validators import MaxValueValidator
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 
@@ -128,7 +129,6 @@ class Proposal(models.Model):
         return self.title
 
     def get_absolute_url(self) -> str:
-        from django.urls import reverse
 
         return reverse("proposals:proposal-detail", kwargs={"pk": self.pk})
 

@@ -11,6 +11,9 @@ from budgeting.models import BudgetCycle
 from budgeting.phases import Feature
 from proposals.models import Comment
 from proposals.models import Proposal
+from proposals.selectors import COMMENT_EDIT_WINDOW
+from proposals.selectors import OPEN_STATUSES
+from proposals.selectors import get_participation_ineligibility
 
 
 def _cycle_of(obj) -> BudgetCycle | None:
@@ -43,7 +46,6 @@ def phase_allows(feature: Feature):
 @rules.predicate
 def is_eligible_participant(user, obj) -> bool:
     """A resident the cycle's rule admits (profile; verified if the cycle requires it; age)."""
-    from proposals.selectors import get_participation_ineligibility
 
     cycle = _cycle_of(obj)
     return (
@@ -60,17 +62,8 @@ def is_proposal_author(user, obj) -> bool:
 
 
 @rules.predicate
-def is_council_member_of_cycle(user, obj) -> bool:
-    from proposals.selectors import is_council_member_of
-
-    cycle = _cycle_of(obj)
-    return cycle is not None and is_council_member_of(user=user, cycle=cycle)
-
-
-@rules.predicate
 def is_open_for_changes(user, proposal) -> bool:
     """A draft or submitted proposal not hidden by moderation (its author may still change it)."""
-    from proposals.selectors import OPEN_STATUSES
 
     return (
         isinstance(proposal, Proposal)
@@ -106,20 +99,9 @@ def is_comment_author(user, comment) -> bool:
 
 @rules.predicate
 def is_within_comment_edit_window(user, comment) -> bool:
-    from proposals.selectors import COMMENT_EDIT_WINDOW
 
     return (
         isinstance(comment, Comment)
         and comment.hidden_at is None
         and timezone.now() < comment.created_at + COMMENT_EDIT_WINDOW
     )
-
-
-@rules.predicate
-def has_resident_profile(user) -> bool:
-    return user.is_authenticated and hasattr(user, "resident_profile")
-
-
-@rules.predicate
-def is_staff_member(user) -> bool:
-    return user.is_authenticated and user.is_staff

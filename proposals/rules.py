@@ -2,16 +2,16 @@
 
 import rules
 
+from accounts.predicates import has_resident_profile
 from budgeting.phases import Feature
-from proposals.predicates import has_resident_profile
+from budgeting.predicates import is_council_member
+from core.predicates import is_staff_member
 from proposals.predicates import is_comment_author
-from proposals.predicates import is_council_member_of_cycle
 from proposals.predicates import is_eligible_participant
 from proposals.predicates import is_endorsable
 from proposals.predicates import is_open_for_changes
 from proposals.predicates import is_open_for_discussion
 from proposals.predicates import is_proposal_author
-from proposals.predicates import is_staff_member
 from proposals.predicates import is_within_comment_edit_window
 from proposals.predicates import phase_allows
 
@@ -44,7 +44,7 @@ rules.add_perm(
     "proposals.endorse_proposal",
     is_eligible_participant
     & ~is_proposal_author
-    & ~is_council_member_of_cycle
+    & ~is_council_member
     & is_endorsable
     & phase_allows(Feature.ENDORSE),
 )

@@ -20,8 +20,6 @@ from budgeting.eligibility import check_eligibility
 from budgeting.models import AuditEvent
 from budgeting.models import BallotScope
 from budgeting.models import BudgetCycle
-from budgeting.models import CouncilMembership
-from budgeting.phases import Phase
 from budgeting.selectors import get_eligibility_rule
 from budgeting.selectors import get_resident_facts
 from proposals.models import Comment
@@ -88,13 +86,6 @@ def count_counted_proposals(*, author, cycle: BudgetCycle, exclude_pk: int | Non
     if exclude_pk is not None:
         qs = qs.exclude(pk=exclude_pk)
     return qs.count()
-
-
-def is_council_member_of(*, user, cycle: BudgetCycle) -> bool:
-    return (
-        user.is_authenticated
-        and CouncilMembership.objects.filter(user=user, cycle_id=cycle.pk).exists()
-    )
 
 
 # --- browsing ----------------------------------------------------------------------------------
@@ -282,45 +273,3 @@ def list_recently_resolved_reports(*, limit: int = 20) -> QuerySet[Report]:
         .select_related("proposal", "comment", "resolved_by")
         .order_by("-resolved_at")[:limit]
     )
-
-
-# --- open data (the read-only API) --------------------------------------------------------------
-# Statuses the API never shows: private drafts and proposals their authors withdrew.
-OPEN_DATA_EXCLUDED_STATUSES = (Proposal.Status.DRAFT, Proposal.Status.WITHDRAWN)
-
-
-def list_open_data_proposals(
-    *,
-    cycle_slug: str | None = None,
-    scope_id: int | None = None,
-    district_slug: str | None = None,
-    policy_area_slug: str | None = None,
-    status: str | None = None,
-) -> QuerySet[Proposal]:
-    """Proposals anyone may read through the API: submitted or later, not withdrawn, not hidden
-    by moderation, in a visible cycle. Oldest first, so pages stay stable as new ones arrive.
-
-    Each carries ``endorsement_count``; who wrote or endorsed it is never part of the answer.
-    """
-    qs = (
-        Proposal.objects.public()
-        .exclude(status__in=OPEN_DATA_EXCLUDED_STATUSES)
-        .exclude(cycle__phase=Phase.DRAFT)
-        .select_related("cycle", "scope__district", "policy_area", "council_decision")
-        .annotate(endorsement_count=Count("endorsements", distinct=True))
-    )
-    if cycle_slug:
-        qs = qs.filter(cycle__slug=cycle_slug)
-    if scope_id:
-        qs = qs.filter(scope_id=scope_id)
-    if district_slug:
-        qs = qs.filter(scope__district__slug=district_slug)
-    if policy_area_slug:
-        qs = qs.filter(policy_area__slug=policy_area_slug)
-    if status:
-        qs = qs.filter(status=status)
-    return qs.order_by("submitted_at", "pk")
-
-
-def get_open_data_proposal(*, pk: int) -> Proposal | None:
-    return list_open_data_proposals().filter(pk=pk).first()

@@ -3,11 +3,11 @@
 from celery import shared_task
 from django.db import OperationalError
 
+from results.services.counting import tally_scope
 from results.services.exports import build_export_file
 from results.services.exports import retry_stalled_exports
 from results.services.tallying import close_due_voting
 from results.services.tallying import close_voting
-from results.services.tallying import tally_scope
 
 
 @shared_task(

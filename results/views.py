@@ -22,7 +22,7 @@ from budgeting.models import BudgetCycle
 from budgeting.models import ExportFile
 from budgeting.models import ImportedElection
 from budgeting.models import TallyRun
-from core.templatetags.money import format_won
+from results.reasons import describe_reason
 from results.selectors import get_comparison_run
 from results.selectors import get_published_run
 from results.selectors import list_allocations
@@ -37,54 +37,6 @@ from results.services.tallying import TallyRefusedError
 from results.services.tallying import request_tally
 
 CHART_BAR_HEIGHT = 28
-
-
-def describe_reason(allocation: Allocation) -> str:  # noqa: PLR0911 (one return per reason)
-    """Why a project was (not) funded, in plain words, from its reason code and numbers."""
-    p = allocation.reason_params or {}
-    values = {
-        "cost": format_won(allocation.cost_won),
-        "left": format_won(p.get("remaining_budget", 0)),
-        "money": format_won(p.get("supporters_money", 0)),
-        "score": p.get("score", 0),
-        "threshold": p.get("threshold", 0),
-    }
-    code = allocation.reason_code
-    if code == "funded" and "round" in p:
-        return _("Funded: its supporters' equal shares paid for it.")
-    if code == "funded":
-        return (
-            _("Funded: %(left)s was left when its turn came, enough for its cost of %(cost)s.")
-            % values
-        )
-    if code == "funded_in_completion":
-        return (
-            _(
-                "Funded with the money left over (most votes first): %(left)s was left, it cost "
-                "%(cost)s."
-            )
-            % values
-        )
-    if code == "not_enough_budget":
-        return _("Not funded: %(left)s left, cost %(cost)s.") % values
-    if code == "below_threshold":
-        return _("Not funded: %(score)s votes, fewer than the %(threshold)s needed.") % values
-    if code == "not_reached_no_skip":
-        return _("Not funded: counting stopped at an earlier project that did not fit.")
-    if code == "supporters_could_not_pay" and allocation.votes == 0:
-        return _("Not funded: nobody voted for it.")
-    if code == "supporters_could_not_pay":
-        text = (
-            _(
-                "Not funded: its supporters' remaining shares (%(money)s) could not pay for it "
-                "(cost %(cost)s)."
-            )
-            % values
-        )
-        if "remaining_budget" in p:
-            text += " " + _("The %(left)s left over at the end was not enough either.") % values
-        return text
-    return _("Funded.") if allocation.is_funded else _("Not funded.")
 
 
 @dataclass(frozen=True)
@@ -130,7 +82,7 @@ class CycleMixin:
 class CycleResultsView(CycleMixin, PermissionRequiredMixin, TemplateView):
     """Every scope's published result at a glance."""
 
-    permission_required = "budgeting.view_results"
+    permission_required = "results.view_results"
     template_name = "budgeting/results_cycle.html"
 
     def get_context_data(self, **kwargs):
@@ -169,7 +121,7 @@ class ScopeResultsMixin(CycleMixin):
 class ScopeResultsView(ScopeResultsMixin, PermissionRequiredMixin, TemplateView):
     """One scope's result: table, chart, reasons, comparison with greedy, downloads."""
 
-    permission_required = "budgeting.view_results"
+    permission_required = "results.view_results"
     template_name = "budgeting/results_scope.html"
 
     def get_context_data(self, **kwargs):
@@ -213,7 +165,7 @@ class ScopeResultsView(ScopeResultsMixin, PermissionRequiredMixin, TemplateView)
 class ResultsDownloadView(ScopeResultsMixin, PermissionRequiredMixin, View):
     """The CSV, JSON or .pb file of a published result."""
 
-    permission_required = "budgeting.view_results"
+    permission_required = "results.view_results"
     content_types = {
         ExportFile.Kind.CSV: "text/csv; charset=utf-8",
         ExportFile.Kind.JSON: "application/json",
@@ -238,7 +190,7 @@ class StaffTallyView(CycleMixin, PermissionRequiredMixin, TemplateView):
     """Staff: the count of every scope (status, timings, fingerprint), re-run, publish, and
     build again the downloads left unbuilt."""
 
-    permission_required = "budgeting.publish_results"
+    permission_required = "results.publish_results"
     template_name = "budgeting/staff_tally.html"
 
     def get_context_data(self, **kwargs):

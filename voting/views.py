@@ -80,7 +80,7 @@ class ScopeMixin:
 
 
 class ResidentBallotMixin(ProfileRequiredMixin, ScopeMixin, PermissionRequiredMixin):
-    permission_required = "budgeting.submit_ballot"
+    permission_required = "voting.submit_ballot"
 
     def render_ballot(self, form, *, choices, status=200, template="budgeting/ballot_form.html"):
         key = voter_key(user_id=self.request.user.pk, scope_id=self.scope.pk)
@@ -230,7 +230,7 @@ def submit_ballot_directly(request, *, slug: str, scope_pk: int) -> HttpResponse
     if rejected is not None:
         return rejected
     scope, costs = get_scope_for_submission(slug=slug, scope_pk=scope_pk)
-    if scope is None or not voter.has_perm("budgeting.submit_ballot", scope):
+    if scope is None or not voter.has_perm("voting.submit_ballot", scope):
         return None
     choices = parse_choices(request.POST, rule=scope.cycle.ballot_rule)
     if choices is None:
@@ -264,7 +264,7 @@ class BallotReceiptView(ProfileRequiredMixin, ScopeMixin, View):
             "scope": self.scope,
             "receipt": ballot.receipt,
             "participation": get_participation(user=request.user, scope=self.scope),
-            "can_change": request.user.has_perm("budgeting.submit_ballot", self.scope),
+            "can_change": request.user.has_perm("voting.submit_ballot", self.scope),
         }
         return render(request, "budgeting/ballot_receipt.html", context)
 
@@ -289,7 +289,7 @@ class BallotWithdrawView(ResidentBallotMixin, View):
 
 # --- staff: paper ballots (under /staff/, so staff need MFA) ----------------------------------
 class PaperBallotIndexView(ScopeMixin, PermissionRequiredMixin, View):
-    permission_required = "budgeting.enter_paper_ballot"
+    permission_required = "voting.enter_paper_ballot"
 
     def get(self, request, *args, **kwargs):
         context = {"cycle": self.cycle, "scopes": list_scopes_for_cycle(cycle=self.cycle)}
@@ -299,7 +299,7 @@ class PaperBallotIndexView(ScopeMixin, PermissionRequiredMixin, View):
 class PaperBallotView(ScopeMixin, PermissionRequiredMixin, View):
     """Enter one paper ballot. The page never shows stored ballots, only that one was stored."""
 
-    permission_required = "budgeting.enter_paper_ballot"
+    permission_required = "voting.enter_paper_ballot"
 
     def render_form(self, form, *, status=200):
         context = {"cycle": self.cycle, "scope": self.scope, "form": form, "limits": self.limits}

@@ -5,6 +5,7 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import F
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -204,7 +205,6 @@ class BudgetCycle(models.Model):
         return self.name
 
     def get_absolute_url(self) -> str:
-        from django.urls import reverse
 
         return reverse("budgeting:cycle-detail", kwargs={"slug": self.slug})
 

@@ -1,5 +1,6 @@
 """Budget cycles: phase changes (by date and by hand), frozen rules, cloning, council."""
 
+from collections.abc import Callable
 from datetime import timedelta
 from functools import partial
 
@@ -84,6 +85,28 @@ def advance_phase(
     if to == Phase.TALLYING:  # voting closed: count every scope (after commit, never raises)
         transaction.on_commit(partial(enqueue, "budgeting.close_voting", (cycle.pk,)))
     return True
+
+
+# Phases that another app enters by a service of its own rather than by ``advance_phase``
+# (results: publishing freezes the count and builds the downloads). Filled at that app's
+# ``ready()``, so budgeting imports nothing above it.
+_PHASE_STEPS: dict[Phase, Callable[..., bool]] = {}
+
+
+def register_phase_step(phase: Phase, step: Callable[..., bool]) -> None:
+    """``step(cycle_id=…, actor=…) -> bool`` is how a cycle enters ``phase`` by hand."""
+    _PHASE_STEPS[phase] = step
+
+
+def take_next_step(*, cycle: BudgetCycle, actor) -> tuple[Phase | None, bool]:
+    """Move ``cycle`` by hand to its next phase (None at the last one) and whether it moved."""
+    target = next_phase(cycle.phase)
+    if target is None:
+        return None, False
+    step = _PHASE_STEPS.get(target)
+    if step is not None:
+        return target, step(cycle_id=cycle.pk, actor=actor)
+    return target, advance_phase(cycle=cycle, to=target, actor=actor)
 
 
 def advance_due_phases(*, now=None) -> int:

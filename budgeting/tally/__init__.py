@@ -2,22 +2,22 @@
 
 Public API::
 
-    from budgeting.tally import RULES, TallyInput, ProjectInput, BallotInput, read_pb, fingerprint
+    from budgeting.tally import TallyInput, ProjectInput, BallotInput, read_pb, fingerprint
+    from budgeting.tally.rules import RULES  # the counting rules: workers and commands only
     outcome = RULES["mes"](tally_input)
 
 Rules: ``greedy`` (greedy by votes/points, with threshold and no-skip variants), ``mes`` (Method
 of Equal Shares with Add1 and greedy completion) and ``council_weighted`` (Seoul-style weighted
 score, then greedy). Each takes a :class:`TallyInput` and returns a :class:`TallyOutcome`.
+
+This package's ``__init__`` loads only the types and the Pabulib reader/writer: the rules, and
+with them numba's compiled Equal Shares kernels, are in ``budgeting.tally.rules``, which web
+processes never import (an import-linter contract).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
-from budgeting.tally.council_weighted import council_weighted
-from budgeting.tally.equal_shares import equal_shares
 from budgeting.tally.fingerprint import fingerprint
-from budgeting.tally.greedy import greedy
 from budgeting.tally.pabulib import PbElection
 from budgeting.tally.pabulib import PbFormatError
 from budgeting.tally.pabulib import UnsupportedVoteType
@@ -32,14 +32,7 @@ from budgeting.tally.types import TallyInput
 from budgeting.tally.types import TallyInputError
 from budgeting.tally.types import TallyOutcome
 
-RULES: dict[str, Callable[[TallyInput], TallyOutcome]] = {
-    "greedy": greedy,
-    "mes": equal_shares,
-    "council_weighted": council_weighted,
-}
-
 __all__ = [
-    "RULES",
     "BallotInput",
     "BallotMatrix",
     "PbElection",
@@ -50,10 +43,7 @@ __all__ = [
     "TallyInputError",
     "TallyOutcome",
     "UnsupportedVoteType",
-    "council_weighted",
-    "equal_shares",
     "fingerprint",
-    "greedy",
     "read_pb",
     "read_pb_text",
     "write_pb",

@@ -33,8 +33,9 @@ def project_implementation(context, proposal) -> dict | None:
         "updates": list_implementation_updates(proposal=proposal),
         "is_following": following,
         # rules.has_perm, not user.has_perm: no superuser shortcut for a resident's button
-        "can_follow": not following and rules.has_perm("budgeting.follow_project", user, proposal),
-        "can_post": rules.has_perm("budgeting.post_implementation_update", user, proposal),
+        "can_follow": not following
+        and rules.has_perm("implementation.follow_project", user, proposal),
+        "can_post": rules.has_perm("implementation.post_implementation_update", user, proposal),
     }
 
 

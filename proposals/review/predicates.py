@@ -11,8 +11,8 @@ from budgeting.phases import PHASE_ORDER
 from budgeting.phases import Feature
 from budgeting.phases import Phase
 from budgeting.predicates import is_council_member
-from budgeting.predicates import is_staff_member
 from budgeting.predicates import phase_allows
+from core.predicates import is_staff_member
 from proposals.models import Proposal
 
 # Statuses a proposal can have while the council works on it (decisions can be changed).

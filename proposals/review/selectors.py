@@ -15,6 +15,7 @@ from django.db.models import Subquery
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
+from budgeting.models import AuditEvent
 from budgeting.models import BallotScope
 from budgeting.models import BudgetCycle
 from budgeting.models import PolicyArea
@@ -26,7 +27,6 @@ from proposals.models import Proposal
 from proposals.models import RubricCriterion
 from proposals.review.predicates import REVIEWABLE_STATUSES
 from proposals.review.predicates import review_phase_has_ended
-from proposals.review.services import count_decision_revisions
 
 
 # --- the council's desk ------------------------------------------------------------------------
@@ -80,6 +80,16 @@ class QueueFilters:
     decision: str = ""  # QueueProgress.DECISION_CHOICES, or ""
     query: str = ""  # words of the title, or a proposal number ("#12" or "12")
     sort: str = QueueSort.URGENT
+
+
+def count_decision_revisions(*, proposal: Proposal) -> int:
+    """How many times the council's decision on ``proposal`` has been recorded (0: never)."""
+    return AuditEvent.objects.filter(
+        event_type=AuditEvent.Type.COUNCIL_DECISION_RECORDED,
+        subject_type__app_label="proposals",
+        subject_type__model="proposal",
+        subject_id=str(proposal.pk),
+    ).count()
 
 
 def list_review_queue(

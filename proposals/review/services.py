@@ -25,8 +25,8 @@ from django.utils.translation import gettext as _
 
 from budgeting.audit import record_audit_event
 from budgeting.models import AuditEvent
-from budgeting.models import CouncilMembership
 from budgeting.phases import Feature
+from budgeting.selectors import is_council_member
 from notifications.services import enqueue_email
 from proposals.models import CouncilDecision
 from proposals.models import CouncilScore
@@ -36,6 +36,7 @@ from proposals.models import Proposal
 from proposals.models import RubricCriterion
 from proposals.review.predicates import REVIEWABLE_STATUSES
 from proposals.review.predicates import user_wrote
+from proposals.review.selectors import count_decision_revisions
 from proposals.services import ProposalError
 
 DECISION_EMAIL = "proposals/emails/council_decision"
@@ -44,14 +45,10 @@ FEASIBILITY_EMAIL = "proposals/emails/feasibility_changed"
 
 
 # --- checks (defence in depth: the views check the same rules first) ---------------------------
-def _is_council_member(*, user, cycle) -> bool:
-    return CouncilMembership.objects.filter(user=user, cycle=cycle).exists()
-
-
 def _check_may_act(*, user, proposal: Proposal, council_only: bool = False) -> None:
     if not user.is_authenticated:
         raise ProposalError(_("Please log in."), code="permission")
-    is_member = _is_council_member(user=user, cycle=proposal.cycle)
+    is_member = is_council_member(user=user, cycle=proposal.cycle)
     if not (is_member or (user.is_staff and not council_only)):
         raise ProposalError(
             _("Only the council of this budget cycle can do this."), code="permission"
@@ -275,16 +272,6 @@ def score_proposal(*, proposal: Proposal, member, points: dict[int, int]) -> lis
 
 
 # --- decision ----------------------------------------------------------------------------------
-def count_decision_revisions(*, proposal: Proposal) -> int:
-    """How many times the council's decision on ``proposal`` has been recorded (0: never)."""
-    return AuditEvent.objects.filter(
-        event_type=AuditEvent.Type.COUNCIL_DECISION_RECORDED,
-        subject_type__app_label="proposals",
-        subject_type__model="proposal",
-        subject_id=str(proposal.pk),
-    ).count()
-
-
 @transaction.atomic
 def record_council_decision(
     *,

@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from budgeting.audit import record_audit_event
 from budgeting.models import AuditEvent
 from budgeting.phases import Feature
+from budgeting.selectors import is_council_member
 from proposals.models import Comment
 from proposals.models import Endorsement
 from proposals.models import Proposal
@@ -15,7 +16,6 @@ from proposals.models import Report
 from proposals.selectors import COMMENT_EDIT_WINDOW
 from proposals.selectors import get_participation_ineligibility
 from proposals.selectors import has_reached_threshold_event
-from proposals.selectors import is_council_member_of
 from proposals.services import ProposalError
 
 
@@ -97,7 +97,7 @@ def endorse_proposal(*, proposal: Proposal, user) -> Endorsement:
         raise ProposalError(_("This proposal cannot be endorsed."), code="closed")
     if locked.author_id == user.pk:
         raise ProposalError(_("You cannot endorse your own proposal."), code="own")
-    if is_council_member_of(user=user, cycle=cycle):
+    if is_council_member(user=user, cycle=cycle):
         raise ProposalError(
             _("Council members do not endorse proposals in the cycle they review."),
             code="council",

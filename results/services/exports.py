@@ -29,6 +29,7 @@ from results.exports.tables import write_results_json
 from results.selectors import get_comparison_run
 from results.selectors import get_tally_input
 from results.selectors import list_allocations
+from results.services.tallying import canonical_pb
 
 
 class ExportMismatchError(Exception):
@@ -186,7 +187,6 @@ def render_export(*, export: ExportFile) -> bytes:
         digest = hashlib.sha256(content).hexdigest()
         if digest == run.fingerprint:
             return content
-    from results.services.tallying import canonical_pb
 
     text, digest = canonical_pb(scope_input=get_tally_input(scope=run.scope))
     if digest != run.fingerprint:

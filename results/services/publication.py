@@ -11,6 +11,7 @@ from budgeting.models import AuditEvent
 from budgeting.models import BudgetCycle
 from budgeting.models import TallyRun
 from budgeting.phases import Phase
+from budgeting.services.cycles import advance_phase
 from core.exceptions import ApplicationError
 from results.selectors import get_latest_run
 from results.selectors import list_published_runs
@@ -36,7 +37,6 @@ def publish_results(*, cycle_id: int, actor) -> bool:
     creates the CSV/JSON/.pb exports (built by a task on commit) and writes a public
     ``RESULTS_PUBLISHED`` event. Publishing twice changes nothing.
     """
-    from budgeting.services.cycles import advance_phase
 
     if actor is None or not (actor.is_authenticated and actor.is_staff):
         raise PublicationError(_("Only the budget office may publish results."), code="forbidden")

@@ -2,6 +2,7 @@
 
 from django import template
 
+from results.reasons import describe_reason
 from results.selectors import get_funded_allocation
 
 register = template.Library()
@@ -9,7 +10,6 @@ register = template.Library()
 
 @register.simple_tag
 def proposal_outcome(proposal):
-    from results.views import describe_reason
 
     allocation = get_funded_allocation(proposal=proposal)
     if allocation is None:

@@ -33,10 +33,10 @@ from proposals.services.discussion import post_comment
 from proposals.services.moderation import hide_proposal
 from proposals.services.submission import create_proposal
 from proposals.services.submission import withdraw_proposal
+from results.services.counting import tally_scope
 from results.services.exports import build_export_file
 from results.services.publication import publish_results
 from results.services.tallying import close_voting
-from results.services.tallying import tally_scope
 from tests.accounts.factories import ResidentProfileFactory
 from tests.accounts.factories import UserFactory
 from tests.budgeting.factories import BallotScopeFactory

@@ -11,8 +11,8 @@ from budgeting.models import ExportFile
 from budgeting.models import TallyRun
 from budgeting.phases import Phase
 from proposals.models import FeasibilityReview
+from results.services.counting import tally_scope
 from results.services.publication import publish_results
-from results.services.tallying import tally_scope
 from tests.accounts.factories import UserFactory
 from tests.helpers import cycle_in_phase
 from tests.proposals.factories import ProposalFactory

@@ -14,7 +14,7 @@ from budgeting.models import ImportedElection
 from budgeting.phases import Phase
 from budgeting.tally import read_pb
 from proposals.models import Proposal
-from results.services.tallying import tally_scope
+from results.services.counting import tally_scope
 
 FIXTURE = Path(__file__).resolve().parents[1] / "tally" / "fixtures" / "pabutools_outcomes.json"
 EXPECTED_FILES = 9  # ../shared/pabulib/README.md lists nine elections

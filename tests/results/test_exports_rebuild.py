@@ -18,15 +18,15 @@ from django.utils import timezone
 
 from budgeting.models import AuditEvent
 from budgeting.models import ExportFile
-from results.tasks import retry_stalled_exports_task
 from core import broker as broker_breaker
+from results.services.counting import tally_scope
 from results.services.exports import EXPORT_MAX_ATTEMPTS
 from results.services.exports import build_export_file
 from results.services.exports import retry_stalled_exports
 from results.services.publication import PublicationError
 from results.services.publication import publish_results
 from results.services.publication import rebuild_result_downloads
-from results.services.tallying import tally_scope
+from results.tasks import retry_stalled_exports_task
 from tests.accounts.factories import ResidentProfileFactory
 from tests.accounts.factories import activate_totp
 from tests.budgeting.factories import CouncilMembershipFactory

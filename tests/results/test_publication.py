@@ -14,12 +14,12 @@ from budgeting.models import BudgetCycle
 from budgeting.models import ExportFile
 from budgeting.models import TallyRun
 from budgeting.phases import Phase
+from results.services.counting import tally_scope
 from results.services.exports import build_export_file
 from results.services.exports import enqueue_export_build
 from results.services.publication import PublicationError
 from results.services.publication import publish_results
 from results.services.tallying import close_voting
-from results.services.tallying import tally_scope
 from tests.results.factories import cast_ballots
 from tests.results.factories import make_cycle
 from tests.results.factories import make_scope

@@ -11,9 +11,9 @@ from pabutools.rules import greedy_utilitarian_welfare
 from pabutools.rules import method_of_equal_shares
 
 from budgeting.models import ExportFile
+from results.services.counting import tally_scope
 from results.services.exports import build_export_file
 from results.services.publication import publish_results
-from results.services.tallying import tally_scope
 from tests.results.factories import cast_ballots
 from tests.results.factories import make_cycle
 from tests.results.factories import make_scope

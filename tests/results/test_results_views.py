@@ -6,9 +6,9 @@ from django.urls import reverse
 from budgeting.models import ExportFile
 from budgeting.models import TallyRun
 from budgeting.phases import Phase
+from results.services.counting import tally_scope
 from results.services.exports import build_export_file
 from results.services.publication import publish_results
-from results.services.tallying import tally_scope
 
 
 @pytest.fixture

@@ -8,8 +8,8 @@ from budgeting.models import AuditEvent
 from budgeting.models import BudgetCycle
 from budgeting.models import ExportFile
 from budgeting.phases import Phase
+from results.services.counting import tally_scope
 from results.services.tallying import close_due_voting
-from results.services.tallying import tally_scope
 from tests.results.factories import make_cycle
 from tests.results.factories import make_scope
 

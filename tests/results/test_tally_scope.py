@@ -12,9 +12,9 @@ from budgeting.models import TallyRun
 from budgeting.phases import Phase
 from budgeting.tally import read_pb_text
 from results.selectors import get_tally_input
+from results.services.counting import tally_scope
 from results.services.tallying import TallyRefusedError
 from results.services.tallying import canonical_pb
-from results.services.tallying import tally_scope
 from tests.results.factories import cast_ballots
 from tests.results.factories import make_cycle
 from tests.results.factories import make_scope
@@ -192,8 +192,8 @@ def _distinct_ballot_stamps() -> int:
 def test_closing_voting_reshuffles_ballots_before_the_count():
     """close_voting re-stores the ballots, so their row stamps no longer follow the voters'."""
     from budgeting.models import Ballot
+    from results.services.counting import tally_scope
     from results.services.tallying import close_voting
-    from results.services.tallying import tally_scope
     from tests.results.factories import cast_ballots
     from tests.results.factories import make_cycle
     from tests.results.factories import make_scope

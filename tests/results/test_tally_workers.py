@@ -18,10 +18,10 @@ from django.db import connection
 
 from budgeting.models import AuditEvent
 from budgeting.models import TallyRun
-from budgeting.tally import RULES
-from results.tasks import tally_scope_task
+from budgeting.tally.rules import RULES
 from results.selectors import get_tally_input
 from results.services.tallying import canonical_pb
+from results.tasks import tally_scope_task
 from tests.results.factories import cast_ballots
 from tests.results.factories import make_cycle
 from tests.results.factories import make_scope

@@ -1,7 +1,7 @@
 """Permission matrix for the voting rules (role x phase).
 
 Checked with ``rules.has_perm``: Django's ``User.has_perm`` lets superusers through everything,
-so code that shows vote counts must ask ``rules.has_perm("budgeting.view_vote_counts", ...)``.
+so code that shows vote counts must ask ``rules.has_perm("voting.view_vote_counts", ...)``.
 """
 
 import pytest
@@ -29,7 +29,7 @@ PHASES = [Phase.REVIEW, Phase.VOTING, Phase.TALLYING, Phase.PUBLISHED]
 def test_submit_ballot(_case, who, allowed_in, phase, request, cycle, district_scope):
     user = request.getfixturevalue(who)
     cycle_in_phase(cycle, phase)
-    assert rules.has_perm("budgeting.submit_ballot", user, district_scope) is (phase in allowed_in)
+    assert rules.has_perm("voting.submit_ballot", user, district_scope) is (phase in allowed_in)
 
 
 @pytest.mark.parametrize("phase", PHASES)
@@ -44,7 +44,7 @@ def test_submit_ballot(_case, who, allowed_in, phase, request, cycle, district_s
 def test_enter_paper_ballot(_case, who, allowed_in, phase, request, cycle, district_scope):
     user = request.getfixturevalue(who)
     cycle_in_phase(cycle, phase)
-    assert rules.has_perm("budgeting.enter_paper_ballot", user, district_scope) is (
+    assert rules.has_perm("voting.enter_paper_ballot", user, district_scope) is (
         phase in allowed_in
     )
 
@@ -55,4 +55,4 @@ def test_view_vote_counts_only_after_voting_closes_for_everyone(who, phase, requ
     user = request.getfixturevalue(who)
     cycle_in_phase(cycle, phase)
     expected = phase in (Phase.TALLYING, Phase.PUBLISHED)
-    assert rules.has_perm("budgeting.view_vote_counts", user, cycle) is expected
+    assert rules.has_perm("voting.view_vote_counts", user, cycle) is expected

@@ -13,7 +13,6 @@ from django.utils import timezone
 
 from accounts.models import ResidentProfile
 from accounts.models import User
-from demo import city as demo
 from budgeting.models import BallotScope
 from budgeting.models import BudgetCycle
 from budgeting.models import District
@@ -24,6 +23,7 @@ from budgeting.phases import next_phase
 from budgeting.services.cycles import advance_phase
 from budgeting.services.cycles import appoint_council_member
 from budgeting.services.cycles import default_cycle_dates
+from demo import city as demo
 from demo.implementation import seed_demo_implementation
 from demo.proposals import seed_demo_proposals
 from demo.results import seed_demo_results

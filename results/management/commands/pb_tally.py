@@ -9,10 +9,10 @@ file or an unsupported vote type is an error on stderr with exit status 2.
 from django.core.management.base import BaseCommand
 from django.core.management.base import CommandError
 
-from budgeting.tally import RULES
 from budgeting.tally import PbFormatError
 from budgeting.tally import TallyInputError
 from budgeting.tally import read_pb
+from budgeting.tally.rules import RULES
 from budgeting.tally.types import TIE_BREAKS
 
 EXIT_BAD_INPUT = 2

@@ -14,9 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from budgeting.tally import equal_shares
-from budgeting.tally import greedy
 from budgeting.tally import read_pb
+from budgeting.tally.equal_shares import equal_shares
+from budgeting.tally.greedy import greedy
 from budgeting.tally.pabulib import PbElection
 from budgeting.tally.types import TallyOutcome
 

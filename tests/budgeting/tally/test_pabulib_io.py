@@ -12,7 +12,6 @@ from hypothesis import given
 from hypothesis import settings
 from hypothesis import strategies as st
 
-from budgeting.tally import RULES
 from budgeting.tally import BallotInput
 from budgeting.tally import PbFormatError
 from budgeting.tally import ProjectInput
@@ -23,6 +22,7 @@ from budgeting.tally import read_pb
 from budgeting.tally import read_pb_text
 from budgeting.tally import write_pb
 from budgeting.tally.pabulib import ballots_from_matrix
+from budgeting.tally.rules import RULES
 
 GOOD = """META
 key;value

@@ -15,12 +15,12 @@ from pabutools.election import CumulativeProfile
 from pabutools.election import Instance
 from pabutools.election import Project
 
-from budgeting.tally import RULES
 from budgeting.tally import BallotInput
 from budgeting.tally import ProjectInput
 from budgeting.tally import TallyInput
-from budgeting.tally import equal_shares
-from budgeting.tally import greedy
+from budgeting.tally.equal_shares import equal_shares
+from budgeting.tally.greedy import greedy
+from budgeting.tally.rules import RULES
 
 # "10" < "9" as strings: lexicographic tie-breaking must compare ids as strings, like pabutools.
 IDS = ("1", "10", "9", "a", "B", "p2")

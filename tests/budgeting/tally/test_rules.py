@@ -7,11 +7,11 @@ from fractions import Fraction
 
 import numpy as np
 
-from budgeting.tally import RULES
 from budgeting.tally import BallotInput
 from budgeting.tally import BallotMatrix
 from budgeting.tally import ProjectInput
 from budgeting.tally import TallyInput
+from budgeting.tally.rules import RULES
 from budgeting.tally.ties import lot_digest
 
 

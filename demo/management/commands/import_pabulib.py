@@ -5,6 +5,7 @@ from django.core.management.base import CommandError
 
 from budgeting.tally import PbFormatError
 from demo.results import import_pabulib_election
+from results.services.counting import tally_scope
 
 
 class Command(BaseCommand):
@@ -31,8 +32,6 @@ class Command(BaseCommand):
             f"{scope.ballots.count()} ballots, budget {scope.budget_won}."
         )
         if options["tally"]:
-            from results.services.tallying import tally_scope
-
             run = tally_scope(scope_id=scope.pk)
             self.stdout.write(
                 f"Counted with {run.rule}: {run.allocations.filter(is_funded=True).count()} "

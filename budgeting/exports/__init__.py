@@ -1,1 +1,0 @@
-"""Open-data writers for published results (CSV, JSON; ``.pb`` is in ``budgeting.tally``)."""

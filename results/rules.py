@@ -1,0 +1,13 @@
+"""Permission registrations only; the logic is in budgeting's predicates."""
+
+import rules
+
+from budgeting.phases import Feature
+from budgeting.predicates import phase_allows
+from core.predicates import is_staff_member
+
+# Results are public once an admin publishes them (phase PUBLISHED or IMPLEMENTATION), for
+# everyone; staff follow the count before that on the staff tally page.
+rules.add_perm("results.view_results", phase_allows(Feature.VIEW_RESULTS))
+rules.add_perm("results.run_tally", is_staff_member)
+rules.add_perm("results.publish_results", is_staff_member)
