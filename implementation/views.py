@@ -54,7 +54,7 @@ class AccountabilityView(_CycleMixin, RulesPermissionMixin, TemplateView):
     """What happened to the money: selected, funded after cuts, spent, done; every cut."""
 
     permission_required = "implementation.view_accountability"
-    template_name = "budgeting/implementation_cycle.html"
+    template_name = "implementation/implementation_cycle.html"
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -70,7 +70,7 @@ class StaffImplementationView(_CycleMixin, RulesPermissionMixin, TemplateView):
     """Staff: every funded project of a cycle with its state and links to update or cut it."""
 
     permission_required = "implementation.track_implementation"
-    template_name = "budgeting/implementation_staff.html"
+    template_name = "implementation/implementation_staff.html"
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -126,7 +126,7 @@ class _ProjectFormView(RulesPermissionMixin, View):
 class StaffImplementationUpdateView(_ProjectFormView):
     permission_required = "implementation.post_implementation_update"
     form_class = ImplementationUpdateForm
-    template_name = "budgeting/implementation_update_form.html"
+    template_name = "implementation/implementation_update_form.html"
     success_message = gettext_lazy("The update is published.")
 
     def save(self, form) -> None:
@@ -138,7 +138,7 @@ class StaffImplementationUpdateView(_ProjectFormView):
 class StaffBudgetCutView(_ProjectFormView):
     permission_required = "implementation.record_budget_cut"
     form_class = BudgetCutForm
-    template_name = "budgeting/implementation_cut_form.html"
+    template_name = "implementation/implementation_cut_form.html"
     success_message = gettext_lazy("The cut is recorded and public.")
 
     def save(self, form) -> None:

@@ -83,7 +83,7 @@ class CycleResultsView(CycleMixin, PermissionRequiredMixin, TemplateView):
     """Every scope's published result at a glance."""
 
     permission_required = "results.view_results"
-    template_name = "budgeting/results_cycle.html"
+    template_name = "results/results_cycle.html"
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -122,7 +122,7 @@ class ScopeResultsView(ScopeResultsMixin, PermissionRequiredMixin, TemplateView)
     """One scope's result: table, chart, reasons, comparison with greedy, downloads."""
 
     permission_required = "results.view_results"
-    template_name = "budgeting/results_scope.html"
+    template_name = "results/results_scope.html"
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -191,7 +191,7 @@ class StaffTallyView(CycleMixin, PermissionRequiredMixin, TemplateView):
     build again the downloads left unbuilt."""
 
     permission_required = "results.publish_results"
-    template_name = "budgeting/staff_tally.html"
+    template_name = "results/staff_tally.html"
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

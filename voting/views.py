@@ -82,7 +82,7 @@ class ScopeMixin:
 class ResidentBallotMixin(ProfileRequiredMixin, ScopeMixin, PermissionRequiredMixin):
     permission_required = "voting.submit_ballot"
 
-    def render_ballot(self, form, *, choices, status=200, template="budgeting/ballot_form.html"):
+    def render_ballot(self, form, *, choices, status=200, template="voting/ballot_form.html"):
         key = voter_key(user_id=self.request.user.pk, scope_id=self.scope.pk)
         participation = get_participation(user=self.request.user, scope=self.scope)
         context = {
@@ -128,7 +128,7 @@ class BallotFormView(ResidentBallotMixin, View):
         return self.render_ballot(
             form,
             choices=form.cleaned_choices,
-            template="budgeting/ballot_confirm.html",
+            template="voting/ballot_confirm.html",
         )
 
 
@@ -266,14 +266,14 @@ class BallotReceiptView(ProfileRequiredMixin, ScopeMixin, View):
             "participation": get_participation(user=request.user, scope=self.scope),
             "can_change": request.user.has_perm("voting.submit_ballot", self.scope),
         }
-        return render(request, "budgeting/ballot_receipt.html", context)
+        return render(request, "voting/ballot_receipt.html", context)
 
 
 class BallotWithdrawView(ResidentBallotMixin, View):
     def get(self, request, *args, **kwargs):
         participation = get_participation(user=request.user, scope=self.scope)
         context = {"cycle": self.cycle, "scope": self.scope, "participation": participation}
-        return render(request, "budgeting/ballot_withdraw.html", context)
+        return render(request, "voting/ballot_withdraw.html", context)
 
     def post(self, request, *args, **kwargs):
         try:
@@ -293,7 +293,7 @@ class PaperBallotIndexView(ScopeMixin, PermissionRequiredMixin, View):
 
     def get(self, request, *args, **kwargs):
         context = {"cycle": self.cycle, "scopes": list_scopes_for_cycle(cycle=self.cycle)}
-        return render(request, "budgeting/staff_paper_ballots.html", context)
+        return render(request, "voting/staff_paper_ballots.html", context)
 
 
 class PaperBallotView(ScopeMixin, PermissionRequiredMixin, View):
@@ -303,7 +303,7 @@ class PaperBallotView(ScopeMixin, PermissionRequiredMixin, View):
 
     def render_form(self, form, *, status=200):
         context = {"cycle": self.cycle, "scope": self.scope, "form": form, "limits": self.limits}
-        return render(self.request, "budgeting/staff_paper_ballot.html", context, status=status)
+        return render(self.request, "voting/staff_paper_ballot.html", context, status=status)
 
     def get(self, request, *args, **kwargs):
         self.load_ballot()
