@@ -40,9 +40,9 @@ from opendata.selectors import list_open_data_budget_cuts
 from opendata.selectors import list_open_data_cycles
 from opendata.selectors import list_open_data_implementation_updates
 from opendata.selectors import list_open_data_policy_areas
+from opendata.selectors import list_open_data_proposals
 from opendata.selectors import list_open_data_results
 from opendata.selectors import list_open_data_scopes
-from proposals.selectors import list_open_data_proposals
 from voting.selectors import get_turnout
 
 router = Router()
