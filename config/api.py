@@ -1,19 +1,16 @@
 """The open-data API (django-ninja): one OpenAPI 3 schema at ``/api/v1/openapi.json``.
 
-Routers live in their apps (``budgeting/api.py``, ``proposals/api.py``); CORS, language and
-caching are handled for all of ``/api/v1/`` by ``core.api_common.OpenDataMiddleware``. The
+The routers live in ``opendata/`` and are mounted here by their import path; CORS, language and
+caching are handled for all of ``/api/v1/`` by ``opendata.common.OpenDataMiddleware``. The
 explorer at ``/api/v1/docs`` is ninja's Swagger UI served from our own static files (no CDN),
 and ``/api/`` is the documentation page with examples.
 """
 
-from django.views.generic import TemplateView
 from ninja import NinjaAPI
 from ninja.renderers import JSONRenderer
 
-from core.api_common import DEFAULT_LIMIT
-from core.api_common import MAX_LIMIT
-from opendata.api import router as budgeting_router
-from opendata.proposals_api import router as proposals_router
+from opendata.common import DEFAULT_LIMIT
+from opendata.common import MAX_LIMIT
 
 
 class OpenDataRenderer(JSONRenderer):
@@ -38,25 +35,5 @@ api = NinjaAPI(
     docs_url="/docs",
     renderer=OpenDataRenderer(),
 )
-api.add_router("", budgeting_router)
-api.add_router("", proposals_router)
-
-
-class ApiDocsView(TemplateView):
-    """The human documentation of the API, with examples (Korean and English)."""
-
-    template_name = "api_docs.html"
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        base = self.request.build_absolute_uri("/api/v1")
-        context.update(
-            {
-                "api_base": base,
-                "schema_url": f"{base}/openapi.json",
-                "explorer_url": f"{base}/docs",
-                "default_limit": DEFAULT_LIMIT,
-                "max_limit": MAX_LIMIT,
-            }
-        )
-        return context
+api.add_router("", "opendata.api.router")
+api.add_router("", "opendata.proposals_api.router")

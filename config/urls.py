@@ -7,8 +7,8 @@ from django.urls import path
 from django.utils.translation import gettext_lazy as _
 
 from budgeting.views import HomeView
-from config.api import ApiDocsView
 from config.api import api
+from opendata.views import ApiDocsView
 
 # The admin logs in through allauth (rate limits, MFA), never through its own form.
 admin.site.login = secure_admin_login(admin.site.login)

@@ -14,11 +14,11 @@ from ninja.errors import HttpError
 from ninja.pagination import paginate
 
 from budgeting.models import BudgetCycle
-from core.api_common import MAX_ID
-from core.api_common import NOT_FOUND
-from core.api_common import SLUG_PATTERN
-from core.api_common import Localised
-from core.api_common import OpenDataPagination
+from opendata.common import MAX_ID
+from opendata.common import NOT_FOUND
+from opendata.common import SLUG_PATTERN
+from opendata.common import Localised
+from opendata.common import OpenDataPagination
 from opendata.schemas import AllocationOut
 from opendata.schemas import AuditEventOut
 from opendata.schemas import AuditEventType

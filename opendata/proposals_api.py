@@ -8,11 +8,11 @@ from ninja import Router
 from ninja.errors import HttpError
 from ninja.pagination import paginate
 
-from core.api_common import MAX_ID
-from core.api_common import NOT_FOUND
-from core.api_common import SLUG_PATTERN
-from core.api_common import Localised
-from core.api_common import OpenDataPagination
+from opendata.common import MAX_ID
+from opendata.common import NOT_FOUND
+from opendata.common import SLUG_PATTERN
+from opendata.common import Localised
+from opendata.common import OpenDataPagination
 from opendata.proposals_schemas import ProposalDetailOut
 from opendata.proposals_schemas import ProposalOut
 from opendata.proposals_schemas import ProposalStatus
