@@ -20,13 +20,14 @@ django.setup()
 from django.urls import get_resolver
 from config.wsgi import application
 get_resolver().url_patterns
-print(json.dumps(sorted(m for m in sys.modules if m.split(".")[0] in ("numba", "llvmlite", "budgeting"))))
+roots = ("numba", "llvmlite", "budgeting")
+print(json.dumps(sorted(m for m in sys.modules if m.split(".")[0] in roots)))
 """
 
 
 def _modules_loaded_by_a_web_process() -> set[str]:
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.test"}
-    done = subprocess.run(
+    done = subprocess.run(  # noqa: S603 (our own interpreter and script)
         [sys.executable, "-c", SCRIPT],
         cwd=ROOT,
         env=env,
