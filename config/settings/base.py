@@ -2,6 +2,8 @@
 
 The embedded default (no ``DATABASE_URL`` / ``REDIS_URL``) is SQLite and in-process Celery, so
 ``make demo`` runs on a fresh machine. Production and the tests set both (see ``.env.example``).
+The services (database, cache, Celery, sessions) are declared here only; the environment files
+(local, test, production, bench) change what differs and never declare them again.
 """
 
 from pathlib import Path
@@ -106,8 +108,10 @@ TEMPLATES = [
     }
 ]
 
-# --- Database, cache, tasks -------------------------------------------------------------------
-DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
+# --- Database, cache, tasks: declared here only -----------------------------------------------
+# An empty DATABASE_URL (as in a copied .env.example) means the default, as an unset one does.
+DATABASE_URL = env("DATABASE_URL", default="") or f"sqlite:///{BASE_DIR / 'db.sqlite3'}"
+DATABASES = {"default": env.db_url_config(DATABASE_URL)}
 DATABASES["default"]["ATOMIC_REQUESTS"] = True
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DJANGO_CONN_MAX_AGE", default=0)
 
@@ -115,7 +119,7 @@ REDIS_URL = env("REDIS_URL", default="")
 if REDIS_URL:
     CACHES = {
         "default": {
-            # a Redis outage makes the cache miss, never a page fail (config/cache.py)
+            # a Redis outage makes the cache miss, never a page fail (core/cache.py)
             "BACKEND": "core.cache.ResilientRedisCache",
             "LOCATION": REDIS_URL,
             "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},

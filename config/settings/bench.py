@@ -1,8 +1,23 @@
-"""Benchmarks (make bench-ballots): production-like (DEBUG off, persistent DB connections, real
-Celery broker), but on loopback HTTP and a database of its own, never the test or demo one."""
+"""Benchmarks (make bench-ballots): production-like (DEBUG off, persistent DB connections, Redis as
+the Celery broker and cache as base.py declares them), but on loopback HTTP and a database of its
+own, never the test or demo one."""
+
+from django.core.exceptions import ImproperlyConfigured
 
 from .base import *
+from .base import REDIS_URL
 from .base import env
+
+if not REDIS_URL:
+    raise ImproperlyConfigured(
+        "The benchmark needs REDIS_URL (benchmarks/bench_ballots.py starts a redis-server and "
+        "sets it)."
+    )
+# Its own database (BENCH_DATABASE_URL), never the one DATABASE_URL names.
+DATABASES["default"].update(
+    env.db("BENCH_DATABASE_URL", default="postgres://postgres@127.0.0.1:5432/chamyeo_bench")
+)
+DATABASES["default"]["CONN_MAX_AGE"] = 600
 
 DEBUG = False
 SECRET_KEY = env(
@@ -11,25 +26,6 @@ SECRET_KEY = env(
 CHAMYEO_VOTER_KEY_SECRET = env("CHAMYEO_VOTER_KEY_SECRET", default="bench-only-voter-key-secret")
 CHAMYEO_DEMO_MODE = False
 ALLOWED_HOSTS = ["127.0.0.1", "localhost"]
-DATABASES = {
-    "default": env.db(
-        "BENCH_DATABASE_URL", default="postgres://postgres@127.0.0.1:5432/chamyeo_bench"
-    )
-}
-DATABASES["default"]["ATOMIC_REQUESTS"] = True
-DATABASES["default"]["CONN_MAX_AGE"] = 600
-DATABASES["default"]["CONN_HEALTH_CHECKS"] = False  # as in production
-REDIS_URL = env("REDIS_URL", default="")
-CELERY_BROKER_URL = REDIS_URL or "memory://"
-CELERY_RESULT_BACKEND = REDIS_URL or "cache+memory://"
-CELERY_TASK_ALWAYS_EAGER = False
-# Shared by every worker, as in production (the API's cache; sessions are in the database).
-CACHES = {
-    "default": {
-        "BACKEND": "core.cache.ResilientRedisCache",
-        "LOCATION": REDIS_URL or "redis://127.0.0.1:6379/0",
-    }
-}
 EMAIL_BACKEND = "django.core.mail.backends.dummy.EmailBackend"
 STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
 LOGGING["root"]["level"] = "WARNING"

@@ -1,22 +1,30 @@
-"""Production: every secret and address comes from the environment; HTTPS everywhere."""
+"""Production: every secret and address comes from the environment; HTTPS everywhere.
+
+The services are base.py's: PostgreSQL from ``DATABASE_URL``, Redis from ``REDIS_URL`` as the
+Celery broker and the outage-tolerant cache (``core.cache.ResilientRedisCache``), sessions in the
+database. Here they are only required, with what differs from the other environments.
+"""
+
+from django.core.exceptions import ImproperlyConfigured
 
 from .base import *
 from .base import env
 
+REQUIRED_VARIABLES = (
+    "DJANGO_SECRET_KEY",
+    "CHAMYEO_VOTER_KEY_SECRET",
+    "DJANGO_ALLOWED_HOSTS",
+    "DATABASE_URL",
+    "REDIS_URL",
+)
+_missing = [name for name in REQUIRED_VARIABLES if not env.str(name, default="")]
+if _missing:
+    raise ImproperlyConfigured(
+        f"Production needs {', '.join(_missing)} set in the environment (see .env.example)."
+    )
+
 DEBUG = False
-SECRET_KEY = env("DJANGO_SECRET_KEY")
-CHAMYEO_VOTER_KEY_SECRET = env("CHAMYEO_VOTER_KEY_SECRET")
-ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS")
-DATABASES = {"default": env.db("DATABASE_URL")}
-DATABASES["default"]["ATOMIC_REQUESTS"] = True
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DJANGO_CONN_MAX_AGE", default=60)
-REDIS_URL = env("REDIS_URL")
-CACHES = {
-    "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
-}
-CELERY_BROKER_URL = REDIS_URL
-CELERY_RESULT_BACKEND = REDIS_URL
-CELERY_TASK_ALWAYS_EAGER = False
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=True)
