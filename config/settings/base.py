@@ -109,7 +109,7 @@ TEMPLATES = [
 ]
 
 # --- Database, cache, tasks: declared here only -----------------------------------------------
-# An empty DATABASE_URL (as in a copied .env.example) means the default, as an unset one does.
+# An empty DATABASE_URL (DATABASE_URL= in .env) means the default, as an unset one does.
 DATABASE_URL = env("DATABASE_URL", default="") or f"sqlite:///{BASE_DIR / 'db.sqlite3'}"
 DATABASES = {"default": env.db_url_config(DATABASE_URL)}
 DATABASES["default"]["ATOMIC_REQUESTS"] = True
