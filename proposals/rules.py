@@ -14,6 +14,10 @@ from proposals.predicates import is_open_for_discussion
 from proposals.predicates import is_proposal_author
 from proposals.predicates import is_within_comment_edit_window
 from proposals.predicates import phase_allows
+from proposals.review.predicates import can_act_on_proposal
+from proposals.review.predicates import can_score_proposal
+from proposals.review.predicates import can_view_review_details
+from proposals.review.predicates import is_reviewer
 
 # --- submission (object: the cycle for add, the proposal otherwise) -------------------------------
 # Views gate on the role alone (``*_role``) so that a post arriving after the phase ended gets the
@@ -53,14 +57,10 @@ rules.add_perm("proposals.report_content", has_resident_profile & is_open_for_di
 # --- moderation -----------------------------------------------------------------------------------
 rules.add_perm("proposals.moderate", is_staff_member)
 
-# --- council review (predicates in proposals/review_predicates.py) ---------------------------
+# --- council review (predicates in proposals/review/predicates.py) --------------------------------
 # Views gate on ``view_review_desk`` (council of the cycle or staff); the action permissions below
-# add "not the author", the review phase and the proposal's status, so a post arriving after the
-# phase ended is answered with a message and the typed text kept (status 403).
-from proposals.review.predicates import can_act_on_proposal  # noqa: E402
-from proposals.review.predicates import can_score_proposal  # noqa: E402
-from proposals.review.predicates import can_view_review_details  # noqa: E402
-from proposals.review.predicates import is_reviewer  # noqa: E402
+# add "not the author", the review phase and the proposal's status (``get_review_refusal``), so a
+# post arriving after the phase ended is answered with its reason and the typed text kept (403).
 
 rules.add_perm("proposals.view_review_desk", is_reviewer)  # object: a cycle or a proposal
 rules.add_perm("proposals.review_proposal", can_act_on_proposal)

@@ -17,16 +17,13 @@ Decisions made here (the issue is silent on them; a real city works this way):
   per-member review notes and rubric scores become public when the review phase ends.
 """
 
-from django.conf import settings
-from django.contrib.sites.models import Site
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from budgeting.audit import record_audit_event
 from budgeting.models import AuditEvent
-from budgeting.phases import Feature
-from budgeting.selectors import is_council_member
+from core.links import absolute_url
 from notifications.services import enqueue_email
 from proposals.models import CouncilDecision
 from proposals.models import CouncilScore
@@ -34,8 +31,7 @@ from proposals.models import Endorsement
 from proposals.models import FeasibilityReview
 from proposals.models import Proposal
 from proposals.models import RubricCriterion
-from proposals.review.predicates import REVIEWABLE_STATUSES
-from proposals.review.predicates import user_wrote
+from proposals.review.predicates import get_review_refusal
 from proposals.review.selectors import count_decision_revisions
 from proposals.services import ProposalError
 
@@ -44,31 +40,11 @@ MERGE_EMAIL = "proposals/emails/proposals_merged"
 FEASIBILITY_EMAIL = "proposals/emails/feasibility_changed"
 
 
-# --- checks (defence in depth: the views check the same rules first) ---------------------------
+# --- checks (defence in depth: the views ask the same rule first) ------------------------------
 def _check_may_act(*, user, proposal: Proposal, council_only: bool = False) -> None:
-    if not user.is_authenticated:
-        raise ProposalError(_("Please log in."), code="permission")
-    is_member = is_council_member(user=user, cycle=proposal.cycle)
-    if not (is_member or (user.is_staff and not council_only)):
-        raise ProposalError(
-            _("Only the council of this budget cycle can do this."), code="permission"
-        )
-    if user_wrote(user, proposal):
-        raise ProposalError(
-            _("You wrote or co-wrote this proposal, so you may not review or decide it."),
-            code="permission",
-        )
-    if not proposal.cycle.allows(Feature.REVIEW):
-        raise ProposalError(
-            _("The council review is not open: the review phase has not begun or has ended."),
-            code="phase",
-        )
-    if proposal.status not in REVIEWABLE_STATUSES or proposal.hidden_at is not None:
-        raise ProposalError(
-            _("This proposal is no longer under review (%(status)s).")
-            % {"status": proposal.get_status_display()},
-            code="status",
-        )
+    refusal = get_review_refusal(user=user, proposal=proposal, council_only=council_only)
+    if refusal is not None:
+        raise ProposalError(refusal.message, code=refusal.code)
 
 
 def _lock(proposal: Proposal) -> Proposal:
@@ -118,11 +94,6 @@ def _notify_authors(proposals, template: str, context: dict, *, key: str) -> Non
         enqueue_email(
             template=template, context=context, recipient=person, dedupe_key=f"{key}:{person.pk}"
         )
-
-
-def _absolute_url(path: str) -> str:
-    scheme = "http" if settings.DEBUG else "https"
-    return f"{scheme}://{Site.objects.get_current().domain}{path}"
 
 
 # --- feasibility review ------------------------------------------------------------------------
@@ -214,7 +185,7 @@ def record_feasibility_review(
             "proposal_title": proposal.title,
             "is_infeasible": proposal.status == infeasible,
             "reason_codes": codes if proposal.status == infeasible else [],
-            "url": _absolute_url(proposal.get_absolute_url()),
+            "url": absolute_url(proposal.get_absolute_url()),
         }
         _notify_authors([proposal], FEASIBILITY_EMAIL, context, key=f"feasibility:{event.pk}")
     return review
@@ -356,7 +327,7 @@ def record_council_decision(
         "public_reason": public_reason,
         "reviewed_cost_won": proposal.reviewed_cost_won,
         "revision": revision,
-        "url": _absolute_url(proposal.get_absolute_url()),
+        "url": absolute_url(proposal.get_absolute_url()),
     }
     _notify_authors(
         [proposal], DECISION_EMAIL, context, key=f"decision:{proposal.pk}:{record.pk}:{revision}"
@@ -449,7 +420,7 @@ def merge_proposals(
         )
     context = {
         "survivor_title": survivor.title,
-        "survivor_url": _absolute_url(survivor.get_absolute_url()),
+        "survivor_url": absolute_url(survivor.get_absolute_url()),
         "merged_titles": [d.title for d in duplicates],
         "public_reason": public_reason,
     }

@@ -33,8 +33,8 @@ from proposals.review.forms import FeasibilityReviewForm
 from proposals.review.forms import MergeForm
 from proposals.review.forms import ReviewQueueFilterForm
 from proposals.review.forms import RubricScoreForm
-from proposals.review.predicates import REVIEWABLE_STATUSES
-from proposals.review.predicates import user_wrote
+from proposals.review.predicates import REFUSAL_CODES
+from proposals.review.predicates import get_review_refusal
 from proposals.review.selectors import QueueSort
 from proposals.review.selectors import get_decision_revision
 from proposals.review.selectors import get_member_scores
@@ -53,18 +53,9 @@ QUEUE_PAGE_SIZE = 25
 
 
 def explain_refusal(*, user, proposal: Proposal, council_only: bool = False) -> str:
-    """Why a council member or staff may not act on ``proposal`` now (first reason found)."""
-    if council_only and not proposal.cycle.council_memberships.filter(user=user).exists():
-        return _("Only council members score proposals on the rubric.")
-    if user_wrote(user, proposal):
-        return _("You wrote or co-wrote this proposal, so you may not review or decide it.")
-    if not proposal.cycle.allows(Feature.REVIEW):
-        return _("The council review is not open: the review phase has not begun or has ended.")
-    if proposal.status not in REVIEWABLE_STATUSES or proposal.hidden_at is not None:
-        return _("This proposal is no longer under review (%(status)s).") % {
-            "status": proposal.get_status_display()
-        }
-    return _("You may not do this.")
+    """Why ``user`` may not act on ``proposal`` now, for the page ("" when they may)."""
+    refusal = get_review_refusal(user=user, proposal=proposal, council_only=council_only)
+    return refusal.message if refusal is not None else ""
 
 
 class CouncilHomeView(TemplateView):
@@ -218,7 +209,7 @@ class ProposalActionView(ProposalDeskMixin, FormView):
             field = exc.field if exc.field in form.fields else None
             form.add_error(field, exc.message)
             status = 409 if exc.code in ("stale", "conflict") else 400
-            if exc.code in ("permission", "phase", "status"):
+            if exc.code in REFUSAL_CODES:
                 status = 403
             return self.render_to_response(self.get_context_data(form=form), status=status)
         messages.success(request, self.success_message)

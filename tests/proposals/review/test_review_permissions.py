@@ -3,6 +3,8 @@
 Denied requests change nothing: no review, decision, merge, audit event or e-mail.
 """
 
+from functools import partial
+
 import pytest
 import rules
 from django.urls import reverse
@@ -12,6 +14,11 @@ from notifications.models import OutboxMessage
 from proposals.models import CouncilDecision
 from proposals.models import FeasibilityReview
 from proposals.models import Proposal
+from proposals.review.predicates import ReviewRefusal
+from proposals.review.predicates import get_review_refusal
+from proposals.review.services import record_feasibility_review
+from proposals.review.services import score_proposal
+from proposals.services import ProposalError
 
 pytestmark = pytest.mark.django_db
 
@@ -162,3 +169,74 @@ def test_who_sees_review_notes_and_scores(_case, role, when, _acts, actor, set_p
     proposal.refresh_from_db()
     expected = when == "after" or role in ("council_member", "staff_user")
     assert rules.has_perm("proposals.view_review_details", actor(role), proposal) is expected
+
+
+# The one refusal rule: who is refused, with which code, before, during and after the review.
+ROLE_REFUSAL = {
+    "anonymous_user": ReviewRefusal.LOGIN,
+    "unverified_resident": ReviewRefusal.NOT_REVIEWER,
+    "resident": ReviewRefusal.NOT_REVIEWER,
+    "author": ReviewRefusal.NOT_REVIEWER,
+    "other_district_resident": ReviewRefusal.NOT_REVIEWER,
+    "council_author": ReviewRefusal.AUTHOR,
+    "council_member": None,
+    "staff_user": None,
+}
+
+
+@pytest.mark.parametrize("council_only", [False, True], ids=["act", "score"])
+@pytest.mark.parametrize(("_case", "role", "when", "_acts"), MATRIX)
+def test_refusal_code_for_each_role_and_phase(
+    _case, role, when, _acts, council_only, actor, set_phase, proposal
+):
+    set_phase(when)
+    proposal.refresh_from_db()
+    expected = ROLE_REFUSAL[role]
+    if council_only and (role == "staff_user" or expected == ReviewRefusal.NOT_REVIEWER):
+        expected = ReviewRefusal.NOT_COUNCIL  # scoring is for council members only
+    if expected is None and when != "during":
+        expected = ReviewRefusal.PHASE
+    refusal = get_review_refusal(user=actor(role), proposal=proposal, council_only=council_only)
+    assert (refusal.code if refusal else None) == expected
+
+
+def test_refusal_of_a_proposal_no_longer_under_review(council_member, set_phase, proposal):
+    set_phase("during")
+    Proposal.objects.filter(pk=proposal.pk).update(status=Proposal.Status.WITHDRAWN)
+    proposal.refresh_from_db()
+    refusal = get_review_refusal(user=council_member, proposal=proposal)
+    assert refusal.code == ReviewRefusal.STATUS
+    assert rules.has_perm("proposals.review_proposal", council_member, proposal) is False
+
+
+@pytest.mark.parametrize(
+    ("_case", "role", "when"),
+    [
+        ("resident", "resident", "during"),
+        ("co-author on the council", "council_author", "during"),
+        ("council member after the review", "council_member", "after"),
+        ("staff scoring", "staff_user", "during"),
+    ],
+)
+def test_services_refuse_with_the_same_code_and_message(
+    _case, role, when, actor, set_phase, proposal
+):
+    set_phase(when)
+    proposal.refresh_from_db()
+    user = actor(role)
+    council_only = role == "staff_user"
+    refusal = get_review_refusal(user=user, proposal=proposal, council_only=council_only)
+    if council_only:
+        act = partial(score_proposal, proposal=proposal, member=user, points={})
+    else:
+        act = partial(
+            record_feasibility_review,
+            proposal=proposal,
+            reviewer=user,
+            verdict="feasible",
+            reviewed_cost_won=1000,
+        )
+    with pytest.raises(ProposalError) as exc:
+        act()
+    assert (exc.value.code, exc.value.message) == (refusal.code, refusal.message)
+    assert FeasibilityReview.objects.exists() is False
