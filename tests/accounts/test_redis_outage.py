@@ -1,5 +1,5 @@
 """Redis is the cache as well as the broker. While it is down, residents still log in and pages
-that use the cache still answer: the cache misses instead of failing (config/cache.py)."""
+that use the cache still answer: the cache misses instead of failing (core/cache.py)."""
 
 import socket
 
