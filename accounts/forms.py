@@ -7,7 +7,7 @@ from budgeting.models import District
 
 
 class ResidentProfileForm(forms.ModelForm):
-    district = forms.ModelChoiceField(
+    district: "forms.ModelChoiceField[District]" = forms.ModelChoiceField(
         queryset=District.objects.all(),
         label=_("District"),
         help_text=_("The district whose ballot you vote on, besides the city-wide one."),

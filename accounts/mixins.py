@@ -16,4 +16,4 @@ class ProfileRequiredMixin(AccessMixin):
             messages.info(request, _("Please complete your resident profile to take part."))
             url = reverse("accounts:profile") + "?" + urlencode({"next": request.get_full_path()})
             return redirect(url)
-        return super().dispatch(request, *args, **kwargs)
+        return super().dispatch(request, *args, **kwargs)  # type: ignore[misc]  # the view's

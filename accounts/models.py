@@ -1,5 +1,7 @@
 """Residents: an e-mail login and a profile that says where they take part."""
 
+from typing import TYPE_CHECKING
+
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.contrib.auth.models import BaseUserManager
@@ -8,8 +10,11 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
-class UserManager(BaseUserManager):
+
+class UserManager(BaseUserManager["User"]):
     use_in_migrations = True
 
     def _create_user(self, email, password, **extra_fields):
@@ -34,15 +39,16 @@ class UserManager(BaseUserManager):
 class User(AbstractUser):
     """A person with an account. Logs in with an e-mail address; there is no username."""
 
-    username = None
-    first_name = None
-    last_name = None
+    # AbstractUser's fields that this model drops (Django's documented way; the stubs type them str)
+    username = None  # type: ignore[assignment]
+    first_name = None  # type: ignore[assignment]
+    last_name = None  # type: ignore[assignment]
     email = models.EmailField(_("e-mail address"), unique=True)
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS = []
 
-    objects = UserManager()
+    objects = UserManager()  # type: ignore[misc,assignment]  # stubs expect auth's UserManager
 
     class Meta:
         verbose_name = _("user")
@@ -52,7 +58,7 @@ class User(AbstractUser):
         return self.email
 
     @property
-    def public_name(self) -> str:
+    def public_name(self) -> "StrOrPromise":
         """What other residents see: the display name, never the e-mail address."""
         profile = getattr(self, "resident_profile", None)
         return profile.display_name if profile else _("Resident")

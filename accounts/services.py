@@ -13,10 +13,12 @@ from django.utils.translation import gettext as _
 
 from accounts.exceptions import ProfileError
 from accounts.models import ResidentProfile
+from accounts.models import User
 from accounts.selectors import list_users_by_email
 from budgeting.audit import record_audit_event
 from budgeting.models import AuditEvent
 from budgeting.models import BudgetCycle
+from budgeting.models import District
 from budgeting.phases import Phase
 
 MAX_CSV_BYTES = 2 * 1024 * 1024
@@ -25,9 +27,9 @@ MAX_CSV_BYTES = 2 * 1024 * 1024
 @transaction.atomic
 def update_resident_profile(
     *,
-    user,
+    user: User,
     display_name: str,
-    district,
+    district: District,
     birth_year: int,
     relation: str,
     preferred_language: str = "ko",
@@ -72,7 +74,7 @@ def update_resident_profile(
 
 
 @transaction.atomic
-def verify_resident(*, profile: ResidentProfile, actor) -> bool:
+def verify_resident(*, profile: ResidentProfile, actor: User) -> bool:
     """Mark one resident verified (e.g. after a census check). False if they already were."""
     updated = ResidentProfile.objects.filter(pk=profile.pk, verified_at__isnull=True).update(
         verified_at=timezone.now(), verified_by=actor
@@ -133,7 +135,7 @@ def _read_emails(raw: bytes) -> tuple[list[str], list[int]]:
 
 
 @transaction.atomic
-def verify_residents_from_csv(*, raw: bytes, actor) -> CsvVerificationReport:
+def verify_residents_from_csv(*, raw: bytes, actor: User) -> CsvVerificationReport:
     """Verify every resident whose e-mail address is in the CSV (a census match)."""
     emails, invalid = _read_emails(raw)
     report = CsvVerificationReport(invalid_lines=invalid)

@@ -1,3 +1,5 @@
+from typing import cast
+
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.paginator import Paginator
@@ -15,6 +17,7 @@ from accounts.forms import ResidentCsvForm
 from accounts.forms import ResidentProfileForm
 from accounts.mixins import ProfileRequiredMixin
 from accounts.models import ResidentProfile
+from accounts.models import User
 from accounts.selectors import get_resident_profile
 from accounts.services import MAX_CSV_BYTES
 from accounts.services import update_resident_profile
@@ -58,7 +61,7 @@ class DashboardView(ProfileRequiredMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         context["profile"] = get_resident_profile(user=self.request.user)
         context["memberships"] = CouncilMembership.objects.filter(
-            user=self.request.user
+            user=cast("User", self.request.user)  # ProfileRequiredMixin: logged in
         ).select_related("cycle", "policy_area")
         return context
 

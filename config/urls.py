@@ -11,7 +11,7 @@ from config.api import api
 from opendata.views import ApiDocsView
 
 # The admin logs in through allauth (rate limits, MFA), never through its own form.
-admin.site.login = secure_admin_login(admin.site.login)
+admin.site.login = secure_admin_login(admin.site.login)  # type: ignore[method-assign]  # allauth's documented way
 admin.site.site_header = _("Chamyeo budget office")
 admin.site.site_title = _("Chamyeo")
 

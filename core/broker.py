@@ -9,6 +9,7 @@ tasks (the outbox relay, ``close_due_voting``, ``retry_stalled_exports``) once t
 
 import logging
 import time
+from typing import Any
 
 from celery import current_app
 
@@ -27,7 +28,7 @@ def is_paused() -> bool:
     return time.monotonic() < _paused_until.get(_broker_url(), 0.0)
 
 
-def enqueue(task_name: str, args: tuple = (), *, countdown: float | None = None) -> bool:
+def enqueue(task_name: str, args: tuple[Any, ...] = (), *, countdown: float | None = None) -> bool:
     """Send the task named ``task_name`` (its stable ``name=``); False, logged, when the broker
     is down or paused. Services hand work to tasks by name, so they never import a task module."""
     if is_paused():

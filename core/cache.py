@@ -9,6 +9,8 @@ must fail closed.
 """
 
 import logging
+from collections.abc import Iterable
+from typing import Any
 
 from django.core.cache.backends.base import DEFAULT_TIMEOUT
 from django.core.cache.backends.redis import RedisCache
@@ -22,62 +24,81 @@ def _unavailable(operation: str) -> None:
 
 
 class ResilientRedisCache(RedisCache):
-    def get(self, key, default=None, version=None):
+    def get(self, key: Any, default: Any | None = None, version: int | None = None) -> Any:
         try:
             return super().get(key, default, version)
         except RedisError:
             _unavailable("get")
             return default
 
-    def get_many(self, keys, version=None):
+    def get_many(self, keys: Iterable[Any], version: int | None = None) -> dict[Any, Any]:
         try:
             return super().get_many(keys, version)
         except RedisError:
             _unavailable("get_many")
             return {}
 
-    def has_key(self, key, version=None):
+    def has_key(self, key: Any, version: int | None = None) -> bool:
         try:
             return super().has_key(key, version)
         except RedisError:
             _unavailable("has_key")
             return False
 
-    def set(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
+    def set(
+        self,
+        key: Any,
+        value: Any,
+        timeout: float | None = DEFAULT_TIMEOUT,
+        version: int | None = None,
+    ) -> None:
         try:
             super().set(key, value, timeout, version)
         except RedisError:
             _unavailable("set")
 
-    def set_many(self, data, timeout=DEFAULT_TIMEOUT, version=None):
+    def set_many(
+        self,
+        data: dict[Any, Any],
+        timeout: float | None = DEFAULT_TIMEOUT,
+        version: int | None = None,
+    ) -> list[Any]:
         try:
             return super().set_many(data, timeout, version)
         except RedisError:
             _unavailable("set_many")
             return list(data)
 
-    def add(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
+    def add(
+        self,
+        key: Any,
+        value: Any,
+        timeout: float | None = DEFAULT_TIMEOUT,
+        version: int | None = None,
+    ) -> bool:
         try:
             return super().add(key, value, timeout, version)
         except RedisError:
             _unavailable("add")
             return False
 
-    def touch(self, key, timeout=DEFAULT_TIMEOUT, version=None):
+    def touch(
+        self, key: Any, timeout: float | None = DEFAULT_TIMEOUT, version: int | None = None
+    ) -> bool:
         try:
             return super().touch(key, timeout, version)
         except RedisError:
             _unavailable("touch")
             return False
 
-    def delete(self, key, version=None):
+    def delete(self, key: Any, version: int | None = None) -> bool:
         try:
             return super().delete(key, version)
         except RedisError:
             _unavailable("delete")
             return False
 
-    def delete_many(self, keys, version=None):
+    def delete_many(self, keys: Iterable[Any], version: int | None = None) -> None:
         try:
             super().delete_many(keys, version)
         except RedisError:

@@ -9,6 +9,7 @@ import uuid
 
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import UploadedFile
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 from PIL import Image
@@ -23,7 +24,7 @@ ACCEPTED_FORMATS = {"JPEG", "PNG", "WEBP"}
 JPEG_QUALITY = 85
 
 
-def reencode_image(upload) -> ContentFile:
+def reencode_image(upload: UploadedFile) -> ContentFile[bytes]:
     """Return a clean JPEG (or WebP when the image has transparency) of at most 2000 px.
 
     Raises ``ValidationError`` with a message for the resident when the file is too large, not

@@ -2,9 +2,10 @@
 
 from django.conf import settings
 from django.contrib.sites.models import Site
+from django.http import HttpRequest
 
 
-def absolute_url(path: str, *, request=None) -> str:
+def absolute_url(path: str, *, request: HttpRequest | None = None) -> str:
     """``path`` as a full URL: from the request when there is one, else from the current Site
     (https unless DEBUG, as e-mails sent by a worker have no request)."""
     if request is not None:

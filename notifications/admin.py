@@ -9,7 +9,8 @@ class OutboxMessageAdmin(admin.ModelAdmin):
     list_filter = ["template", ("sent_at", admin.EmptyFieldListFilter)]
     # no context: it may hold a receipt code
     fields = ["template", "to_email", "language", "created_at", "sent_at", "attempts", "last_error"]
-    readonly_fields = fields
+    # the stubs type ``fields`` as groups (nested lists), ``readonly_fields`` as names
+    readonly_fields = fields  # type: ignore[assignment]
 
     def has_add_permission(self, request):
         return False

@@ -19,6 +19,7 @@ from collections.abc import Callable
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import partial
+from typing import Any
 
 from django.db import transaction
 from django.db.models import QuerySet
@@ -32,7 +33,7 @@ from notifications.services import kick_outbox_relay
 BATCH_SIZE = 500
 
 # (user, language, template, context) for each recipient of one batch
-Message = tuple[object, str, str, dict]
+Message = tuple[Any, str, str, dict[str, Any]]
 
 
 @dataclass(frozen=True)

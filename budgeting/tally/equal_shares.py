@@ -631,7 +631,10 @@ def equal_shares(t: TallyInput) -> TallyOutcome:  # noqa: PLR0912, PLR0915
         if i in chosen:
             continue
         if not eligible[i]:
-            threshold = {"score": prep.scores[i], "threshold": t.min_project_score}
+            threshold: dict[str, int | str] = {
+                "score": prep.scores[i],
+                "threshold": t.min_project_score,
+            }
             reasons[i] = ("below_threshold", threshold)
             continue
         left = completion_reasons.get(i, (None, {}))[1].get("remaining_budget")

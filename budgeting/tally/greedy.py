@@ -107,7 +107,7 @@ def greedy(t: TallyInput) -> TallyOutcome:
 
 
 def greedy_by_scores(
-    t: TallyInput, prep: Prepared, *, rule: str, scores: list, free_last: bool
+    t: TallyInput, prep: Prepared, *, rule: str, scores: Sequence[int | Fraction], free_last: bool
 ) -> TallyOutcome:
     """Fund projects in order of ``scores`` per cost (ties by ``t.tie_break``) while they fit.
 

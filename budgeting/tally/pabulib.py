@@ -32,6 +32,7 @@ from dataclasses import field
 from decimal import Decimal
 from decimal import InvalidOperation
 from pathlib import Path
+from typing import TYPE_CHECKING
 from typing import TextIO
 
 import numpy as np
@@ -39,9 +40,13 @@ import numpy as np
 from budgeting.tally.types import _SORT_KEY_LIMIT
 from budgeting.tally.types import BallotInput
 from budgeting.tally.types import BallotMatrix
+from budgeting.tally.types import Prepared
 from budgeting.tally.types import ProjectInput
 from budgeting.tally.types import TallyInput
 from budgeting.tally.types import prepare
+
+if TYPE_CHECKING:
+    from _csv import Writer
 
 SUPPORTED_VOTE_TYPES = ("approval", "choose-1", "cumulative", "ordinal")
 _SECTIONS = ("meta", "projects", "votes")
@@ -363,7 +368,7 @@ class _Groups:
     pts: np.ndarray
 
 
-def _canonical_groups(t: TallyInput, prep) -> _Groups:
+def _canonical_groups(t: TallyInput, prep: Prepared) -> _Groups:
     """Sort the merged ballots as their choice tuples would sort, without building the tuples.
 
     A choice tuple is a sequence of ``(project id, points)`` pairs compared pair by pair (ids as
@@ -445,8 +450,8 @@ def write_pb(t: TallyInput, meta: dict[str, str] | None = None, out: TextIO | No
     w = csv.writer(buf, delimiter=";", lineterminator="\n")
     w.writerow(["META"])
     w.writerow(["key", "value"])
-    for k in keys:
-        w.writerow([k, meta[k]])
+    for key in keys:
+        w.writerow([key, meta[key]])
     w.writerow(["PROJECTS"])
     with_council = any(p.council_votes for p in t.projects)
     head = ["project_id", "cost", "votes", "score", "name"]
@@ -466,7 +471,9 @@ def write_pb(t: TallyInput, meta: dict[str, str] | None = None, out: TextIO | No
     return text
 
 
-def _write_votes(w, buf: io.StringIO, t: TallyInput, groups: _Groups, *, cumulative: bool) -> None:
+def _write_votes(
+    w: Writer, buf: io.StringIO, t: TallyInput, groups: _Groups, *, cumulative: bool
+) -> None:
     """The VOTES rows: one line per ballot, voter ids ``1..n`` in canonical order.
 
     Each group's ``vote`` (and ``points``) field is joined once; a line is then only the voter

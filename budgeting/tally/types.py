@@ -61,6 +61,24 @@ class BallotInput:
     weight: int = 1
 
 
+# What ``_merged_arrays`` computes once per ballot matrix: the number of projects, the merged rows
+# (indptr, project_index, points, weights), the same entries by project (col_ptr, col_rows,
+# col_pts), each project's score and voter count, and the longest row.
+_Merged = tuple[
+    int,
+    np.ndarray,
+    np.ndarray,
+    np.ndarray,
+    np.ndarray,
+    np.ndarray,
+    np.ndarray,
+    np.ndarray,
+    list[int],
+    list[int],
+    int,
+]
+
+
 @dataclass(frozen=True, slots=True, eq=False)
 class BallotMatrix:
     """Ballots as numpy arrays (compressed sparse rows).
@@ -78,7 +96,7 @@ class BallotMatrix:
     weights: np.ndarray
     # ``prepare``'s canonical, merged rows of these (read-only) arrays, computed once: the
     # pipeline writes the ``.pb`` text and runs two rules on the same matrix.
-    merged: tuple | None = field(default=None, init=False, repr=False, compare=False)
+    merged: _Merged | None = field(default=None, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         indptr = np.ascontiguousarray(self.indptr, dtype=np.int64)
@@ -355,9 +373,9 @@ def _ballots_to_arrays(
     np.cumsum(lengths, out=indptr[1:])
     total = int(indptr[-1])
     proj = np.fromiter((e[0] for k in keys for e in k), dtype=np.int64, count=total)
-    pts = np.fromiter((e[1] for k in keys for e in k), dtype=np.int64, count=total)
+    points = np.fromiter((e[1] for k in keys for e in k), dtype=np.int64, count=total)
     weights = np.fromiter(merged.values(), dtype=np.int64, count=len(keys))
-    return indptr, proj, pts, weights
+    return indptr, proj, points, weights
 
 
 def _canonical_rows(
@@ -440,10 +458,11 @@ def _segment_sum(values: np.ndarray, ptr: np.ndarray) -> np.ndarray:
     """Exact int64 sums of ``values[ptr[i]:ptr[i+1]]`` (0 for empty segments)."""
     csum = np.zeros(len(values) + 1, dtype=np.int64)
     np.cumsum(values, out=csum[1:])
-    return csum[ptr[1:]] - csum[ptr[:-1]]
+    sums: np.ndarray = csum[ptr[1:]] - csum[ptr[:-1]]
+    return sums
 
 
-def _merged_arrays(t: TallyInput) -> tuple:
+def _merged_arrays(t: TallyInput) -> _Merged:
     """Canonical rows (sorted, no zero points) with identical rows merged, and the same entries
     by project; computed once per ballot matrix (cached on it)."""
     n_projects = len(t.projects)

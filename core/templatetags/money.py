@@ -1,12 +1,15 @@
 """Won formatting the way Koreans read it: ₩1,234,000 in English, 1,234,000원 in Korean."""
 
+from collections.abc import Mapping
+from typing import Any
+
 from django import template
 from django.utils.translation import get_language
 
 register = template.Library()
 
 
-def format_won(amount, language: str | None = None) -> str:
+def format_won(amount: Any, language: str | None = None) -> str:
     if amount is None or amount == "":
         return ""
     value = int(amount)
@@ -17,7 +20,7 @@ def format_won(amount, language: str | None = None) -> str:
     return f"{sign}₩{digits}"
 
 
-def format_won_short(amount, language: str | None = None) -> str:
+def format_won_short(amount: Any, language: str | None = None) -> str:
     """Large sums in 만/억 (Korean) or millions/billions (English): 12억 3,400만원 / ₩1.23 bn."""
     if amount is None or amount == "":
         return ""
@@ -39,27 +42,27 @@ def format_won_short(amount, language: str | None = None) -> str:
 
 
 @register.filter
-def won(amount) -> str:
+def won(amount: Any) -> str:
     return format_won(amount)
 
 
 @register.filter
-def won_short(amount) -> str:
+def won_short(amount: Any) -> str:
     return format_won_short(amount)
 
 
 @register.filter
-def percent_of(part, whole) -> int:
+def percent_of(part: Any, whole: Any) -> int:
     """Integer percentage for meters and bars (display only, never a decision)."""
     try:
-        part, whole = int(part), int(whole)
+        part_n, whole_n = int(part), int(whole)
     except (TypeError, ValueError):
         return 0
-    if whole <= 0:
+    if whole_n <= 0:
         return 0
-    return max(0, min(100, part * 100 // whole))
+    return max(0, min(100, part_n * 100 // whole_n))
 
 
 @register.filter
-def get_item(mapping, key):
+def get_item(mapping: Mapping[Any, Any] | None, key: Any) -> Any:
     return (mapping or {}).get(key, "")
