@@ -1,5 +1,8 @@
 """Budget office screens: cycles (dates, rules, scopes), districts, policy areas, council."""
 
+from typing import Any
+from typing import cast
+
 from django import forms
 from django.contrib import admin
 from django.contrib import messages
@@ -11,17 +14,17 @@ from modeltranslation.admin import TranslationAdmin
 from budgeting.exceptions import RulesFrozenError
 from budgeting.models import AuditEvent
 from budgeting.models import BallotScope
-from budgeting.models import BudgetCut
 from budgeting.models import BudgetCycle
 from budgeting.models import CouncilMembership
 from budgeting.models import District
-from budgeting.models import ImplementationUpdate
 from budgeting.models import PolicyArea
 from budgeting.services.cycles import appoint_council_member
 from budgeting.services.cycles import check_rules_change_allowed
 from budgeting.services.cycles import check_scope_change_allowed
 from budgeting.services.cycles import clone_cycle
 from budgeting.services.cycles import take_next_step
+from budgeting.services.cycles import update_cycle
+from core.admin import ReadOnlyAdmin
 from core.exceptions import ApplicationError
 
 
@@ -31,7 +34,7 @@ class BudgetCycleAdminForm(forms.ModelForm):
         fields = "__all__"  # noqa: DJ007 (the admin fieldsets choose the fields)
 
     def clean(self):
-        cleaned = super().clean()
+        cleaned = cast("dict[str, Any]", super().clean())  # ModelForm.clean returns cleaned_data
         try:
             check_rules_change_allowed(cycle=self.instance, new_values=cleaned)
         except RulesFrozenError as exc:
@@ -44,8 +47,9 @@ class BallotScopeInlineFormSet(forms.BaseInlineFormSet):
         super().clean()
         if self.instance.pk is None:
             return
+        # _should_delete_form: BaseFormSet's own, missing from django-stubs
         for form in self.forms:
-            if not form.has_changed() and not self._should_delete_form(form):
+            if not form.has_changed() and not self._should_delete_form(form):  # type: ignore[attr-defined]
                 continue
             scope = form.instance
             scope.cycle_id = self.instance.pk
@@ -53,7 +57,7 @@ class BallotScopeInlineFormSet(forms.BaseInlineFormSet):
                 check_scope_change_allowed(
                     scope=scope,
                     new_budget_won=form.cleaned_data.get("budget_won"),
-                    deleting=self._should_delete_form(form),
+                    deleting=self._should_delete_form(form),  # type: ignore[attr-defined]
                 )
             except RulesFrozenError as exc:
                 raise ValidationError(exc.message) from exc
@@ -101,36 +105,25 @@ class BudgetCycleAdmin(TranslationAdmin):
             _("Proposals"),
             {"fields": ("policy_areas", "proposal_limit_per_resident", "endorsement_threshold")},
         ),
-        (
-            _("Ballot rule (frozen once voting opens)"),
-            {
-                "fields": (
-                    "ballot_rule",
-                    "approval_min_choices",
-                    "approval_max_choices",
-                    "cumulative_points",
-                    "cumulative_max_per_project",
-                )
-            },
-        ),
-        (
-            _("Tally rule (frozen once voting opens)"),
-            {"fields": ("tally_rule", "council_weight_percent", "tie_break_seed")},
-        ),
-        (
-            _("Eligibility (frozen once voting opens)"),
-            {
-                "fields": (
-                    "minimum_age",
-                    "age_reference_date",
-                    "residents_may_vote",
-                    "workers_may_vote",
-                    "students_may_vote",
-                    "requires_verification",
-                )
-            },
-        ),
+        (_("Ballot rule (frozen once voting opens)"), {"fields": BudgetCycle.BALLOT_RULE_FIELDS}),
+        (_("Tally rule (frozen once voting opens)"), {"fields": BudgetCycle.TALLY_RULE_FIELDS}),
+        (_("Eligibility (frozen once voting opens)"), {"fields": BudgetCycle.ELIGIBILITY_FIELDS}),
     )
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            super().save_model(request, obj, form, change)
+            return
+        # Through the service: it refuses frozen rules once more and audits what changed.
+        stored = BudgetCycle.objects.get(pk=obj.pk)
+        changes = {
+            field: getattr(obj, field)
+            for field in form.changed_data
+            if not BudgetCycle._meta.get_field(field).many_to_many
+            and getattr(obj, field) != getattr(stored, field)
+        }
+        if changes:
+            update_cycle(cycle=obj, actor=request.user, **changes)
 
     def save_formset(self, request, form, formset, change):
         instances = formset.save(commit=False)
@@ -207,36 +200,8 @@ class PolicyAreaAdmin(TranslationAdmin):
     prepopulated_fields = {"slug": ("name_en",)}
 
 
-class _ReadOnlyAdmin(admin.ModelAdmin):
-    """Records written only by services (audited): the admin lists them, never edits them
-    (the audit trail; implementation updates and cuts, written on the staff pages)."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
 @admin.register(AuditEvent)
-class AuditEventAdmin(_ReadOnlyAdmin):
+class AuditEventAdmin(ReadOnlyAdmin):
     list_display = ["created_at", "event_type", "cycle", "actor", "is_public"]
     list_filter = ["event_type", "is_public", "cycle"]
     readonly_fields = [f.name for f in AuditEvent._meta.fields]
-
-
-@admin.register(ImplementationUpdate)
-class ImplementationUpdateAdmin(_ReadOnlyAdmin):
-    list_display = ["created_at", "proposal", "status", "percent_done", "spent_won", "posted_by"]
-    list_filter = ["status", "proposal__cycle"]
-    readonly_fields = [f.name for f in ImplementationUpdate._meta.fields]
-
-
-@admin.register(BudgetCut)
-class BudgetCutAdmin(_ReadOnlyAdmin):
-    list_display = ["created_at", "proposal", "kind", "amount_won", "decided_on", "recorded_by"]
-    list_filter = ["kind", "proposal__cycle"]
-    readonly_fields = [f.name for f in BudgetCut._meta.fields]

@@ -4,6 +4,7 @@ on the council's review desk (/council/), where the services audit them and e-ma
 from django.contrib import admin
 from modeltranslation.admin import TranslationAdmin
 
+from core.admin import ReadOnlyAdmin
 from proposals.models import Comment
 from proposals.models import CouncilDecision
 from proposals.models import CouncilScore
@@ -15,17 +16,6 @@ from proposals.models import RubricCriterion
 
 
 # --- council review ----------------------------------------------------------------------------
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
 @admin.register(RubricCriterion)
 class RubricCriterionAdmin(TranslationAdmin):
     """The published rubric council members score proposals on (per cycle)."""

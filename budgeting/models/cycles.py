@@ -147,16 +147,17 @@ class BudgetCycle(models.Model):
 
     objects = BudgetCycleQuerySet.as_manager()
 
-    # The rules residents vote under; they may not change once voting opens.
-    FROZEN_FIELDS: tuple[str, ...] = (
+    # The rules residents vote under, in three groups (the admin shows one fieldset each). They
+    # may not change once voting opens: ``FROZEN_FIELDS`` is the one list of them.
+    BALLOT_RULE_FIELDS: tuple[str, ...] = (
         "ballot_rule",
-        "approval_max_choices",
         "approval_min_choices",
+        "approval_max_choices",
         "cumulative_points",
         "cumulative_max_per_project",
-        "tally_rule",
-        "council_weight_percent",
-        "tie_break_seed",
+    )
+    TALLY_RULE_FIELDS: tuple[str, ...] = ("tally_rule", "council_weight_percent", "tie_break_seed")
+    ELIGIBILITY_FIELDS: tuple[str, ...] = (
         "minimum_age",
         "age_reference_date",
         "residents_may_vote",
@@ -164,6 +165,7 @@ class BudgetCycle(models.Model):
         "students_may_vote",
         "requires_verification",
     )
+    FROZEN_FIELDS: tuple[str, ...] = BALLOT_RULE_FIELDS + TALLY_RULE_FIELDS + ELIGIBILITY_FIELDS
 
     class Meta:
         ordering = ["-year", "-proposals_start_at"]

@@ -214,22 +214,11 @@ def clone_cycle(
         results_expected_at=_shift_year(source.results_expected_at, years_later),
         age_reference_date=_shift_year(source.age_reference_date, years_later),
     )
-    for field in (
-        "ballot_rule",
-        "approval_max_choices",
-        "approval_min_choices",
-        "cumulative_points",
-        "cumulative_max_per_project",
-        "tally_rule",
-        "council_weight_percent",
-        "minimum_age",
-        "residents_may_vote",
-        "workers_may_vote",
-        "students_may_vote",
-        "requires_verification",
-        "proposal_limit_per_resident",
-        "endorsement_threshold",
-    ):
+    # The rules carry over, but for a new lot's seed and the age date, both set above.
+    carried = [
+        f for f in BudgetCycle.FROZEN_FIELDS if f not in ("tie_break_seed", "age_reference_date")
+    ]
+    for field in (*carried, "proposal_limit_per_resident", "endorsement_threshold"):
         setattr(cycle, field, getattr(source, field))
     for lang in ("ko", "en"):  # both languages (django-modeltranslation)
         setattr(cycle, f"description_{lang}", getattr(source, f"description_{lang}"))

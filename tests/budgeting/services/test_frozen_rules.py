@@ -120,18 +120,39 @@ def test_admin_form_accepts_a_rule_change_before_voting(client, staff_user, cycl
     response = client.post(url, _admin_change_data(cycle, ballot_rule="cumulative"))
     assert response.status_code == 302, response.context["adminform"].form.errors
     assert BudgetCycle.objects.get(pk=cycle.pk).ballot_rule == "cumulative"
+    event = AuditEvent.objects.get(event_type=AuditEvent.Type.CYCLE_RULES_CHANGED)
+    assert (event.actor, event.parameters["fields"]) == (staff_user, ["ballot_rule"])
 
 
 def test_clone_copies_rules_scopes_and_areas_as_a_new_draft(
     district_scope, citywide_scope, staff_user
 ):
     source = district_scope.cycle
+    rules = {
+        "ballot_rule": BudgetCycle.BallotRule.CUMULATIVE,
+        "approval_min_choices": 2,
+        "approval_max_choices": 4,
+        "cumulative_points": 12,
+        "cumulative_max_per_project": 5,
+        "tally_rule": BudgetCycle.TallyRule.COUNCIL_WEIGHTED,
+        "council_weight_percent": 30,
+        "minimum_age": 19,
+        "residents_may_vote": False,
+        "workers_may_vote": True,
+        "students_may_vote": False,
+        "requires_verification": True,
+    }
+    BudgetCycle.objects.filter(pk=source.pk).update(**rules)
+    source.refresh_from_db()
     source.policy_areas.create(slug="transport", name_ko="교통", name_en="Transport")
     cycle_in_phase(source, Phase.IMPLEMENTATION)
     clone = clone_cycle(source=source, name="2028", slug="cycle-2028", actor=staff_user)
     assert clone.phase == Phase.DRAFT
     assert clone.year == source.year + 1
     assert clone.tie_break_seed != source.tie_break_seed
+    # every frozen rule but the seed and the age date (shifted) carries over
+    assert set(rules) == set(BudgetCycle.FROZEN_FIELDS) - {"tie_break_seed", "age_reference_date"}
+    assert {field: getattr(clone, field) for field in rules} == rules
     assert clone.proposals_start_at.year == source.proposals_start_at.year + 1
     assert set(clone.scopes.values_list("district_id", "budget_won")) == {
         (district_scope.district_id, district_scope.budget_won),
