@@ -6,6 +6,7 @@ Every update and cut is public and written to the audit log; followers hear abou
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 
 from django.core.files.base import ContentFile
@@ -13,6 +14,7 @@ from django.db import IntegrityError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from accounts.models import User
 from budgeting.audit import record_audit_event
 from budgeting.models import AuditEvent
 from budgeting.models import BudgetCut
@@ -51,12 +53,12 @@ def _lock_funded_project(proposal: Proposal) -> tuple[Proposal, ProjectState]:
 def post_implementation_update(
     *,
     proposal: Proposal,
-    actor,
+    actor: User,
     status: str,
     percent_done: int,
     spent_won: int,
     note: str,
-    photos: list[tuple[ContentFile, str]] = (),
+    photos: Sequence[tuple[ContentFile[bytes], str]] = (),
 ) -> ImplementationUpdate:
     """Publish a progress update on a funded project. ``photos`` are (re-encoded file, caption).
 
@@ -118,7 +120,7 @@ def post_implementation_update(
 def record_budget_cut(
     *,
     proposal: Proposal,
-    actor,
+    actor: User,
     amount_won: int,
     reason: str,
     decided_on: date | None = None,
@@ -176,7 +178,7 @@ def record_budget_cut(
     return cut
 
 
-def follow_project(*, user, proposal: Proposal) -> ProjectFollow:
+def follow_project(*, user: User, proposal: Proposal) -> ProjectFollow:
     """Follow a funded project. Only for residents who voted on its ballot, endorsed or wrote it.
 
     Whether they voted for this project is never read (a ballot is not linked to a person).
@@ -195,7 +197,7 @@ def follow_project(*, user, proposal: Proposal) -> ProjectFollow:
     return follow
 
 
-def unfollow_project(*, user, proposal: Proposal) -> bool:
+def unfollow_project(*, user: User, proposal: Proposal) -> bool:
     """Stop following. Returns False if the resident was not following."""
     deleted, _details = ProjectFollow.objects.filter(user=user, proposal=proposal).delete()
     return bool(deleted)

@@ -17,10 +17,14 @@ Decisions made here (the issue is silent on them; a real city works this way):
   per-member review notes and rubric scores become public when the review phase ends.
 """
 
+from collections.abc import Iterable
+from typing import Any
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from accounts.models import User
 from budgeting.audit import record_audit_event
 from budgeting.models import AuditEvent
 from core.links import absolute_url
@@ -41,7 +45,7 @@ FEASIBILITY_EMAIL = "proposals/emails/feasibility_changed"
 
 
 # --- checks (defence in depth: the views ask the same rule first) ------------------------------
-def _check_may_act(*, user, proposal: Proposal, council_only: bool = False) -> None:
+def _check_may_act(*, user: User, proposal: Proposal, council_only: bool = False) -> None:
     refusal = get_review_refusal(user=user, proposal=proposal, council_only=council_only)
     if refusal is not None:
         raise ProposalError(refusal.message, code=refusal.code)
@@ -49,9 +53,10 @@ def _check_may_act(*, user, proposal: Proposal, council_only: bool = False) -> N
 
 def _lock(proposal: Proposal) -> Proposal:
     """Lock the proposal row for the rest of the transaction and return it fresh."""
-    return (
+    locked: Proposal = (
         Proposal.objects.select_for_update(of=("self",)).select_related("cycle").get(pk=proposal.pk)
     )
+    return locked
 
 
 def _latest_review(proposal: Proposal) -> FeasibilityReview | None:
@@ -75,16 +80,18 @@ def _save_status(proposal: Proposal) -> None:
     proposal.save(update_fields=["status", "reviewed_cost_won", "updated_at"])
 
 
-def _recipients(proposals) -> list:
+def _recipients(proposals: Iterable[Proposal]) -> list[User]:
     """Authors and co-authors of ``proposals``, each once, in a stable order."""
-    people = {}
+    people: dict[int, User] = {}
     for proposal in proposals:
         for person in [proposal.author, *proposal.co_authors.all()]:
             people.setdefault(person.pk, person)
     return [people[pk] for pk in sorted(people)]
 
 
-def _notify_authors(proposals, template: str, context: dict, *, key: str) -> None:
+def _notify_authors(
+    proposals: Iterable[Proposal], template: str, context: dict[str, Any], *, key: str
+) -> None:
     """Queue one e-mail per author and co-author (sent after commit, once per ``key``), to
     those who have not turned review e-mails off in their profile."""
     for person in _recipients(proposals):
@@ -101,7 +108,7 @@ def _notify_authors(proposals, template: str, context: dict, *, key: str) -> Non
 def record_feasibility_review(
     *,
     proposal: Proposal,
-    reviewer,
+    reviewer: User,
     verdict: str,
     reason_codes: list[str] | tuple[str, ...] = (),
     legal_notes: str = "",
@@ -193,7 +200,9 @@ def record_feasibility_review(
 
 # --- rubric ------------------------------------------------------------------------------------
 @transaction.atomic
-def score_proposal(*, proposal: Proposal, member, points: dict[int, int]) -> list[CouncilScore]:
+def score_proposal(
+    *, proposal: Proposal, member: User, points: dict[int, int]
+) -> list[CouncilScore]:
     """Record ``member``'s rubric scores for ``proposal``: ``points`` maps criterion id → points.
 
     A first score or a change is audited. The event is never public: scoring happens only in
@@ -247,7 +256,7 @@ def score_proposal(*, proposal: Proposal, member, points: dict[int, int]) -> lis
 def record_council_decision(
     *,
     proposal: Proposal,
-    decided_by,
+    decided_by: User,
     decision: str,
     public_reason: str,
     expected_revision: int | None = None,
@@ -338,7 +347,7 @@ def record_council_decision(
 # --- merging duplicates ------------------------------------------------------------------------
 @transaction.atomic
 def merge_proposals(
-    *, survivor: Proposal, duplicates: list[Proposal], merged_by, public_reason: str
+    *, survivor: Proposal, duplicates: list[Proposal], merged_by: User, public_reason: str
 ) -> Proposal:
     """Merge ``duplicates`` into ``survivor``: they become ``merged`` and point to it.
 

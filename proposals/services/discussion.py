@@ -5,6 +5,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.models import User
 from budgeting.audit import record_audit_event
 from budgeting.models import AuditEvent
 from budgeting.phases import Feature
@@ -27,7 +28,7 @@ def _check_open_for_discussion(proposal: Proposal) -> None:
         raise ProposalError(_("This proposal is not open for discussion."), code="closed")
 
 
-def _check_participant(user, proposal: Proposal) -> None:
+def _check_participant(user: User, proposal: Proposal) -> None:
     if get_participation_ineligibility(user=user, cycle=proposal.cycle) is not None:
         raise ProposalError(
             _("Only residents who may take part in this cycle can do this."), code="ineligible"
@@ -36,7 +37,7 @@ def _check_participant(user, proposal: Proposal) -> None:
 
 @transaction.atomic
 def post_comment(
-    *, proposal: Proposal, author, body: str, parent: Comment | None = None
+    *, proposal: Proposal, author: User, body: str, parent: Comment | None = None
 ) -> Comment:
     """Post a comment, or a reply. A reply to a reply joins its thread (one level deep)."""
     if not proposal.cycle.allows(Feature.COMMENT):
@@ -58,7 +59,7 @@ def post_comment(
 
 
 @transaction.atomic
-def edit_comment(*, comment: Comment, actor, body: str) -> Comment:
+def edit_comment(*, comment: Comment, actor: User, body: str) -> Comment:
     """The author corrects their comment within 15 minutes of posting it."""
     locked = (
         Comment.objects.select_for_update().select_related("proposal__cycle").get(pk=comment.pk)
@@ -87,7 +88,7 @@ def edit_comment(*, comment: Comment, actor, body: str) -> Comment:
 
 
 @transaction.atomic
-def endorse_proposal(*, proposal: Proposal, user) -> Endorsement:
+def endorse_proposal(*, proposal: Proposal, user: User) -> Endorsement:
     """Endorse a proposal (once). Reaching the cycle's threshold is a public audit event."""
     locked = Proposal.objects.select_for_update().select_related("cycle").get(pk=proposal.pk)
     cycle = locked.cycle
@@ -123,7 +124,7 @@ def endorse_proposal(*, proposal: Proposal, user) -> Endorsement:
 
 
 @transaction.atomic
-def withdraw_endorsement(*, proposal: Proposal, user) -> bool:
+def withdraw_endorsement(*, proposal: Proposal, user: User) -> bool:
     """Take an endorsement back while endorsing is open. Returns whether there was one.
 
     A threshold once reached stays reached: the council's duty to answer does not go away.
@@ -137,7 +138,7 @@ def withdraw_endorsement(*, proposal: Proposal, user) -> bool:
 
 @transaction.atomic
 def report_content(
-    *, reporter, proposal: Proposal, reason: str, comment: Comment | None = None
+    *, reporter: User, proposal: Proposal, reason: str, comment: Comment | None = None
 ) -> Report:
     """Report a proposal or one of its comments to the moderators (once per person and item)."""
     if not hasattr(reporter, "resident_profile"):

@@ -5,9 +5,11 @@ and why, so moderation itself is accountable.
 """
 
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.models import User
 from budgeting.audit import record_audit_event
 from budgeting.models import AuditEvent
 from proposals.models import Comment
@@ -16,7 +18,7 @@ from proposals.models import Report
 from proposals.services import ProposalError
 
 
-def _check_staff(actor) -> None:
+def _check_staff(actor: User) -> None:
     if not (actor.is_authenticated and actor.is_staff):
         raise ProposalError(_("Only staff can moderate."), code="not_staff")
 
@@ -30,14 +32,14 @@ def _clean_reason(reason: str) -> str:
     return reason
 
 
-def _resolve_reports(reports, *, actor, resolution: str) -> int:
+def _resolve_reports(reports: QuerySet[Report], *, actor: User, resolution: str) -> int:
     return reports.filter(resolved_at__isnull=True).update(
         resolved_at=timezone.now(), resolved_by=actor, resolution=resolution[:200]
     )
 
 
 @transaction.atomic
-def hide_comment(*, comment: Comment, actor, reason: str) -> Comment:
+def hide_comment(*, comment: Comment, actor: User, reason: str) -> Comment:
     _check_staff(actor)
     reason = _clean_reason(reason)
     locked = (
@@ -62,10 +64,12 @@ def hide_comment(*, comment: Comment, actor, reason: str) -> Comment:
 
 
 @transaction.atomic
-def hide_proposal(*, proposal: Proposal, actor, reason: str) -> Proposal:
+def hide_proposal(*, proposal: Proposal, actor: User, reason: str) -> Proposal:
     _check_staff(actor)
     reason = _clean_reason(reason)
-    locked = Proposal.objects.select_for_update().select_related("cycle").get(pk=proposal.pk)
+    locked: Proposal = (
+        Proposal.objects.select_for_update().select_related("cycle").get(pk=proposal.pk)
+    )
     if locked.hidden_at is None:
         locked.hidden_at = timezone.now()
         locked.hidden_reason = reason
@@ -86,7 +90,7 @@ def hide_proposal(*, proposal: Proposal, actor, reason: str) -> Proposal:
 
 
 @transaction.atomic
-def dismiss_report(*, report: Report, actor, resolution: str = "") -> Report:
+def dismiss_report(*, report: Report, actor: User, resolution: str = "") -> Report:
     """Close a report without hiding anything (the content is fine)."""
     _check_staff(actor)
     locked = Report.objects.select_for_update().get(pk=report.pk)

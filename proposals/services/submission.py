@@ -5,6 +5,7 @@ authorship), because the admin, the shell and tasks do not go through the views.
 """
 
 from decimal import Decimal
+from typing import Any
 from typing import NotRequired
 from typing import TypedDict
 from typing import Unpack
@@ -15,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from accounts.models import User
 from budgeting.audit import record_audit_event
 from budgeting.eligibility import Ineligibility
 from budgeting.models import AuditEvent
@@ -69,7 +71,7 @@ def _clean_content(
     address: str = "",
     latitude: Decimal | None = None,
     longitude: Decimal | None = None,
-) -> dict:
+) -> dict[str, Any]:
     """The content fields as they are stored (text stripped), in ``CONTENT_FIELDS`` order."""
     return {
         "title": title.strip(),
@@ -108,14 +110,14 @@ INELIGIBILITY_MESSAGES = {
 }
 
 
-def _check_eligible(user, cycle: BudgetCycle) -> None:
+def _check_eligible(user: User, cycle: BudgetCycle) -> None:
     reason = get_participation_ineligibility(user=user, cycle=cycle)
     if reason is not None:
         raise ProposalError(INELIGIBILITY_MESSAGES[reason], code="ineligible")
 
 
 def _check_scope_and_area(
-    *, author, cycle: BudgetCycle, scope: BallotScope, policy_area: PolicyArea, cost: int
+    *, author: User, cycle: BudgetCycle, scope: BallotScope, policy_area: PolicyArea, cost: int
 ) -> None:
     if (
         scope.cycle_id != cycle.pk
@@ -146,7 +148,7 @@ def _check_scope_and_area(
         )
 
 
-def _check_limit(*, author, cycle: BudgetCycle, exclude_pk: int | None = None) -> None:
+def _check_limit(*, author: User, cycle: BudgetCycle, exclude_pk: int | None = None) -> None:
     used = count_counted_proposals(author=author, cycle=cycle, exclude_pk=exclude_pk)
     if used >= cycle.proposal_limit_per_resident:
         raise ProposalError(
@@ -167,7 +169,12 @@ def _check_place(latitude: Decimal | None, longitude: Decimal | None) -> None:
 
 
 def _check_content(
-    *, author, cycle: BudgetCycle, scope: BallotScope, policy_area: PolicyArea, values: dict
+    *,
+    author: User,
+    cycle: BudgetCycle,
+    scope: BallotScope,
+    policy_area: PolicyArea,
+    values: dict[str, Any],
 ) -> None:
     """The checks of what the author wrote (``_clean_content``), for a new proposal and an edit."""
     _check_eligible(author, cycle)
@@ -181,7 +188,7 @@ def _check_content(
     _check_place(values["latitude"], values["longitude"])
 
 
-def _record_submitted(proposal: Proposal, actor) -> None:
+def _record_submitted(proposal: Proposal, actor: User) -> None:
     record_audit_event(
         event_type=AuditEvent.Type.PROPOSAL_SUBMITTED,
         is_public=True,
@@ -197,11 +204,11 @@ def _record_submitted(proposal: Proposal, actor) -> None:
 @transaction.atomic
 def create_proposal(
     *,
-    author,
+    author: User,
     cycle: BudgetCycle,
     scope: BallotScope,
     policy_area: PolicyArea,
-    image: File | None = None,
+    image: File[bytes] | None = None,
     submit: bool = False,
     **content: Unpack[ProposalContent],
 ) -> Proposal:
@@ -229,8 +236,8 @@ def create_proposal(
     return proposal
 
 
-def _lock_for_author(*, proposal: Proposal, actor, version: int | None) -> Proposal:
-    locked = (
+def _lock_for_author(*, proposal: Proposal, actor: User, version: int | None) -> Proposal:
+    locked: Proposal = (
         Proposal.objects.select_for_update().select_related("cycle", "scope").get(pk=proposal.pk)
     )
     if locked.author_id != actor.pk:
@@ -263,11 +270,11 @@ def _lock_for_author(*, proposal: Proposal, actor, version: int | None) -> Propo
 def update_proposal(
     *,
     proposal: Proposal,
-    actor,
+    actor: User,
     version: int | None,
     scope: BallotScope,
     policy_area: PolicyArea,
-    image: File | None = None,
+    image: File[bytes] | None = None,
     remove_image: bool = False,
     submit: bool = False,
     **content: Unpack[ProposalContent],
@@ -324,7 +331,7 @@ def update_proposal(
 
 
 @transaction.atomic
-def submit_proposal(*, proposal: Proposal, actor, version: int | None = None) -> Proposal:
+def submit_proposal(*, proposal: Proposal, actor: User, version: int | None = None) -> Proposal:
     """Submit a draft as it is."""
     locked = _lock_for_author(proposal=proposal, actor=actor, version=version)
     if locked.status != Proposal.Status.DRAFT:
@@ -340,7 +347,7 @@ def submit_proposal(*, proposal: Proposal, actor, version: int | None = None) ->
 
 
 @transaction.atomic
-def withdraw_proposal(*, proposal: Proposal, actor, reason: str = "") -> Proposal | None:
+def withdraw_proposal(*, proposal: Proposal, actor: User, reason: str = "") -> Proposal | None:
     """The author takes their proposal back (until the proposal phase ends).
 
     A submitted proposal stays public as withdrawn, with its history, and no longer counts

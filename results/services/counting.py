@@ -82,7 +82,12 @@ def tally_scope(*, scope_id: int) -> TallyRun:
 
 
 def _start_run(
-    *, scope: BallotScope, rule: str, is_official: bool, fingerprint: str, scope_input
+    *,
+    scope: BallotScope,
+    rule: str,
+    is_official: bool,
+    fingerprint: str,
+    scope_input: ScopeTallyInput,
 ) -> TallyRun:
     try:
         with transaction.atomic():

@@ -11,8 +11,11 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+from datetime import datetime
 from datetime import timedelta
 from functools import partial
+from typing import Any
+from typing import cast
 
 from django.core.files.base import ContentFile
 from django.db import transaction
@@ -20,6 +23,7 @@ from django.db.models import F
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from budgeting.models import District
 from budgeting.models import ExportFile
 from budgeting.models import TallyRun
 from core.broker import enqueue
@@ -38,7 +42,7 @@ class ExportMismatchError(Exception):
 
 def export_basename(run: TallyRun) -> str:
     scope = run.scope
-    part = scope.district.slug if scope.district_id else "citywide"
+    part = cast("District", scope.district).slug if scope.district_id else "citywide"
     return f"{scope.cycle.slug}-{part}"
 
 
@@ -64,9 +68,10 @@ EXPORT_RETRY_GRACE = timedelta(minutes=2)
 EXPORT_MAX_ATTEMPTS = 5
 
 
-def _export_retry_is_due(export: ExportFile, now) -> bool:
+def _export_retry_is_due(export: ExportFile, now: datetime) -> bool:
     asked_at = export.enqueued_at or export.created_at
-    return asked_at + EXPORT_RETRY_GRACE * 2**export.attempts <= now
+    due: bool = asked_at + EXPORT_RETRY_GRACE * 2**export.attempts <= now
+    return due
 
 
 def retry_stalled_exports(*, limit: int = 100) -> int:
@@ -159,11 +164,11 @@ def result_rows(*, run: TallyRun) -> list[ResultRow]:
     ]
 
 
-def result_summary(*, run: TallyRun) -> dict:
+def result_summary(*, run: TallyRun) -> dict[str, Any]:
     scope = run.scope
     return {
         "cycle": scope.cycle.slug,
-        "scope": scope.district.slug if scope.district_id else "citywide",
+        "scope": cast("District", scope.district).slug if scope.district_id else "citywide",
         "rule": run.rule,
         "tie_break": "cost_votes_lot",
         "tie_break_seed": scope.cycle.tie_break_seed,

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.models import User
 from budgeting.audit import record_audit_event
 from budgeting.models import AuditEvent
 from budgeting.models import BudgetCycle
+from budgeting.models import District
 from budgeting.models import TallyRun
 from budgeting.phases import Phase
 from budgeting.services.cycles import advance_phase
@@ -21,7 +25,7 @@ from results.services.exports import request_export_builds
 
 def scope_key(run: TallyRun) -> str:
     """How the audit log names a run's ballot: its district's slug, or "citywide"."""
-    return run.scope.district.slug if run.scope.district_id else "citywide"
+    return cast("District", run.scope.district).slug if run.scope.district_id else "citywide"
 
 
 class PublicationError(ApplicationError):
@@ -29,7 +33,7 @@ class PublicationError(ApplicationError):
 
 
 @transaction.atomic
-def publish_results(*, cycle_id: int, actor) -> bool:
+def publish_results(*, cycle_id: int, actor: User | None) -> bool:
     """Publish every scope's official count of ``cycle``; False if it was published already.
 
     Moves TALLYING→PUBLISHED through ``advance_phase``, stamps ``published_at`` on the official
@@ -58,7 +62,8 @@ def publish_results(*, cycle_id: int, actor) -> bool:
         )
     advance_phase(cycle=cycle, to=Phase.PUBLISHED, actor=actor)
     now = timezone.now()
-    for run in runs.values():
+    counted = cast("dict[int, TallyRun]", runs)  # none missing (checked above)
+    for run in counted.values():
         TallyRun.objects.filter(pk=run.pk).update(published_at=now)
         TallyRun.objects.filter(
             scope_id=run.scope_id,
@@ -82,14 +87,14 @@ def publish_results(*, cycle_id: int, actor) -> bool:
                 "ballots": run.ballot_count,
                 "allocated_won": run.allocated_won,
             }
-            for run in runs.values()
+            for run in counted.values()
         ],
     )
     return True
 
 
 @transaction.atomic
-def rebuild_result_downloads(*, cycle_id: int, actor) -> int:
+def rebuild_result_downloads(*, cycle_id: int, actor: User) -> int:
     """Staff: build again the downloads of a published cycle that are not built; returns how many.
 
     For when the broker was down at publication, or a build failed, and the periodic retries

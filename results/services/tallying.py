@@ -9,17 +9,21 @@ worker died is counted again from scratch and gives the same result.
 from __future__ import annotations
 
 import hashlib
+from datetime import datetime
 from datetime import timedelta
 from functools import partial
+from typing import cast
 
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.models import User
 from budgeting.audit import record_audit_event
 from budgeting.models import AuditEvent
 from budgeting.models import BallotScope
 from budgeting.models import BudgetCycle
+from budgeting.models import District
 from budgeting.models import TallyRun
 from budgeting.phases import Phase
 from budgeting.phases import phase_index
@@ -48,7 +52,7 @@ def canonical_pb(*, scope_input: ScopeTallyInput) -> tuple[str, str]:
     return text, hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def check_tally_allowed(*, cycle: BudgetCycle, now=None) -> None:
+def check_tally_allowed(*, cycle: BudgetCycle, now: datetime | None = None) -> None:
     """Refuse a count while any ballot could still change: before the deadline or the phase."""
     now = now or timezone.now()
     if phase_index(cycle.phase) < phase_index(Phase.TALLYING) or now < cycle.voting_end_at:
@@ -92,7 +96,9 @@ def close_voting(*, cycle_id: int) -> list[int]:
                     event_type=AuditEvent.Type.VOTING_CLOSED,
                     subject=scope,
                     is_public=True,
-                    scope=scope.district.slug if scope.district_id else "citywide",
+                    scope=cast("District", scope.district).slug
+                    if scope.district_id
+                    else "citywide",
                     ballots=scope.ballots.count(),
                 )
             if _needs_count(scope=scope, rule=cycle.tally_rule, now=now):
@@ -101,7 +107,7 @@ def close_voting(*, cycle_id: int) -> list[int]:
     return to_count
 
 
-def _needs_count(*, scope: BallotScope, rule: str, now) -> bool:
+def _needs_count(*, scope: BallotScope, rule: str, now: datetime) -> bool:
     runs = TallyRun.objects.filter(scope=scope, rule=rule, is_official=True)
     if runs.filter(status=TallyRun.Status.SUCCEEDED).exists():
         return False
@@ -113,7 +119,7 @@ def _needs_count(*, scope: BallotScope, rule: str, now) -> bool:
     ).exists()
 
 
-def close_due_voting(*, now=None) -> int:
+def close_due_voting(*, now: datetime | None = None) -> int:
     """Beat: close voting on every cycle counting or past its deadline whose scopes lack a count."""
     now = now or timezone.now()
     cycles = BudgetCycle.objects.filter(phase=Phase.TALLYING) | BudgetCycle.objects.filter(
@@ -136,7 +142,7 @@ def enqueue_close_voting(*, cycle_id: int) -> None:
 
 
 @transaction.atomic
-def request_tally(*, scope: BallotScope, actor) -> None:
+def request_tally(*, scope: BallotScope, actor: User) -> None:
     """Staff ask for a (re-)count of ``scope``; refused before voting ends or after publication."""
     if not (actor.is_authenticated and actor.is_staff):
         raise TallyRefusedError(_("Only the budget office may start a count."), code="forbidden")
