@@ -1,9 +1,18 @@
 from django.contrib import messages
 from django.contrib.auth.mixins import AccessMixin
+from django.http import HttpRequest
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
+
+from accounts.models import User
+
+
+class AuthenticatedHttpRequest(HttpRequest):
+    """For annotations: the request of a view behind a login, whose ``user`` is a ``User``."""
+
+    user: User
 
 
 class ProfileRequiredMixin(AccessMixin):

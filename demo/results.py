@@ -16,6 +16,7 @@ import uuid
 from datetime import datetime
 from datetime import timedelta
 from pathlib import Path
+from typing import cast
 
 from django.db import transaction
 from django.utils import timezone
@@ -382,7 +383,8 @@ def seed_demo_results(*, districts: dict, areas: list[PolicyArea], admin: User) 
         ballots = _random_ballots(rng, proposals, [p[3] for p in projects], ballot_count)
         _store_demo_ballots(scope=scope, ballots=ballots)
     while PHASE_ORDER.index(Phase(cycle.phase)) < PHASE_ORDER.index(Phase.TALLYING):
-        advance_phase(cycle=cycle, to=next_phase(cycle.phase), by_schedule=True)
+        step = cast("Phase", next_phase(cycle.phase))  # before TALLYING: not the last
+        advance_phase(cycle=cycle, to=step, by_schedule=True)
     for scope in cycle.scopes.all():
         tally_scope(scope_id=scope.pk)
     publish_results(cycle_id=cycle.pk, actor=admin)
@@ -392,7 +394,7 @@ def seed_demo_results(*, districts: dict, areas: list[PolicyArea], admin: User) 
 
 def _store_demo_ballots(*, scope: BallotScope, ballots) -> None:
     rows = []
-    choices = []
+    choices: list[BallotChoice] = []
     for n, chosen in enumerate(ballots):
         ballot = Ballot(
             id=uuid.uuid4(),

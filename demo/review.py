@@ -10,6 +10,7 @@ through the review services (audit events, e-mails) and is idempotent: a second 
 
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import cast
 
 from django.db import transaction
 from django.utils import timezone
@@ -373,7 +374,8 @@ def seed_demo_review(cycle: BudgetCycle) -> BudgetCycle | None:
         if item.endorsements:
             _endorse(proposals[item.title], item.endorsements, when + timedelta(days=5))
     while PHASE_ORDER.index(Phase(review_cycle.phase)) < PHASE_ORDER.index(Phase.REVIEW):
-        advance_phase(cycle=review_cycle, to=next_phase(review_cycle.phase), by_schedule=True)
+        step = cast("Phase", next_phase(review_cycle.phase))  # before REVIEW: not the last
+        advance_phase(cycle=review_cycle, to=step, by_schedule=True)
 
     reviewer, scorer = members[1], members[2]
     for item in ITEMS:

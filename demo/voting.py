@@ -5,6 +5,7 @@ moved so that voting is always open when the demo is (re)seeded.
 """
 
 from datetime import timedelta
+from typing import Any
 
 from allauth.account.models import EmailAddress
 from django.utils import timezone
@@ -19,7 +20,7 @@ from proposals.models import Proposal
 PROPOSER_EMAIL = "neighbours@demo.chamyeo.kr"
 
 # slug, Korean name, English name, rule and its settings
-VOTING_CYCLES = [
+VOTING_CYCLES: list[tuple[str, str, str, dict[str, Any]]] = [
     (
         "demo-vote-approval",
         "2026년 주민투표 체험: 찬성투표",
@@ -188,9 +189,10 @@ def seed_demo_voting(districts, areas) -> list[BudgetCycle]:
         cycle = BudgetCycle.objects.filter(slug=slug).first()
         if cycle is None:
             cycle = BudgetCycle(slug=slug, year=2026, tally_rule=BudgetCycle.TallyRule.GREEDY)
-        cycle.name_ko, cycle.name_en = name_ko, name_en
-        cycle.description_ko = "투표 규칙을 체험해 보는 예시 주기입니다."
-        cycle.description_en = "A sample cycle to try the ballot rule."
+        # the per-language fields that django-modeltranslation adds at run time
+        cycle.name_ko, cycle.name_en = name_ko, name_en  # type: ignore[attr-defined]
+        cycle.description_ko = "투표 규칙을 체험해 보는 예시 주기입니다."  # type: ignore[attr-defined]
+        cycle.description_en = "A sample cycle to try the ballot rule."  # type: ignore[attr-defined]
         for field, value in rules.items():
             setattr(cycle, field, value)
         if cycle.pk is None or cycle.phase != Phase.VOTING or cycle.voting_end_at <= now:

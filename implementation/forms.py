@@ -1,5 +1,8 @@
 """Staff forms for implementation tracking: a progress update (with photos) and a budget cut."""
 
+from typing import Any
+from typing import cast
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -65,7 +68,7 @@ class ImplementationUpdateForm(forms.Form):
         _bootstrap(self)
 
     def clean(self):
-        cleaned = super().clean()
+        cleaned = cast("dict[str, Any]", super().clean())  # Form.clean returns cleaned_data
         for n in range(1, PHOTO_SLOTS + 1):
             upload = cleaned.get(f"photo_{n}")
             if upload:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 from dataclasses import field
+from typing import TYPE_CHECKING
 
 from django.db.models import OuterRef
 from django.db.models import Prefetch
@@ -25,6 +26,9 @@ from budgeting.models import Participation
 from budgeting.models import ProjectFollow
 from proposals.models import Proposal
 from results.selectors import list_published_runs
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 
 @dataclass
@@ -67,7 +71,7 @@ class ProjectState:
         return self.latest.status if self.latest else ImplementationStatus.PLANNED
 
     @property
-    def status_label(self) -> str:
+    def status_label(self) -> StrOrPromise:
         return ImplementationStatus(self.status).label
 
     @property

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from functools import cached_property
+from typing import TYPE_CHECKING
+from typing import Any
 
 import rules
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from django.shortcuts import redirect
 from django.shortcuts import render
@@ -17,6 +20,7 @@ from django.views import View
 from django.views.generic import TemplateView
 from rules.contrib.views import PermissionRequiredMixin
 
+from accounts.mixins import AuthenticatedHttpRequest
 from budgeting.models import BudgetCycle
 from implementation.forms import BudgetCutForm
 from implementation.forms import ImplementationUpdateForm
@@ -29,8 +33,13 @@ from implementation.services import record_budget_cut
 from implementation.services import unfollow_project
 from proposals.models import Proposal
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
 
 class RulesPermissionMixin(PermissionRequiredMixin):
+    request: HttpRequest
+
     """Permissions exactly as the rules say: no superuser shortcut (an admin cannot post on an
     unfunded project or see a cycle's accountability page before its results are out)."""
 
@@ -42,6 +51,8 @@ class RulesPermissionMixin(PermissionRequiredMixin):
 
 
 class _CycleMixin:
+    kwargs: dict[str, Any]
+
     @cached_property
     def cycle(self) -> BudgetCycle:
         return get_object_or_404(BudgetCycle, slug=self.kwargs["slug"])
@@ -82,9 +93,10 @@ class StaffImplementationView(_CycleMixin, RulesPermissionMixin, TemplateView):
 class _ProjectFormView(RulesPermissionMixin, View):
     """A staff form on one funded project; a refused input re-renders with the reason."""
 
+    request: AuthenticatedHttpRequest  # staff (the permission)
     form_class: type
     template_name: str
-    success_message: str
+    success_message: StrOrPromise
 
     @cached_property
     def proposal(self) -> Proposal:

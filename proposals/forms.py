@@ -3,6 +3,9 @@
 import re
 from decimal import ROUND_HALF_UP
 from decimal import Decimal
+from typing import TYPE_CHECKING
+from typing import Any
+from typing import cast
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -15,8 +18,13 @@ from proposals.models import Proposal
 from proposals.models import Report
 from proposals.selectors import Sort
 
+if TYPE_CHECKING:
+    _FormBase = forms.BaseForm  # what the mixin is mixed into
+else:
+    _FormBase = object
 
-class BootstrapFormMixin:
+
+class BootstrapFormMixin(_FormBase):
     """Bootstrap classes on every visible widget, and ``aria-invalid`` on fields with errors."""
 
     def __init__(self, *args, **kwargs):
@@ -121,7 +129,9 @@ class ProposalForm(BootstrapFormMixin, forms.Form):
         empty_label=None,
         help_text=_("Your own district's budget, or the city-wide one."),
     )
-    policy_area = forms.ModelChoiceField(label=_("Policy area"), queryset=PolicyArea.objects.none())
+    policy_area: "forms.ModelChoiceField[PolicyArea]" = forms.ModelChoiceField(
+        label=_("Policy area"), queryset=PolicyArea.objects.none()
+    )
     address = forms.CharField(
         label=_("Place or address"),
         max_length=Proposal._meta.get_field("address").max_length,
@@ -156,8 +166,9 @@ class ProposalForm(BootstrapFormMixin, forms.Form):
 
     def __init__(self, *args, scopes, policy_areas, has_image: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["scope"].queryset = scopes
-        self.fields["policy_area"].queryset = policy_areas
+        # django-stubs types form.fields as plain Fields: these are ModelChoiceFields
+        self.fields["scope"].queryset = scopes  # type: ignore[attr-defined]
+        self.fields["policy_area"].queryset = policy_areas  # type: ignore[attr-defined]
         if not has_image:
             del self.fields["remove_image"]
 
@@ -169,7 +180,7 @@ class ProposalForm(BootstrapFormMixin, forms.Form):
         return reencode_image(upload)
 
     def clean(self):
-        cleaned = super().clean()
+        cleaned = cast("dict[str, Any]", super().clean())  # Form.clean returns cleaned_data
         has_lat = cleaned.get("latitude") is not None
         has_lng = cleaned.get("longitude") is not None
         if has_lat != has_lng and "latitude" not in self.errors and "longitude" not in self.errors:
@@ -254,10 +265,11 @@ class ProposalFilterForm(forms.Form):
 
     def __init__(self, *args, scopes, policy_areas, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["scope"].choices = [("", _("All budgets")), ("city", _("City-wide"))] + [
+        # django-stubs types form.fields as plain Fields: these are ChoiceFields
+        self.fields["scope"].choices = [("", _("All budgets")), ("city", _("City-wide"))] + [  # type: ignore[attr-defined]
             (str(scope.district_id), scope.name) for scope in scopes if scope.district_id
         ]
-        self.fields["policy_area"].choices = [("", _("All areas"))] + [
+        self.fields["policy_area"].choices = [("", _("All areas"))] + [  # type: ignore[attr-defined]
             (str(area.pk), area.name) for area in policy_areas
         ]
 

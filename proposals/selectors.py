@@ -2,6 +2,8 @@
 
 import re
 from datetime import timedelta
+from decimal import Decimal
+from typing import cast
 
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import CharField
@@ -148,8 +150,8 @@ def list_proposals_with_place(*, proposals: QuerySet[Proposal]) -> list[dict]:
             "id": p.pk,
             "title": p.title,
             "summary": p.summary,
-            "lat": float(p.latitude),
-            "lng": float(p.longitude),
+            "lat": float(cast("Decimal", p.latitude)),  # only proposals with a place
+            "lng": float(cast("Decimal", p.longitude)),
             "url": p.get_absolute_url(),
             "status": p.get_status_display(),
         }
@@ -186,7 +188,8 @@ def find_similar_proposals(
 
     def score(proposal: Proposal) -> tuple[int, int]:
         lowered = proposal.title.lower()
-        return (sum(len(w) for w in words if w in lowered), proposal.endorsement_count)
+        endorsements = proposal.endorsement_count  # type: ignore[attr-defined]  # annotate()d
+        return (sum(len(w) for w in words if w in lowered), endorsements)
 
     candidates.sort(key=score, reverse=True)
     return candidates[:limit]

@@ -5,6 +5,8 @@ proposals.services, and a ``ProposalError`` becomes a form error with the typed 
 """
 
 import secrets
+from collections.abc import Callable
+from typing import Any
 from urllib.parse import urlencode
 
 import rules
@@ -12,6 +14,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404
+from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from django.shortcuts import redirect
 from django.shortcuts import render
@@ -67,6 +70,9 @@ from proposals.services.submission import withdraw_proposal
 
 
 class PermissionRequiredMixin(RulesPermissionRequiredMixin):
+    request: HttpRequest
+    kwargs: dict[str, Any]
+
     """rules' mixin without Django's superuser shortcut: a superuser is not the author of
     someone else's proposal, so the door follows the same rules as the services."""
 
@@ -87,7 +93,9 @@ def _add_service_error(form, error: ProposalError) -> None:
 
 
 def _visible_cycle_or_404(request, slug: str) -> BudgetCycle:
-    cycle = get_object_or_404(BudgetCycle.objects.prefetch_related("policy_areas"), slug=slug)
+    cycle: BudgetCycle = get_object_or_404(
+        BudgetCycle.objects.prefetch_related("policy_areas"), slug=slug
+    )
     if not rules.has_perm("budgeting.view_cycle", request.user, cycle):
         raise Http404
     return cycle
@@ -197,7 +205,7 @@ def proposal_page_context(request, proposal: Proposal, **extra) -> dict:
         "comments": list_comments_for_proposal(proposal=proposal),
         "has_endorsed": has_endorsed(proposal=proposal, user=user),
         "threshold": threshold,
-        "threshold_left": max(0, threshold - proposal.endorsement_count),
+        "threshold_left": max(0, threshold - proposal.endorsement_count),  # type: ignore[attr-defined]
         "comment_edit_minutes": int(COMMENT_EDIT_WINDOW.total_seconds() // 60),
         "comment_form": CommentForm(),
         "hide_form": HideForm(),
@@ -304,6 +312,7 @@ class ProposalCreateView(_ProposalFormMixin, View):
 
 class ProposalEditView(_ProposalFormMixin, View):
     permission_required = "proposals.change_proposal_role"
+    proposal: Proposal  # set by get_permission_object (the door)
 
     def get_permission_object(self):
         self.proposal = get_object_or_404(
@@ -402,10 +411,13 @@ class ProposalWithdrawView(ProfileRequiredMixin, PermissionRequiredMixin, View):
 
 # --- deliberation ------------------------------------------------------------------------------
 class _ProposalActionMixin(ProfileRequiredMixin, PermissionRequiredMixin):
+    proposal: Proposal
+
     def get_permission_object(self):
-        self.proposal = get_proposal_for_viewer(pk=self.kwargs["pk"], user=self.request.user)
-        if self.proposal is None:
+        proposal = get_proposal_for_viewer(pk=self.kwargs["pk"], user=self.request.user)
+        if proposal is None:
             raise Http404
+        self.proposal = proposal
         return self.proposal
 
 
@@ -506,9 +518,10 @@ class ReportView(ProfileRequiredMixin, PermissionRequiredMixin, View):
             )
             self.proposal = self.comment.proposal
             return self.comment
-        self.proposal = get_proposal_for_viewer(pk=self.kwargs["pk"], user=self.request.user)
-        if self.proposal is None:
+        proposal = get_proposal_for_viewer(pk=self.kwargs["pk"], user=self.request.user)
+        if proposal is None:
             raise Http404
+        self.proposal = proposal
         return self.proposal
 
     def render_form(self, form, status=200):
@@ -563,6 +576,10 @@ class ModerationQueueView(PermissionRequiredMixin, View):
 
 class _HideView(PermissionRequiredMixin, View):
     permission_required = "proposals.moderate"
+    # each subclass says what it hides: the target of ``pk``, where to go back to, and how
+    get_target: Callable[[int], Any]
+    fallback_url: Callable[[Any], str]
+    hide: Callable[[Any, Any, str], None]
 
     def next_url(self, fallback: str) -> str:
         if self.request.POST.get("next") == "queue":

@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 from fractions import Fraction
+from typing import cast
 
 import numpy as np
 from django.conf import settings
@@ -31,6 +32,7 @@ from budgeting.models import Ballot
 from budgeting.models import BallotChoice
 from budgeting.models import BallotScope
 from budgeting.models import BudgetCycle
+from budgeting.models import District
 from budgeting.models import ExportFile
 from budgeting.models import ImportedElection
 from budgeting.models import TallyRun
@@ -39,7 +41,7 @@ from budgeting.tally import TallyInput
 from proposals.models import Proposal
 
 # How each ballot rule is written in a Pabulib file (knapsack ballots are approval sets).
-VOTE_TYPE_OF_BALLOT_RULE = {
+VOTE_TYPE_OF_BALLOT_RULE: dict[str, str] = {
     BudgetCycle.BallotRule.APPROVAL: "approval",
     BudgetCycle.BallotRule.KNAPSACK: "approval",
     BudgetCycle.BallotRule.CUMULATIVE: "cumulative",
@@ -78,7 +80,7 @@ def get_pb_meta(*, scope: BallotScope) -> dict[str, str]:
         "description": f"Chamyeo participatory budget {cycle.slug}",
         "country": "South Korea",
         "unit": settings.CHAMYEO_CITY_NAME or "Chamyeo",
-        "subunit": scope.district.slug if scope.district_id else "citywide",
+        "subunit": cast("District", scope.district).slug if scope.district_id else "citywide",
         "instance": str(cycle.year),
         "date_begin": timezone.localtime(cycle.voting_start_at).strftime("%d.%m.%Y"),
         "date_end": timezone.localtime(cycle.voting_end_at).strftime("%d.%m.%Y"),
@@ -99,7 +101,7 @@ def get_tally_input(*, scope: BallotScope) -> ScopeTallyInput:
         ProjectInput(
             id=ids[p.pk],
             cost=int(p.ballot_cost_won),
-            council_votes=int(p.council_points or 0),
+            council_votes=int(p.council_points or 0),  # type: ignore[attr-defined]  # annotate()d
             name=" ".join(p.title.split()),
         )
         for p in proposals
@@ -245,8 +247,8 @@ def _ballot_arrays_portable(
     rows = BallotChoice.objects.filter(ballot__scope_id=scope_id, proposal_id__in=pks).values_list(
         "ballot_id", "proposal_id", "points"
     )
-    for ballot_id, proposal_id, points in rows:
-        per_ballot[ballot_id].append((position[proposal_id], points))
+    for ballot_id, proposal_id, choice_points in rows:
+        per_ballot[ballot_id].append((position[proposal_id], choice_points))
     groups = Counter(tuple(sorted(choices)) for choices in per_ballot.values())
     indptr = [0]
     project_index: list[int] = []

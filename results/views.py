@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cached_property
+from typing import Any
 
 from django.contrib import messages
 from django.http import FileResponse
@@ -71,6 +72,8 @@ def build_result_lines(*, run: TallyRun) -> tuple[list[ResultLine], TallyRun | N
 
 
 class CycleMixin:
+    kwargs: dict[str, Any]
+
     @cached_property
     def cycle(self) -> BudgetCycle:
         return get_object_or_404(BudgetCycle, slug=self.kwargs["slug"])
@@ -166,7 +169,7 @@ class ResultsDownloadView(ScopeResultsMixin, PermissionRequiredMixin, View):
     """The CSV, JSON or .pb file of a published result."""
 
     permission_required = "results.view_results"
-    content_types = {
+    content_types: dict[str, str] = {
         ExportFile.Kind.CSV: "text/csv; charset=utf-8",
         ExportFile.Kind.JSON: "application/json",
         ExportFile.Kind.PABULIB: "text/plain; charset=utf-8",

@@ -1,8 +1,15 @@
 """Budget cycles: phase changes (by date and by hand), frozen rules, cloning, council."""
 
 from collections.abc import Callable
+from datetime import date
+from datetime import datetime
 from datetime import timedelta
 from functools import partial
+from typing import TYPE_CHECKING
+from typing import Any
+from typing import TypeVar
+from typing import cast
+from typing import overload
 
 from django.db import transaction
 from django.utils import timezone
@@ -23,6 +30,15 @@ from budgeting.phases import next_phase
 from budgeting.selectors import list_cycles_with_due_phase
 from core.broker import enqueue
 
+if TYPE_CHECKING:
+    from django.contrib.auth.base_user import AbstractBaseUser
+    from django.contrib.auth.models import AnonymousUser
+    from django.db.models import Field
+
+    from budgeting.models import PolicyArea
+
+_D = TypeVar("_D", date, datetime)
+
 # When an admin opens or closes a phase before its date, the date moves to "now" so the
 # public timeline always shows when things really happened.
 _START_DATE_OF_PHASE = {
@@ -35,7 +51,12 @@ _START_DATE_OF_PHASE = {
 
 @transaction.atomic
 def advance_phase(
-    *, cycle: BudgetCycle, to: Phase, actor=None, reason: str = "", by_schedule: bool = False
+    *,
+    cycle: BudgetCycle,
+    to: Phase,
+    actor: "AbstractBaseUser | AnonymousUser | None" = None,
+    reason: str = "",
+    by_schedule: bool = False,
 ) -> bool:
     """Move ``cycle`` one phase forward, to ``to``. Returns False if another run already did.
 
@@ -49,15 +70,15 @@ def advance_phase(
             return False  # already there or beyond: nothing to do
         raise PhaseTransitionError(
             _("A cycle moves one phase at a time: from “%(current)s” the next phase is “%(next)s”.")
-            % {"current": current.label, "next": next_phase(current).label}
+            % {"current": current.label, "next": cast("Phase", next_phase(current)).label}
         )
     if current == Phase.DRAFT and not cycle.scopes.exists():
         raise PhaseTransitionError(
             _("Add at least one ballot scope with a budget before opening the cycle.")
         )
     now = timezone.now()
-    updates = {"phase": to, "phase_changed_at": now}
-    moved_dates = {}
+    updates: dict[str, Any] = {"phase": to, "phase_changed_at": now}
+    moved_dates: dict[str, str] = {}
     date_field = _START_DATE_OF_PHASE.get(to)
     if date_field and not by_schedule and getattr(cycle, date_field) > now:
         updates[date_field] = now
@@ -98,7 +119,9 @@ def register_phase_step(phase: Phase, step: Callable[..., bool]) -> None:
     _PHASE_STEPS[phase] = step
 
 
-def take_next_step(*, cycle: BudgetCycle, actor) -> tuple[Phase | None, bool]:
+def take_next_step(
+    *, cycle: BudgetCycle, actor: "AbstractBaseUser | AnonymousUser | None"
+) -> tuple[Phase | None, bool]:
     """Move ``cycle`` by hand to its next phase (None at the last one) and whether it moved."""
     target = next_phase(cycle.phase)
     if target is None:
@@ -109,7 +132,7 @@ def take_next_step(*, cycle: BudgetCycle, actor) -> tuple[Phase | None, bool]:
     return target, advance_phase(cycle=cycle, to=target, actor=actor)
 
 
-def advance_due_phases(*, now=None) -> int:
+def advance_due_phases(*, now: datetime | None = None) -> int:
     """Move every cycle whose dates have come, one step at a time. Safe to run twice at once.
 
     Returns how many phase changes this run made.
@@ -119,14 +142,14 @@ def advance_due_phases(*, now=None) -> int:
         if cycle.phase == Phase.DRAFT and not cycle.scopes.exists():
             continue  # not configured yet: an admin must add scopes first
         while PHASE_ORDER.index(Phase(cycle.phase)) < PHASE_ORDER.index(target):
-            step = next_phase(cycle.phase)
+            step = cast("Phase", next_phase(cycle.phase))  # before ``target``, never the last
             if not advance_phase(cycle=cycle, to=step, by_schedule=True):
                 break  # another run moved it; it carries on from there
             moved += 1
     return moved
 
 
-def check_rules_change_allowed(*, cycle: BudgetCycle, new_values: dict) -> None:
+def check_rules_change_allowed(*, cycle: BudgetCycle, new_values: dict[str, Any]) -> None:
     """Refuse a change to the voting rules of a cycle whose voting has opened."""
     if cycle.pk is None:
         return
@@ -139,7 +162,10 @@ def check_rules_change_allowed(*, cycle: BudgetCycle, new_values: dict) -> None:
         if field in new_values and new_values[field] != getattr(stored, field)
     ]
     if changed:
-        labels = ", ".join(str(BudgetCycle._meta.get_field(f).verbose_name) for f in changed)
+        labels = ", ".join(
+            str(cast("Field[Any, Any]", BudgetCycle._meta.get_field(f)).verbose_name)
+            for f in changed
+        )
         raise RulesFrozenError(
             _(
                 "Voting has opened, so the rules residents vote under can no longer change "
@@ -150,7 +176,9 @@ def check_rules_change_allowed(*, cycle: BudgetCycle, new_values: dict) -> None:
         )
 
 
-def check_scope_change_allowed(*, scope: BallotScope, new_budget_won=None, deleting=False) -> None:
+def check_scope_change_allowed(
+    *, scope: BallotScope, new_budget_won: int | None = None, deleting: bool = False
+) -> None:
     """Refuse adding, removing or re-budgeting a ballot scope once voting has opened."""
     cycle = BudgetCycle.objects.get(pk=scope.cycle_id)
     if not cycle.rules_are_frozen:
@@ -168,7 +196,9 @@ def check_scope_change_allowed(*, scope: BallotScope, new_budget_won=None, delet
 
 
 @transaction.atomic
-def update_cycle(*, cycle: BudgetCycle, actor=None, **changes) -> BudgetCycle:
+def update_cycle(
+    *, cycle: BudgetCycle, actor: "AbstractBaseUser | AnonymousUser | None" = None, **changes: Any
+) -> BudgetCycle:
     """Change a cycle's settings; rules are refused once voting has opened."""
     check_rules_change_allowed(cycle=cycle, new_values=changes)
     for field, value in changes.items():
@@ -186,7 +216,11 @@ def update_cycle(*, cycle: BudgetCycle, actor=None, **changes) -> BudgetCycle:
     return cycle
 
 
-def _shift_year(value, years: int):
+@overload
+def _shift_year(value: _D, years: int) -> _D: ...
+@overload
+def _shift_year(value: None, years: int) -> None: ...
+def _shift_year(value: _D | None, years: int) -> _D | None:
     if value is None:
         return None
     try:
@@ -197,7 +231,12 @@ def _shift_year(value, years: int):
 
 @transaction.atomic
 def clone_cycle(
-    *, source: BudgetCycle, name: str, slug: str, years_later: int = 1, actor=None
+    *,
+    source: BudgetCycle,
+    name: str,
+    slug: str,
+    years_later: int = 1,
+    actor: "AbstractBaseUser | AnonymousUser | None" = None,
 ) -> BudgetCycle:
     """A new draft cycle with the rules, scopes and policy areas of ``source``, dates shifted."""
     cycle = BudgetCycle(
@@ -246,7 +285,13 @@ def clone_cycle(
 
 
 @transaction.atomic
-def appoint_council_member(*, cycle: BudgetCycle, user, policy_area=None, actor=None):
+def appoint_council_member(
+    *,
+    cycle: BudgetCycle,
+    user: Any,  # accounts.models.User, which budgeting (below accounts) does not import
+    policy_area: "PolicyArea | None" = None,
+    actor: "AbstractBaseUser | AnonymousUser | None" = None,
+) -> CouncilMembership:
     membership, created = CouncilMembership.objects.get_or_create(
         cycle=cycle, user=user, defaults={"policy_area": policy_area}
     )
@@ -265,7 +310,9 @@ def appoint_council_member(*, cycle: BudgetCycle, user, policy_area=None, actor=
     return membership
 
 
-def default_cycle_dates(*, start, proposals_days=30, review_days=30, voting_days=14):
+def default_cycle_dates(
+    *, start: datetime, proposals_days: int = 30, review_days: int = 30, voting_days: int = 14
+) -> dict[str, datetime]:
     """Dates for a new cycle starting at ``start`` (used by the admin form and the demo)."""
     proposals_end = start + timedelta(days=proposals_days)
     voting_start = proposals_end + timedelta(days=review_days)

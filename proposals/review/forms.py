@@ -124,8 +124,9 @@ class MergeForm(ReviewFormMixin, forms.Form):
     def __init__(self, *args, candidates=None, **kwargs):
         super().__init__(*args, **kwargs)
         if candidates is not None:
-            self.fields["duplicates"].queryset = candidates
-        self.fields["duplicates"].label_from_instance = lambda p: f"#{p.pk} {p.title}"
+            self.fields["duplicates"].queryset = candidates  # type: ignore[attr-defined]
+        # django-stubs types form.fields as plain Fields: this is a ModelMultipleChoiceField
+        self.fields["duplicates"].label_from_instance = lambda p: f"#{p.pk} {p.title}"  # type: ignore[attr-defined]
 
 
 class RubricScoreForm(ReviewFormMixin, forms.Form):
@@ -134,7 +135,7 @@ class RubricScoreForm(ReviewFormMixin, forms.Form):
     def __init__(self, *args, criteria=(), **kwargs):
         self.criteria = list(criteria)
         # Fields are built before Form.__init__ copies them, so the mixin styles them too.
-        self.base_fields = {
+        self.base_fields = {  # type: ignore[misc]  # per-instance fields, before Form.__init__
             f"criterion_{criterion.pk}": forms.IntegerField(
                 label=criterion.name,
                 min_value=0,
@@ -198,13 +199,14 @@ class ReviewQueueFilterForm(forms.Form):
         if "area" not in data:
             data["area"] = str(subcommittee.pk) if subcommittee is not None else ""
         super().__init__(data)
-        self.fields["area"].choices = [("", _("All policy areas"))] + [
+        # django-stubs types form.fields as plain Fields: these are ChoiceFields
+        self.fields["area"].choices = [("", _("All policy areas"))] + [  # type: ignore[attr-defined]
             (pk, area.name) for pk, area in self.areas.items()
         ]
-        self.fields["ballot"].choices = [("", _("All ballots"))] + [
+        self.fields["ballot"].choices = [("", _("All ballots"))] + [  # type: ignore[attr-defined]
             (pk, scope.name) for pk, scope in self.scopes.items()
         ]
-        self.fields["status"].choices = [("", _("Any status"))] + [
+        self.fields["status"].choices = [("", _("Any status"))] + [  # type: ignore[attr-defined]
             (value, Proposal.Status(value).label) for value in sorted(REVIEWABLE_STATUSES)
         ]
         for field in self.fields.values():

@@ -142,7 +142,7 @@ def list_review_queue(
     return proposals.order_by(*_QUEUE_ORDER.get(filters.sort, _QUEUE_ORDER[QueueSort.URGENT]))
 
 
-def _count_of(model) -> Subquery:
+def _count_of(model) -> Coalesce:
     """How many ``model`` rows point to the outer proposal (0 when none)."""
     rows = (
         model.objects.filter(proposal=OuterRef("pk"))
@@ -346,7 +346,7 @@ def get_proposal_funnel(*, cycle: BudgetCycle) -> Funnel:
         ).order_by("order", "pk")
     )
     by_scope = [_row(scope.name, scope) for scope in scopes]
-    by_area = [_row(area.name, area) for area in areas if area.submitted]
+    by_area = [_row(area.name, area) for area in areas if area.submitted]  # type: ignore[attr-defined]
     totals = {step: sum(row.counts[step] for row in by_scope) for step in FUNNEL_STEPS}
     reason_totals: dict[str, int] = {}
     for row in by_scope:

@@ -7,6 +7,8 @@ with the reason and the typed text kept, with status 403, and nothing changes.
 """
 
 from functools import cached_property
+from typing import TYPE_CHECKING
+from typing import Any
 
 import rules
 from django.contrib import messages
@@ -21,6 +23,7 @@ from django.views.generic import FormView
 from django.views.generic import TemplateView
 from rules.contrib.views import PermissionRequiredMixin
 
+from accounts.mixins import AuthenticatedHttpRequest
 from accounts.selectors import has_review_or_staff_role
 from budgeting.models import BudgetCycle
 from budgeting.phases import Feature
@@ -48,6 +51,9 @@ from proposals.review.services import record_council_decision
 from proposals.review.services import record_feasibility_review
 from proposals.review.services import score_proposal
 from proposals.services import ProposalError
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 QUEUE_PAGE_SIZE = 25
 
@@ -121,6 +127,7 @@ class ProposalDeskMixin(PermissionRequiredMixin):
     """A proposal on the review desk; the council of its cycle and staff may open it."""
 
     permission_required = "proposals.view_review_desk"
+    kwargs: dict[str, Any]
 
     @cached_property
     def proposal(self) -> Proposal:
@@ -135,7 +142,7 @@ class ProposalDeskMixin(PermissionRequiredMixin):
         return self.proposal
 
     def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
+        context = super().get_context_data(**kwargs)  # type: ignore[misc]  # the view's
         context["proposal"] = self.proposal
         context["cycle"] = self.proposal.cycle
         return context
@@ -163,12 +170,13 @@ class ReviewProposalView(ProposalDeskMixin, TemplateView):
 class ProposalActionView(ProposalDeskMixin, FormView):
     """Shared flow of the four actions: check, validate, call one service, report."""
 
+    request: AuthenticatedHttpRequest  # staff or the council (the permission above)
     template_name = "proposals/review/action_form.html"
     action_permission = ""
     council_only = False
-    heading = ""
+    heading: "StrOrPromise" = ""
     submit_label = gettext_lazy("Save")
-    success_message = ""
+    success_message: "StrOrPromise" = ""
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

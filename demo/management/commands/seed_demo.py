@@ -1,6 +1,7 @@
 """Create (or bring up to date) the demo city. Safe to run any number of times."""
 
 from datetime import timedelta
+from typing import cast
 
 from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
@@ -56,7 +57,8 @@ class Command(BaseCommand):
             follower=User.objects.get(email="resident@demo.chamyeo.kr"),
         )
         seed_demo_review(cycle)  # rubric + a second cycle in its review phase
-        self.stdout.write(self.style.SUCCESS(f"Demo city ready: cycle “{cycle.name_en}”."))
+        name_en = cycle.name_en  # type: ignore[attr-defined]  # django-modeltranslation's field
+        self.stdout.write(self.style.SUCCESS(f"Demo city ready: cycle “{name_en}”."))
 
     def seed_districts(self) -> dict[str, District]:
         districts = {}
@@ -114,7 +116,8 @@ class Command(BaseCommand):
             )
         # Bring the phase in line with the dates (each step is an audit event).
         while PHASE_ORDER.index(Phase(cycle.phase)) < PHASE_ORDER.index(Phase.PROPOSALS):
-            advance_phase(cycle=cycle, to=next_phase(cycle.phase), by_schedule=True)
+            step = cast("Phase", next_phase(cycle.phase))  # before PROPOSALS: not the last
+            advance_phase(cycle=cycle, to=step, by_schedule=True)
         return cycle
 
     def seed_accounts(self, districts, cycle) -> None:
