@@ -24,7 +24,7 @@ ACCEPTED_FORMATS = {"JPEG", "PNG", "WEBP"}
 JPEG_QUALITY = 85
 
 
-def reencode_image(upload: UploadedFile) -> ContentFile[bytes]:
+def reencode_image(upload: UploadedFile) -> "ContentFile[bytes]":
     """Return a clean JPEG (or WebP when the image has transparency) of at most 2000 px.
 
     Raises ``ValidationError`` with a message for the resident when the file is too large, not

@@ -7,6 +7,8 @@ The services (database, cache, Celery, sessions) are declared here only; the env
 """
 
 from pathlib import Path
+from typing import Any
+from typing import Literal
 from urllib.parse import urlsplit
 
 import environ
@@ -202,7 +204,7 @@ ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Chamyeo] "
 ACCOUNT_ADAPTER = "accounts.adapters.AccountAdapter"
-ACCOUNT_RATE_LIMITS = {
+ACCOUNT_RATE_LIMITS: dict[str, str] | Literal[False] = {
     # allauth's defaults, stated so they are visible and reviewed.
     "login_failed": "10/m/ip,5/5m/key",
     "signup": "20/m/ip",
@@ -287,7 +289,7 @@ CONTENT_SECURITY_POLICY = {
 CHAMYEO_API_CACHE_SECONDS = env.int("CHAMYEO_API_CACHE_SECONDS", default=60)
 
 # --- Logging: never log what a person chose ---------------------------------------------------
-LOGGING = {
+LOGGING: dict[str, Any] = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},

@@ -208,7 +208,7 @@ def create_proposal(
     cycle: BudgetCycle,
     scope: BallotScope,
     policy_area: PolicyArea,
-    image: File[bytes] | None = None,
+    image: "File[bytes] | None" = None,
     submit: bool = False,
     **content: Unpack[ProposalContent],
 ) -> Proposal:
@@ -274,7 +274,7 @@ def update_proposal(
     version: int | None,
     scope: BallotScope,
     policy_area: PolicyArea,
-    image: File[bytes] | None = None,
+    image: "File[bytes] | None" = None,
     remove_image: bool = False,
     submit: bool = False,
     **content: Unpack[ProposalContent],
