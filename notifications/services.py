@@ -4,6 +4,7 @@ import logging
 import threading
 import time
 from functools import partial
+from typing import Any
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
@@ -22,16 +23,17 @@ logger = logging.getLogger(__name__)
 MAX_ATTEMPTS = 10
 
 
-def language_of(user) -> str:
+def language_of(user: Any) -> str:
     profile = getattr(user, "resident_profile", None)
-    return getattr(profile, "preferred_language", None) or settings.LANGUAGE_CODE
+    language: str = getattr(profile, "preferred_language", None) or settings.LANGUAGE_CODE
+    return language
 
 
 def enqueue_email(
     *,
     template: str,
-    context: dict,
-    recipient=None,
+    context: dict[str, Any],
+    recipient: Any = None,  # accounts.models.User, above this app
     to_email: str = "",
     language: str | None = None,
     dedupe_key: str | None = None,
@@ -65,13 +67,13 @@ def enqueue_email(
 def prepare_email(
     *,
     template: str,
-    context: dict,
-    recipient=None,
+    context: dict[str, Any],
+    recipient: Any = None,  # accounts.models.User, above this app
     to_email: str = "",
     language: str | None = None,
     dedupe_key: str | None = None,
     is_secret: bool = False,
-) -> dict:
+) -> dict[str, Any]:
     """The outbox row for an e-mail, as field values. ``enqueue_email`` writes it; a writer that
     inserts it in its own SQL (the ballot write) must then call ``transaction.on_commit(
     kick_outbox_relay)`` and skip a used ``dedupe_key`` (ON CONFLICT DO NOTHING)."""
