@@ -83,6 +83,8 @@ check:
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
+	DATABASE_URL=$(CHECK_DATABASE_URL) $(BIN)/mypy
+	$(BIN)/djlint templates --lint
 	DATABASE_URL=$(CHECK_DATABASE_URL) $(PY) manage.py makemigrations --check --dry-run --settings=config.settings.test
 	DJANGO_SECRET_KEY=check-deploy-only-$$(date +%s)-aVeryLongRandomLookingValueForTheDeployCheck \
 	CHAMYEO_VOTER_KEY_SECRET=check DJANGO_ALLOWED_HOSTS=chamyeo.example \
