@@ -28,6 +28,18 @@ def is_paused() -> bool:
     return time.monotonic() < _paused_until.get(_broker_url(), 0.0)
 
 
+def _send(task_name: str, args: tuple[Any, ...], *, countdown: float | None) -> None:
+    app = current_app
+    if not app.conf.task_always_eager:
+        app.send_task(task_name, args, countdown=countdown, retry=False, ignore_result=True)
+        return
+    # In-process tasks (the demo, no REDIS_URL): send_task ignores task_always_eager, so run
+    # the registered task as apply_async would. Its module is found by Celery's autodiscovery.
+    if task_name not in app.tasks:
+        app.loader.import_default_modules()
+    app.tasks[task_name].apply_async(args, countdown=countdown)
+
+
 def enqueue(task_name: str, args: tuple[Any, ...] = (), *, countdown: float | None = None) -> bool:
     """Send the task named ``task_name`` (its stable ``name=``); False, logged, when the broker
     is down or paused. Services hand work to tasks by name, so they never import a task module."""
@@ -40,7 +52,7 @@ def enqueue(task_name: str, args: tuple[Any, ...] = (), *, countdown: float | No
         )
         return False
     try:
-        current_app.send_task(task_name, args, countdown=countdown, retry=False, ignore_result=True)
+        _send(task_name, args, countdown=countdown)
     except Exception:
         _paused_until[_broker_url()] = time.monotonic() + PAUSE_AFTER_FAILURE_S
         logger.warning(

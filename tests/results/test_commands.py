@@ -16,7 +16,13 @@ from budgeting.tally import read_pb
 from proposals.models import Proposal
 from results.services.counting import tally_scope
 
-FIXTURE = Path(__file__).resolve().parents[1] / "tally" / "fixtures" / "pabutools_outcomes.json"
+FIXTURE = (
+    Path(__file__).resolve().parents[1]
+    / "budgeting"
+    / "tally"
+    / "fixtures"
+    / "pabutools_outcomes.json"
+)
 EXPECTED_FILES = 9  # ../shared/pabulib/README.md lists nine elections
 
 
