@@ -2,7 +2,7 @@
 
 Public API::
 
-    from budgeting.tally import TallyInput, ProjectInput, BallotInput, read_pb, fingerprint
+    from budgeting.tally import TallyInput, ProjectInput, BallotInput, read_pb, canonical_pb
     from budgeting.tally.rules import RULES  # the counting rules: workers and commands only
     outcome = RULES["mes"](tally_input)
 
@@ -17,7 +17,8 @@ processes never import (an import-linter contract).
 
 from __future__ import annotations
 
-from budgeting.tally.fingerprint import fingerprint
+from budgeting.tally.fingerprint import CanonicalPb
+from budgeting.tally.fingerprint import canonical_pb
 from budgeting.tally.pabulib import PbElection
 from budgeting.tally.pabulib import PbFormatError
 from budgeting.tally.pabulib import UnsupportedVoteType
@@ -35,6 +36,7 @@ from budgeting.tally.types import TallyOutcome
 __all__ = [
     "BallotInput",
     "BallotMatrix",
+    "CanonicalPb",
     "PbElection",
     "PbFormatError",
     "ProjectInput",
@@ -43,7 +45,7 @@ __all__ = [
     "TallyInputError",
     "TallyOutcome",
     "UnsupportedVoteType",
-    "fingerprint",
+    "canonical_pb",
     "read_pb",
     "read_pb_text",
     "write_pb",

@@ -23,11 +23,11 @@ from budgeting.models import BudgetCycle
 from budgeting.models import TallyRun
 from budgeting.phases import Phase
 from budgeting.tally import TallyOutcome
+from budgeting.tally import canonical_pb
 from budgeting.tally.rules import RULES
 from results.selectors import ScopeTallyInput
 from results.selectors import get_tally_input
 from results.services.tallying import TallyRefusedError
-from results.services.tallying import canonical_pb
 from results.services.tallying import check_tally_allowed
 
 
@@ -47,7 +47,7 @@ def tally_scope(*, scope_id: int) -> TallyRun:
         cycle = scope.cycle
         check_tally_allowed(cycle=cycle)
         scope_input = get_tally_input(scope=scope)
-        text, fingerprint = canonical_pb(scope_input=scope_input)
+        text, fingerprint = canonical_pb(scope_input.tally_input, scope_input.meta)
         published = TallyRun.objects.filter(scope=scope, published_at__isnull=False)
         if published.exists() or cycle.phase != Phase.TALLYING:
             frozen = published.filter(rule=cycle.tally_rule, fingerprint=fingerprint).first()

@@ -26,6 +26,7 @@ from django.utils import timezone
 from budgeting.models import District
 from budgeting.models import ExportFile
 from budgeting.models import TallyRun
+from budgeting.tally import canonical_pb
 from core.broker import enqueue
 from results.exports.tables import ResultRow
 from results.exports.tables import write_results_csv
@@ -33,7 +34,6 @@ from results.exports.tables import write_results_json
 from results.selectors import get_comparison_run
 from results.selectors import get_tally_input
 from results.selectors import list_allocations
-from results.services.tallying import canonical_pb
 
 
 class ExportMismatchError(Exception):
@@ -193,7 +193,8 @@ def render_export(*, export: ExportFile) -> bytes:
         if digest == run.fingerprint:
             return content
 
-    text, digest = canonical_pb(scope_input=get_tally_input(scope=run.scope))
+    scope_input = get_tally_input(scope=run.scope)
+    text, digest = canonical_pb(scope_input.tally_input, scope_input.meta)
     if digest != run.fingerprint:
         raise ExportMismatchError(
             f"the ballots hash to {digest}, the published fingerprint is {run.fingerprint}"

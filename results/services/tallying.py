@@ -8,7 +8,6 @@ worker died is counted again from scratch and gives the same result.
 
 from __future__ import annotations
 
-import hashlib
 from datetime import datetime
 from datetime import timedelta
 from functools import partial
@@ -28,10 +27,8 @@ from budgeting.models import TallyRun
 from budgeting.phases import Phase
 from budgeting.phases import phase_index
 from budgeting.services.cycles import advance_phase
-from budgeting.tally import write_pb
 from core.broker import enqueue
 from core.exceptions import ApplicationError
-from results.selectors import ScopeTallyInput
 from voting.services.ballots import erase_write_order
 
 # A run still "counting" after this long lost its worker: beat asks for it again.
@@ -40,16 +37,6 @@ STALE_RUN_AFTER = timedelta(minutes=15)
 
 class TallyRefusedError(ApplicationError):
     """A count that may not happen now (voting not over, results already published)."""
-
-
-def canonical_pb(*, scope_input: ScopeTallyInput) -> tuple[str, str]:
-    """The canonical ``.pb`` text of a scope's ballots and its SHA-256 (the fingerprint).
-
-    This is ``budgeting.tally.fingerprint`` computed once and kept, because the same text is the
-    ``.pb`` download: ``sha256sum`` of the download equals the published fingerprint.
-    """
-    text = write_pb(scope_input.tally_input, scope_input.meta)
-    return text, hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def check_tally_allowed(*, cycle: BudgetCycle, now: datetime | None = None) -> None:

@@ -18,21 +18,21 @@ from django.db import connection
 
 from budgeting.models import AuditEvent
 from budgeting.models import TallyRun
+from budgeting.tally import canonical_pb
 from budgeting.tally.rules import RULES
 from results.selectors import get_tally_input
-from results.services.tallying import canonical_pb
 from results.tasks import tally_scope_task
 from tests.results.factories import cast_ballots
 from tests.results.factories import make_cycle
 from tests.results.factories import make_scope
 
-ROOT = Path(__file__).resolve().parents[3]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def _expected(scope):
     """Fingerprint and allocations of an uninterrupted count, computed without the database."""
     scope_input = get_tally_input(scope=scope)
-    _text, fingerprint = canonical_pb(scope_input=scope_input)
+    fingerprint = canonical_pb(scope_input.tally_input, scope_input.meta).fingerprint
     outcome = RULES[scope.cycle.tally_rule](scope_input.tally_input)
     lines = [
         (int(r.project_id), r.votes, r.cost, r.funded, r.rank, r.reason_code)

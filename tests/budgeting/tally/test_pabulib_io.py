@@ -17,7 +17,7 @@ from budgeting.tally import PbFormatError
 from budgeting.tally import ProjectInput
 from budgeting.tally import TallyInput
 from budgeting.tally import UnsupportedVoteType
-from budgeting.tally import fingerprint
+from budgeting.tally import canonical_pb
 from budgeting.tally import read_pb
 from budgeting.tally import read_pb_text
 from budgeting.tally import write_pb
@@ -111,10 +111,11 @@ def test_written_votes_are_canonical_and_numbered() -> None:
 def test_fingerprint_is_sha256_of_the_written_file_and_ignores_ballot_order() -> None:
     t = _election("cumulative")
     meta = {"description": "Test"}
-    digest = fingerprint(t, meta)
-    assert digest == hashlib.sha256(write_pb(t, meta).encode("utf-8")).hexdigest()
+    text, digest = canonical_pb(t, meta)
+    assert text == write_pb(t, meta)
+    assert digest == hashlib.sha256(text.encode("utf-8")).hexdigest()
     shuffled = replace(t, ballots=tuple(reversed(t.ballots)))
-    assert fingerprint(shuffled, meta) == digest
+    assert canonical_pb(shuffled, meta).fingerprint == digest
     # weights expand to identical ballots: one ballot of weight 2 == two ballots of weight 1
     split = replace(
         t,
@@ -125,17 +126,17 @@ def test_fingerprint_is_sha256_of_the_written_file_and_ignores_ballot_order() ->
             BallotInput(choices=(("p3", 5),)),
         ),
     )
-    assert fingerprint(split, meta) == digest
+    assert canonical_pb(split, meta).fingerprint == digest
     # and it does change with the content
-    assert fingerprint(replace(t, budget=11), meta) != digest
-    assert fingerprint(t, {"description": "Other"}) != digest
+    assert canonical_pb(replace(t, budget=11), meta).fingerprint != digest
+    assert canonical_pb(t, {"description": "Other"}).fingerprint != digest
 
 
 def test_matrix_and_objects_give_the_same_fingerprint() -> None:
     election = read_pb_text(GOOD)
     as_matrix = election.to_tally_input()
     as_objects = replace(as_matrix, ballots=ballots_from_matrix(as_matrix))
-    assert fingerprint(as_matrix) == fingerprint(as_objects)
+    assert canonical_pb(as_matrix).fingerprint == canonical_pb(as_objects).fingerprint
 
 
 def _broken(old: str, new: str) -> str:
