@@ -37,7 +37,8 @@ def _send(task_name: str, args: tuple[Any, ...], *, countdown: float | None) -> 
     # the registered task as apply_async would. Its module is found by Celery's autodiscovery.
     if task_name not in app.tasks:
         app.loader.import_default_modules()
-    app.tasks[task_name].apply_async(args, countdown=countdown)
+    # celery-types says float; Celery takes None too (no countdown), as send_task above does
+    app.tasks[task_name].apply_async(args, countdown=countdown)  # type: ignore[arg-type]
 
 
 def enqueue(task_name: str, args: tuple[Any, ...] = (), *, countdown: float | None = None) -> bool:
