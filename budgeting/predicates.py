@@ -33,10 +33,19 @@ def phase_allows(feature: Feature):
     return predicate
 
 
+def phase_is(phase: Phase):
+    @rules.predicate(name=f"phase_is_{phase.value}")
+    def predicate(user, obj) -> bool:
+        cycle = cycle_of(obj)
+        return cycle is not None and cycle.phase == phase
+
+    return predicate
+
+
 @rules.predicate
 def cycle_is_visible(user, obj) -> bool:
     cycle = cycle_of(obj)
-    return cycle is not None and cycle.phase != "draft"
+    return cycle is not None and cycle.phase != Phase.DRAFT
 
 
 @rules.predicate

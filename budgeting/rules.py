@@ -6,5 +6,3 @@ from budgeting.predicates import cycle_is_visible
 from core.predicates import is_staff_member
 
 rules.add_perm("budgeting.view_cycle", cycle_is_visible | is_staff_member)
-rules.add_perm("budgeting.manage_cycle", is_staff_member)
-rules.add_perm("budgeting.advance_phase", is_staff_member)

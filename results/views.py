@@ -6,9 +6,12 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
 
+import rules
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.http import FileResponse
 from django.http import Http404
+from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
@@ -104,7 +107,17 @@ class CycleResultsView(CycleMixin, PermissionRequiredMixin, TemplateView):
         return context
 
 
-class ScopeResultsMixin(CycleMixin):
+class ScopeResultsMixin(CycleMixin, PermissionRequiredMixin):
+    """One scope's published result: its per-project votes too, so the view also asks
+    ``voting.view_vote_counts`` through rules (Django's ``has_perm`` lets a superuser through)."""
+
+    request: HttpRequest
+
+    def has_permission(self) -> bool:
+        return super().has_permission() and rules.has_perm(
+            "voting.view_vote_counts", self.request.user, self.cycle
+        )
+
     @cached_property
     def scope(self) -> BallotScope:
         return get_object_or_404(
@@ -121,7 +134,7 @@ class ScopeResultsMixin(CycleMixin):
         return run
 
 
-class ScopeResultsView(ScopeResultsMixin, PermissionRequiredMixin, TemplateView):
+class ScopeResultsView(ScopeResultsMixin, TemplateView):
     """One scope's result: table, chart, reasons, comparison with greedy, downloads."""
 
     permission_required = "results.view_results"
@@ -165,7 +178,7 @@ class ScopeResultsView(ScopeResultsMixin, PermissionRequiredMixin, TemplateView)
         return context
 
 
-class ResultsDownloadView(ScopeResultsMixin, PermissionRequiredMixin, View):
+class ResultsDownloadView(ScopeResultsMixin, View):
     """The CSV, JSON or .pb file of a published result."""
 
     permission_required = "results.view_results"
@@ -202,6 +215,7 @@ class StaffTallyView(CycleMixin, PermissionRequiredMixin, TemplateView):
             {
                 "cycle": self.cycle,
                 "scopes": list_scope_tally_status(cycle=self.cycle),
+                "can_run_tally": rules.has_perm("results.run_tally", self.request.user, self.cycle),
                 "downloads": list_published_runs(cycle=self.cycle),
                 "error": kwargs.get("error"),
             }
@@ -231,6 +245,8 @@ class StaffTallyView(CycleMixin, PermissionRequiredMixin, TemplateView):
                 else:
                     messages.info(request, _("Every download is built already."))
             elif action == "rerun":
+                if not rules.has_perm("results.run_tally", request.user, self.cycle):
+                    raise PermissionDenied  # a stale page: counting is over (or not begun)
                 scope_pk = request.POST.get("scope", "")
                 scope = get_object_or_404(
                     BallotScope, cycle=self.cycle, pk=int(scope_pk) if scope_pk.isdigit() else 0

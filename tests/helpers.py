@@ -35,3 +35,14 @@ def cycle_in_phase(cycle: BudgetCycle, phase: Phase) -> BudgetCycle:
     BudgetCycle.objects.filter(pk=cycle.pk).update(**values)
     cycle.refresh_from_db()
     return cycle
+
+
+# The role fixtures (tests/conftest.py) a permission matrix about a cycle goes through.
+CYCLE_ROLES = (
+    "anonymous_user",
+    "user_without_profile",
+    "resident",
+    "other_district_resident",
+    "council_member",
+    "staff_user",
+)

@@ -3,7 +3,6 @@
 import rules
 
 from budgeting.phases import Feature
-from budgeting.predicates import cycle_is_visible
 from budgeting.predicates import phase_allows
 from budgeting.predicates import voting_is_closed
 from core.predicates import is_staff_member
@@ -12,6 +11,5 @@ from voting.predicates import is_eligible_voter
 # Council members vote like any resident: only eligibility and the phase matter.
 rules.add_perm("voting.submit_ballot", is_eligible_voter & phase_allows(Feature.VOTE))
 rules.add_perm("voting.enter_paper_ballot", is_staff_member & phase_allows(Feature.VOTE))
-rules.add_perm("voting.view_turnout", cycle_is_visible)
 # Per-project counts: nobody, staff included, until voting has closed.
 rules.add_perm("voting.view_vote_counts", voting_is_closed)

@@ -1,5 +1,7 @@
-"""``{% proposal_outcome proposal as outcome %}``: a proposal's published result, or None."""
+"""``{% proposal_outcome proposal as outcome %}``: a proposal's published result, or None; its
+votes are shown only when ``voting.view_vote_counts`` allows (``outcome.show_votes``)."""
 
+import rules
 from django import template
 
 from results.reasons import describe_reason
@@ -8,14 +10,16 @@ from results.selectors import get_funded_allocation
 register = template.Library()
 
 
-@register.simple_tag
-def proposal_outcome(proposal):
+@register.simple_tag(takes_context=True)
+def proposal_outcome(context, proposal):
 
     allocation = get_funded_allocation(proposal=proposal)
     if allocation is None:
         return None
+    cycle = allocation.tally_run.scope.cycle
     return {
         "allocation": allocation,
         "reason": describe_reason(allocation),
-        "cycle": allocation.tally_run.scope.cycle,
+        "cycle": cycle,
+        "show_votes": rules.has_perm("voting.view_vote_counts", context["request"].user, cycle),
     }

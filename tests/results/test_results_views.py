@@ -1,6 +1,7 @@
 """Results pages, downloads, the proposal page's outcome, and the staff count page."""
 
 import pytest
+import rules
 from django.urls import reverse
 
 from budgeting.models import ExportFile
@@ -197,3 +198,57 @@ def test_staff_rerun_of_a_bad_scope_is_404_and_changes_nothing(
 
     assert response.status_code == 404
     assert TallyRun.objects.exists() is False
+
+
+@pytest.fixture
+def vote_counts_refused():
+    """``voting.view_vote_counts`` refusing everyone, as it does until voting closes."""
+    original = rules.permissions.permissions["voting.view_vote_counts"]
+    rules.set_perm("voting.view_vote_counts", rules.always_deny)
+    yield
+    rules.set_perm("voting.view_vote_counts", original)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("who", ["anonymous_user", "resident", "staff_user"])
+def test_per_project_votes_ask_view_vote_counts(who, client, published, request):
+    user = request.getfixturevalue(who)
+    if user.is_authenticated:
+        client.force_login(user)
+    url = _scope_url(published)
+    download = reverse(
+        "results:results-download",
+        kwargs={"slug": published["cycle"].slug, "scope_pk": published["scope"].pk, "kind": "csv"},
+    )
+    proposal_url = published["b"].get_absolute_url()
+    client.cookies["django_language"] = "en"
+    assert "6 votes" in client.get(proposal_url).content.decode()  # B: six ballots
+    assert client.get(url).status_code == 200
+
+    request.getfixturevalue("vote_counts_refused")
+
+    # the staff fixture is a superuser: Django's has_perm would let it through, rules does not
+    assert client.get(url).status_code in (302, 403)
+    assert client.get(download).status_code in (302, 403)
+    page = client.get(proposal_url).content.decode()
+    assert "✔ Funded" in page
+    assert "6 votes" not in page
+
+
+@pytest.mark.django_db
+def test_count_again_is_offered_and_accepted_only_while_counting(
+    client, counted_election, staff_user, django_capture_on_commit_callbacks
+):
+    e = counted_election
+    run = tally_scope(scope_id=e["scope"].pk)
+    client.force_login(staff_user)
+    url = reverse("results:staff-tally", kwargs={"slug": e["cycle"].slug})
+    assert client.get(url).context["can_run_tally"] is True
+
+    publish_results(cycle_id=e["cycle"].pk, actor=staff_user)
+    assert client.get(url).context["can_run_tally"] is False
+    with django_capture_on_commit_callbacks() as callbacks:
+        response = client.post(url, {"action": "rerun", "scope": str(e["scope"].pk)})
+    assert response.status_code == 403
+    assert callbacks == []
+    assert TallyRun.objects.get(pk=run.pk).status == TallyRun.Status.SUCCEEDED

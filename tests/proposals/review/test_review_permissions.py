@@ -240,3 +240,13 @@ def test_services_refuse_with_the_same_code_and_message(
         act()
     assert (exc.value.code, exc.value.message) == (refusal.code, refusal.message)
     assert FeasibilityReview.objects.exists() is False
+
+
+@pytest.mark.parametrize(("_case", "role", "when", "_acts"), MATRIX)
+def test_who_opens_the_review_desk(_case, role, when, _acts, actor, set_phase, proposal, cycle):
+    """The cycle's council (co-authors too: they read, never act) and staff, in every phase."""
+    set_phase(when)
+    proposal.refresh_from_db()
+    expected = role in ("council_member", "council_author", "staff_user")
+    for obj in (cycle, proposal):
+        assert rules.has_perm("proposals.view_review_desk", actor(role), obj) is expected

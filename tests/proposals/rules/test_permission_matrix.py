@@ -7,10 +7,14 @@ here, so "unverified" is refused; ``test_unverified_may_take_part_when_not_requi
 the default.
 """
 
+from datetime import timedelta
+
 import pytest
 import rules
+from django.utils import timezone
 
 from budgeting.phases import Phase
+from proposals.models import Comment
 from tests.helpers import cycle_in_phase
 
 pytestmark = pytest.mark.django_db
@@ -36,11 +40,16 @@ AUTHORS = {"author", "council_author"}
 EXPECTED = {
     # Council members and staff are residents too and may propose (p2: no review of their own).
     "proposals.add_proposal": _allowed(RESIDENTS, {Phase.PROPOSALS}),
+    # The views' gate: the role alone, so a late post gets the service's message, text kept.
+    "proposals.add_proposal_role": _allowed(RESIDENTS, set(PHASES)),
+    "proposals.change_proposal_role": _allowed(AUTHORS, set(PHASES)),
     "proposals.change_proposal": _allowed(AUTHORS, {Phase.PROPOSALS}),
     "proposals.withdraw_proposal": _allowed(AUTHORS, {Phase.PROPOSALS}),
     "proposals.comment_on_proposal": _allowed(RESIDENTS, {Phase.PROPOSALS, Phase.REVIEW}),
     # Not your own proposal; council members answer endorsed proposals, so they do not endorse.
     "proposals.endorse_proposal": _allowed({"resident", "staff_user"}, {Phase.PROPOSALS}),
+    # Anyone with a profile may report a public proposal, in any phase (moderation never stops).
+    "proposals.report_content": _allowed(set(ACTORS) - {"anonymous_user"}, set(PHASES)),
 }
 
 CASES = [
@@ -66,7 +75,8 @@ def test_permission_matrix(
     cycle_in_phase(strict_cycle, phase)
     target = council_proposal if actor == "council_author" else proposal
     target.refresh_from_db()
-    obj = target.cycle if perm == "proposals.add_proposal" else target
+    on_cycle = perm in ("proposals.add_proposal", "proposals.add_proposal_role")
+    obj = target.cycle if on_cycle else target
     assert rules.has_perm(perm, user, obj) is allowed
 
 
@@ -129,3 +139,25 @@ def test_only_staff_moderate(staff_user, resident, council_member, anonymous_use
     assert rules.has_perm("proposals.moderate", resident) is False
     assert rules.has_perm("proposals.moderate", council_member) is False
     assert rules.has_perm("proposals.moderate", anonymous_user) is False
+
+
+@pytest.mark.parametrize("phase", PHASES)
+@pytest.mark.parametrize("actor", ACTORS)
+def test_change_comment_matrix(actor, phase, request, proposal, resident):
+    """Only the comment's author, within 15 minutes, while comments are open."""
+    comment = Comment.objects.create(proposal=proposal, author=resident, body="그늘막 좋아요")
+    cycle_in_phase(proposal.cycle, phase)
+    comment.refresh_from_db()
+    expected = actor == "resident" and phase in (Phase.PROPOSALS, Phase.REVIEW)
+    assert rules.has_perm("proposals.change_comment", request.getfixturevalue(actor), comment) is (
+        expected
+    )
+
+
+def test_change_comment_closes_after_the_edit_window(resident, proposal):
+    comment = Comment.objects.create(proposal=proposal, author=resident, body="그늘막 좋아요")
+    cycle_in_phase(proposal.cycle, Phase.PROPOSALS)
+    assert rules.has_perm("proposals.change_comment", resident, comment) is True
+    Comment.objects.filter(pk=comment.pk).update(created_at=timezone.now() - timedelta(minutes=16))
+    comment.refresh_from_db()
+    assert rules.has_perm("proposals.change_comment", resident, comment) is False
