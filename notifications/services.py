@@ -74,9 +74,10 @@ def prepare_email(
     dedupe_key: str | None = None,
     is_secret: bool = False,
 ) -> dict[str, Any]:
-    """The outbox row for an e-mail, as field values. ``enqueue_email`` writes it; a writer that
-    inserts it in its own SQL (the ballot write) must then call ``transaction.on_commit(
-    kick_outbox_relay)`` and skip a used ``dedupe_key`` (ON CONFLICT DO NOTHING)."""
+    """The outbox row for an e-mail, as field values. ``enqueue_email`` writes it; a write that
+    runs inside PostgreSQL (the ballot function) passes them to ``notifications_enqueue_email()``
+    (``ENQUEUE_EMAIL_FUNCTION`` below) and its caller then calls ``transaction.on_commit(
+    kick_outbox_relay_soon)``."""
     if recipient is None and not to_email:
         raise ValueError("enqueue_email needs a recipient or an address")
     return {
@@ -88,6 +89,39 @@ def prepare_email(
         "dedupe_key": dedupe_key,
         "is_secret": is_secret,
     }
+
+
+# ``enqueue_email`` in SQL, for writes that run inside PostgreSQL (the ballot function in
+# voting.ballot_sql): the row ``enqueue_email`` writes from ``prepare_email``'s values, the same
+# columns, nothing when the ``dedupe_key`` is used already (returns NULL then). It cannot kick
+# the relay: its caller does, after commit. Installed by migration notifications 0003; change the
+# two together (tests/voting/test_ballot_path_parity.py compares the rows they write).
+ENQUEUE_EMAIL_FUNCTION = r"""
+CREATE OR REPLACE FUNCTION notifications_enqueue_email(
+    p_template text,
+    p_context jsonb,
+    p_to_email text,
+    p_language text,
+    p_recipient_id bigint DEFAULT NULL,
+    p_dedupe_key text DEFAULT NULL,
+    p_is_secret boolean DEFAULT false,
+    p_created_at timestamptz DEFAULT now()
+) RETURNS bigint
+LANGUAGE sql AS $fn$
+    INSERT INTO notifications_outboxmessage (recipient_id, to_email, language, template, context,
+                                             dedupe_key, is_secret, created_at, sent_at,
+                                             attempts, last_error)
+    VALUES (p_recipient_id, p_to_email, p_language, p_template, p_context,
+            p_dedupe_key, p_is_secret, p_created_at, NULL, 0, '')
+    ON CONFLICT (dedupe_key) DO NOTHING
+    RETURNING id;
+$fn$;
+"""
+
+DROP_ENQUEUE_EMAIL_FUNCTION = (
+    "DROP FUNCTION IF EXISTS notifications_enqueue_email("
+    "text, jsonb, text, text, bigint, text, boolean, timestamptz);"
+)
 
 
 def kick_outbox_relay(countdown: float | None = None) -> None:
