@@ -1,10 +1,17 @@
 """Casting, changing and withdrawing ballots: one ballot per person per scope, by construction.
 
+``submit_ballot`` is the one way a ballot is written (the ballot pages, the direct submission
+path and paper ballots all call it). It checks eligibility and the rule in Python, then writes
+with the PostgreSQL function ``budgeting_cast_ballot()`` (its SQL in ``voting.ballot_sql``) on
+PostgreSQL, or with the same steps through the ORM on SQLite (the demo);
+tests/voting/test_ballot_path_parity.py requires both to leave identical rows.
+
 Every write of a ballot runs in one transaction that first locks the person's ``Participation``
-row (INSERT ... ON CONFLICT DO NOTHING, then SELECT ... FOR UPDATE). Concurrent submissions by one
-person, and an online and a paper ballot for the same person, are therefore serialised; the
-unique constraints on ``Participation(user, scope)`` and ``Ballot(voter_key, scope)`` are the last
-line. The deadline is checked after the lock, with the clock read inside the transaction.
+row (INSERT ... ON CONFLICT DO UPDATE, which locks an existing row like SELECT ... FOR UPDATE).
+Concurrent submissions by one person, and an online and a paper ballot for the same person, are
+therefore serialised; the unique constraints on ``Participation(user, scope)`` and
+``Ballot(voter_key, scope)`` are the last line. The deadline is checked after the lock, with the
+clock read inside the transaction.
 """
 
 import random
@@ -35,6 +42,7 @@ from notifications.services import kick_outbox_relay_soon
 from notifications.services import prepare_email
 from voting.ballot_rules import BallotRuleError
 from voting.ballot_rules import check_ballot
+from voting.ballot_sql import CAST_BALLOT_CALL
 from voting.selectors import get_ballot_limits
 from voting.selectors import map_ballot_costs
 from voting.shared import BallotRefusedError
@@ -108,6 +116,7 @@ def submit_ballot(
     channel: str = Channel.ONLINE,
     actor=None,
     costs: Mapping[int, int] | None = None,
+    use_sql_function: bool | None = None,
 ) -> Ballot:
     """Store ``voter``'s ballot on ``scope`` (proposal id -> points), replacing their earlier one.
 
@@ -116,6 +125,8 @@ def submit_ballot(
     paper ballot): the first one counts, and the refused attempt is an audit event.
     ``costs`` (proposal id -> cost on the ballot) may be passed by a caller that has just read
     them; otherwise they are read here. The voter's profile should be loaded with the voter.
+    ``use_sql_function`` chooses the writer: by default the SQL function on PostgreSQL and the
+    ORM elsewhere; False runs the ORM's steps on PostgreSQL too (the parity test compares them).
     """
     choices = {int(proposal_id): int(points) for proposal_id, points in choices.items()}
     _check_may_vote(voter=voter, scope=scope)
@@ -125,20 +136,10 @@ def submit_ballot(
         check_ballot(get_ballot_limits(scope=scope, costs=costs), choices)
     except BallotRuleError as error:
         raise BallotRefusedError(describe_rule_error(error), code=error.code) from error
-    if connection.vendor == "postgresql":
-        return _cast_in_one_statement(
-            voter=voter, scope=scope, choices=choices, channel=channel, actor=actor or voter
-        )
-    return _cast_with_the_orm(  # SQLite (the demo)
-        voter=voter, scope=scope, choices=choices, channel=channel, actor=actor or voter
-    )
-
-
-# The SQL function installed by migration 0007 (budgeting_cast_ballot); see its docstring.
-_CAST_BALLOT_SQL = (
-    "SELECT outcome, ballot_id, is_change, counted_channel FROM budgeting_cast_ballot("
-    "%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"
-)
+    if use_sql_function is None:
+        use_sql_function = connection.vendor == "postgresql"
+    write = _cast_in_one_statement if use_sql_function else _cast_with_the_orm
+    return write(voter=voter, scope=scope, choices=choices, channel=channel, actor=actor or voter)
 
 
 def _receipt_email(*, voter, scope: BallotScope, receipt: str, channel: str) -> dict:
@@ -192,7 +193,7 @@ def _cast_in_one_statement(
     ]
     connection.ensure_connection()
     with connection.wrap_database_errors, psycopg.Cursor(connection.connection) as cursor:
-        cursor.execute(_CAST_BALLOT_SQL, params)
+        cursor.execute(CAST_BALLOT_CALL, params)
         outcome, ballot_id, is_change, counted_channel = cursor.fetchone()
     if outcome == "voting_closed":
         raise _voting_closed()
@@ -225,7 +226,8 @@ def _second_ballot_refused(*, counted_channel: str) -> BallotRefusedError:
 
 
 def _cast_with_the_orm(*, voter, scope: BallotScope, choices: dict, channel: str, actor) -> Ballot:
-    """The same steps as budgeting_cast_ballot, statement by statement (SQLite, the demo)."""
+    """The same steps as budgeting_cast_ballot, statement by statement (SQLite, the demo), with
+    the Python writers the function's SQL twins mirror (record_audit_event, enqueue_email)."""
     refusal = None
     with transaction.atomic():
         participation = _lock_participation(voter=voter, scope=scope, channel=channel)

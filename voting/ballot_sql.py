@@ -1,0 +1,137 @@
+"""The ballot write inside PostgreSQL: the one place the SQL of ``budgeting_cast_ballot()`` lives.
+
+``voting.services.ballots.submit_ballot`` decides every ballot write: it checks eligibility and
+the ballot rule in Python, then on PostgreSQL calls this function (``CAST_BALLOT_CALL``), which
+does the part that must happen under the per-person lock in one statement (one round trip and,
+outside a transaction, its own transaction). On SQLite (the demo) the same service does the same
+steps with the ORM; tests/voting/test_ballot_path_parity.py requires both to leave identical
+rows.
+
+The function writes its audit events and its receipt e-mail through the SQL twins of the Python
+writers, defined next to them and installed by their apps' migrations:
+``budgeting_record_audit_event()`` (``budgeting.audit``) and ``notifications_enqueue_email()``
+(``notifications.services``).
+
+Migration voting 0001 installs ``CAST_BALLOT_FUNCTION`` (CREATE OR REPLACE) from this module;
+budgeting 0007 keeps the first version as history. The name and the signature are those of
+0007, so the installed function is replaced in place. A change here needs a new migration that
+installs the text again. This module imports nothing, so a migration can load it.
+"""
+
+CAST_BALLOT_FUNCTION = r"""
+CREATE OR REPLACE FUNCTION budgeting_cast_ballot(
+    p_user_id bigint,
+    p_scope_id bigint,
+    p_channel text,
+    p_now timestamptz,
+    p_voting_phase text,
+    p_voter_key text,
+    p_ballot_id uuid,
+    p_receipt text,
+    p_proposal_ids bigint[],
+    p_points integer[],
+    p_audit jsonb,
+    p_outbox jsonb
+) RETURNS TABLE (outcome text, ballot_id uuid, is_change boolean, counted_channel text)
+LANGUAGE plpgsql AS $fn$
+DECLARE
+    v_participation_id bigint;
+    v_created boolean;
+    v_channel text;
+    v_voted_at timestamptz;
+    v_cycle_id bigint;
+    v_phase text;
+    v_start timestamptz;
+    v_end timestamptz;
+    v_ballot_id uuid;
+    v_is_change boolean;
+BEGIN
+    -- 1. The per-person lock across channels: create the participation row if missing and
+    --    lock it (ON CONFLICT DO UPDATE locks an existing row like SELECT ... FOR UPDATE).
+    INSERT INTO budgeting_participation AS p (user_id, scope_id, channel)
+    VALUES (p_user_id, p_scope_id, p_channel)
+    ON CONFLICT (user_id, scope_id) DO UPDATE SET user_id = EXCLUDED.user_id
+    RETURNING p.id, p.channel, p.voted_at, (p.xmax = 0)
+    INTO v_participation_id, v_channel, v_voted_at, v_created;
+
+    -- 2. The voting window, read after the lock. Open means BudgetCycle.allows(Feature.VOTE):
+    --    the voting phase and start <= now < end, where "now" is the later of the app's clock
+    --    (p_now, read just before the call) and the database's clock (read now).
+    SELECT c.id, c.phase, c.voting_start_at, c.voting_end_at
+    INTO v_cycle_id, v_phase, v_start, v_end
+    FROM budgeting_ballotscope s JOIN budgeting_budgetcycle c ON c.id = s.cycle_id
+    WHERE s.id = p_scope_id;
+    IF v_phase IS DISTINCT FROM p_voting_phase OR p_now < v_start
+            OR greatest(p_now, clock_timestamp()) >= v_end THEN
+        IF v_created THEN  -- store nothing at all
+            DELETE FROM budgeting_participation WHERE id = v_participation_id;
+        END IF;
+        RETURN QUERY SELECT 'voting_closed'::text, NULL::uuid, false, v_channel;
+        RETURN;
+    END IF;
+
+    -- 3. One ballot per person across channels: the first one counts; the conflict is audited.
+    IF v_voted_at IS NOT NULL AND (p_channel <> 'online' OR v_channel <> 'online') THEN
+        PERFORM budgeting_record_audit_event(
+            p_event_type => p_audit->>'conflict_event',
+            p_is_public => false,
+            p_cycle_id => v_cycle_id,
+            p_subject_type_id => (p_audit->>'subject_type_id')::integer,
+            p_subject_id => p_scope_id::text,
+            p_actor_id => (p_audit->>'actor_id')::bigint,
+            p_parameters => jsonb_build_object('counted_channel', v_channel,
+                                               'refused_channel', p_channel),
+            p_created_at => p_now);
+        RETURN QUERY SELECT 'already_voted'::text, NULL::uuid, false, v_channel;
+        RETURN;
+    END IF;
+
+    -- 4. Insert the ballot, or take the existing one and give it a new receipt; replace its
+    --    choices in place (nothing about the earlier contents is kept).
+    INSERT INTO budgeting_ballot AS b (id, voter_key, scope_id, receipt)
+    VALUES (p_ballot_id, p_voter_key, p_scope_id, p_receipt)
+    ON CONFLICT (voter_key, scope_id) DO UPDATE SET receipt = EXCLUDED.receipt
+    RETURNING b.id INTO v_ballot_id;
+    v_is_change := v_ballot_id <> p_ballot_id;
+    IF v_is_change THEN
+        DELETE FROM budgeting_ballotchoice WHERE budgeting_ballotchoice.ballot_id = v_ballot_id;
+    END IF;
+    INSERT INTO budgeting_ballotchoice (id, ballot_id, proposal_id, points)
+    SELECT gen_random_uuid(), v_ballot_id, c.proposal_id, c.points
+    FROM unnest(p_proposal_ids, p_points) AS c(proposal_id, points);
+
+    UPDATE budgeting_participation SET voted_at = p_now, channel = p_channel
+    WHERE id = v_participation_id;
+
+    -- 5. That a ballot changed, never what it holds nor whose it is.
+    IF v_is_change THEN
+        PERFORM budgeting_record_audit_event(
+            p_event_type => p_audit->>'changed_event',
+            p_is_public => false,
+            p_cycle_id => v_cycle_id,
+            p_subject_type_id => (p_audit->>'subject_type_id')::integer,
+            p_subject_id => p_scope_id::text,
+            p_created_at => p_now);
+    END IF;
+
+    -- 6. The receipt e-mail, in the transactional outbox (sent after commit).
+    PERFORM notifications_enqueue_email(
+        p_template => p_outbox->>'template',
+        p_context => (p_outbox->'context') || jsonb_build_object('is_change', v_is_change),
+        p_to_email => p_outbox->>'to_email',
+        p_language => p_outbox->>'language',
+        p_recipient_id => (p_outbox->>'recipient_id')::bigint,
+        p_dedupe_key => p_outbox->>'dedupe_key',
+        p_is_secret => (p_outbox->>'is_secret')::boolean,
+        p_created_at => p_now);
+
+    RETURN QUERY SELECT 'stored'::text, v_ballot_id, v_is_change, p_channel;
+END
+$fn$;
+"""
+
+# What submit_ballot runs (server-side binding: the statement text never holds the choices).
+CAST_BALLOT_CALL = (
+    "SELECT outcome, ballot_id, is_change, counted_channel FROM budgeting_cast_ballot("
+    "%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"
+)
