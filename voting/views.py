@@ -4,34 +4,29 @@ Views only adapt: they parse the form, call one service or selector, and render.
 shows the requesting resident's own ballot only (found by their voter key), never anyone else's.
 """
 
-from importlib import import_module
-
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import BACKEND_SESSION_KEY
-from django.contrib.auth import HASH_SESSION_KEY
-from django.contrib.auth import SESSION_KEY
-from django.contrib.auth import load_backend
-from django.contrib.auth.backends import ModelBackend
+from django.contrib.auth.middleware import AuthenticationMiddleware
+from django.contrib.auth.middleware import get_user as get_request_user
+from django.contrib.sessions.middleware import SessionMiddleware
 from django.db import transaction
 from django.http import Http404
 from django.http import HttpResponse
 from django.http import HttpResponseRedirect
+from django.middleware.clickjacking import XFrameOptionsMiddleware
+from django.middleware.common import CommonMiddleware
 from django.middleware.csrf import CsrfViewMiddleware
+from django.middleware.locale import LocaleMiddleware
 from django.shortcuts import get_object_or_404
 from django.shortcuts import redirect
 from django.shortcuts import render
 from django.urls import reverse
-from django.utils import translation
-from django.utils.cache import patch_vary_headers
-from django.utils.crypto import constant_time_compare
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
 from django.views import View
 from rules.contrib.views import PermissionRequiredMixin
 
 from accounts.mixins import ProfileRequiredMixin
-from accounts.models import User
 from budgeting.models import BudgetCycle
 from budgeting.selectors import list_scopes_for_cycle
 from voting.ballot_rules import measure_ballot
@@ -45,8 +40,8 @@ from voting.selectors import get_own_choices
 from voting.selectors import get_participation
 from voting.selectors import get_scope_for_submission
 from voting.selectors import get_scope_for_voting
-from voting.selectors import get_voter
 from voting.selectors import list_ballot_proposals
+from voting.selectors import load_resident_profile
 from voting.services.ballots import start_ballot
 from voting.services.ballots import submit_ballot
 from voting.services.ballots import withdraw_ballot
@@ -167,47 +162,41 @@ class BallotSubmitView(ResidentBallotMixin, View):
         return self.render_ballot(form, choices=form.parse_leniently(), status=400)
 
 
-_csrf = CsrfViewMiddleware(lambda request: None)
+def _not_called(request):
+    """The ``get_response`` of the middleware objects below: the direct path calls their hooks
+    itself and never their chain."""
+    raise NotImplementedError
 
 
-def get_session_voter(session) -> User | None:
-    """The logged-in user of ``session`` (profile loaded), if Django's ``get_user`` would accept
-    them with the current secret key: a configured model backend, an active user, and a session
-    hash that matches their password. None otherwise (the caller then lets the full middleware
-    stack decide: log out, rotate to a fallback key, redirect to the login page)."""
-    try:
-        user_id = session[SESSION_KEY]
-        backend_path = session[BACKEND_SESSION_KEY]
-        session_hash = session[HASH_SESSION_KEY]
-    except KeyError:
-        return None
-    if backend_path not in settings.AUTHENTICATION_BACKENDS:
-        return None
-    backend = load_backend(backend_path)
-    if not isinstance(backend, ModelBackend):
-        return None
-    user = get_voter(user_id=user_id)
-    if user is None or not backend.user_can_authenticate(user):
-        return None
-    if not constant_time_compare(session_hash, user.get_session_auth_hash()):
-        return None
-    return user
+# Django's own middleware, as MIDDLEWARE lists them, for the direct path to run by hand: on the
+# way in what it needs (the session, the language, the CSRF check, the user) ...
+_session = SessionMiddleware(_not_called)
+_locale = LocaleMiddleware(_not_called)
+_csrf = CsrfViewMiddleware(_not_called)
+_auth = AuthenticationMiddleware(_not_called)
+_REQUEST_HOOKS = (
+    _session.process_request,
+    _locale.process_request,
+    _csrf.process_request,
+    _auth.process_request,
+)
+# ... and on the way out, in reverse order, what the full stack would do to its answer (a
+# redirect, or the CSRF failure page): X-Frame-Options, the CSRF cookie if it must change,
+# Content-Length, the language and session headers (and the session, were it changed).
+_RESPONSE_HOOKS = (
+    XFrameOptionsMiddleware(_not_called).process_response,
+    _csrf.process_response,
+    CommonMiddleware(_not_called).process_response,
+    _locale.process_response,
+    _session.process_response,
+)
+_submit_view = BallotSubmitView.as_view()
 
 
-def _log_in_directly(request) -> User | None:
-    """What SessionMiddleware, LocaleMiddleware and AuthenticationMiddleware would give a
-    logged-in resident with a profile: ``request.session``, the language, ``request.user``."""
-    session_key = request.COOKIES.get(settings.SESSION_COOKIE_NAME)
-    if not session_key:
-        return None
-    session = import_module(settings.SESSION_ENGINE).SessionStore(session_key)
-    voter = get_session_voter(session)
-    if voter is None or not hasattr(voter, "resident_profile"):
-        return None
-    request.session, request.user = session, voter
-    translation.activate(translation.get_language_from_request(request))
-    request.LANGUAGE_CODE = translation.get_language()
-    return voter
+def _respond(request, response: HttpResponse) -> HttpResponse:
+    for hook in _RESPONSE_HOOKS:
+        response = hook(request, response)
+    return response
 
 
 def submit_ballot_directly(request, *, slug: str, scope_pk: int) -> HttpResponse | None:
@@ -215,21 +204,31 @@ def submit_ballot_directly(request, *, slug: str, scope_pk: int) -> HttpResponse
     request on to it (and to ``BallotSubmitView``).
 
     The ballot POST is the one request every resident makes at the same time near a deadline,
-    so it skips what it does not need (messages, allauth, htmx, CSP, clickjacking headers for
-    a page it does not render) but keeps what protects it: the session with Django's auth hash
-    check, Django's own CSRF check, the resident's profile and eligibility, the phase, the
-    ballot rule, and the service (which locks, reads the deadline and writes). Only a stored
-    ballot is answered here (a redirect to the receipt); anything else (not logged in, a bad
-    token, no profile, not allowed, input that does not parse, a refusal) goes on to the full
-    stack, which answers it as it always has.
+    so it skips what it does not need (messages, allauth, CSP, the MFA check that concerns staff
+    pages) but keeps what protects it, with Django's own middleware objects: the session,
+    the language, the CSRF check and the user with Django's session hash check, then the
+    resident's profile and eligibility, the phase, the ballot rule, and the service (which
+    locks, reads the deadline and writes). It answers a stored ballot (a redirect to the
+    receipt) and a failed CSRF check (403, as the full stack would); anything else (not logged
+    in, no profile, not allowed, input that does not parse, a refusal) goes on to the full
+    stack, which answers it as it always has and reuses the user found here.
+
+    Without a session cookie there is nobody to log in. While a secret key is being rotated
+    (``SECRET_KEY_FALLBACKS``), Django's ``get_user`` may give a session a new key; the full
+    stack does that, so the direct path steps aside.
     """
-    voter = _log_in_directly(request)
-    if voter is None:
+    if settings.SESSION_COOKIE_NAME not in request.COOKIES or settings.SECRET_KEY_FALLBACKS:
         return None
-    rejected = _csrf.process_view(request, BallotSubmitView.as_view(), (), {})
+    for hook in _REQUEST_HOOKS:
+        hook(request)
+    rejected = _csrf.process_view(request, _submit_view, (), {})
     if rejected is not None:
-        return rejected
+        return _respond(request, rejected)
+    voter = get_request_user(request)  # request.user, unwrapped (the hot path reads it often)
+    if voter.is_authenticated:
+        load_resident_profile(user=voter)
     scope, costs = get_scope_for_submission(slug=slug, scope_pk=scope_pk)
+    # The permission is eligibility: logged in, with a resident profile that fits the scope.
     if scope is None or not voter.has_perm("voting.submit_ballot", scope):
         return None
     choices = parse_choices(request.POST, rule=scope.cycle.ballot_rule)
@@ -242,13 +241,8 @@ def submit_ballot_directly(request, *, slug: str, scope_pk: int) -> HttpResponse
             forget_scope_for_submission(slug=slug, scope_pk=scope_pk)
         request.ballot_refusal = error  # the view renders it with the form
         return None
-    response = HttpResponseRedirect(
-        reverse("voting:ballot-receipt", kwargs={"slug": slug, "scope_pk": scope_pk})
-    )
-    response["Content-Length"] = "0"  # as CommonMiddleware would set (keep-alive, no chunks)
-    response["X-Frame-Options"] = "DENY"
-    patch_vary_headers(response, ("Cookie",))
-    return response
+    url = reverse("voting:ballot-receipt", kwargs={"slug": slug, "scope_pk": scope_pk})
+    return _respond(request, HttpResponseRedirect(url))
 
 
 class BallotReceiptView(ProfileRequiredMixin, ScopeMixin, View):
