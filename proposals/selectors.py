@@ -256,10 +256,6 @@ def has_endorsed(*, proposal: Proposal, user) -> bool:
     )
 
 
-def count_endorsements(*, proposal: Proposal) -> int:
-    return Endorsement.objects.filter(proposal=proposal).count()
-
-
 # --- moderation ----------------------------------------------------------------------------------
 def list_open_reports() -> QuerySet[Report]:
     """Unresolved reports, oldest first, with what they are about."""

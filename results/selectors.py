@@ -15,7 +15,6 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 from fractions import Fraction
-from typing import cast
 
 import numpy as np
 from django.conf import settings
@@ -32,7 +31,6 @@ from budgeting.models import Ballot
 from budgeting.models import BallotChoice
 from budgeting.models import BallotScope
 from budgeting.models import BudgetCycle
-from budgeting.models import District
 from budgeting.models import ExportFile
 from budgeting.models import ImportedElection
 from budgeting.models import TallyRun
@@ -80,7 +78,7 @@ def get_pb_meta(*, scope: BallotScope) -> dict[str, str]:
         "description": f"Chamyeo participatory budget {cycle.slug}",
         "country": "South Korea",
         "unit": settings.CHAMYEO_CITY_NAME or "Chamyeo",
-        "subunit": cast("District", scope.district).slug if scope.district_id else "citywide",
+        "subunit": scope.slug,
         "instance": str(cycle.year),
         "date_begin": timezone.localtime(cycle.voting_start_at).strftime("%d.%m.%Y"),
         "date_end": timezone.localtime(cycle.voting_end_at).strftime("%d.%m.%Y"),

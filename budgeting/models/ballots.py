@@ -126,7 +126,3 @@ class Participation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} · {self.scope_id}"
-
-    @property
-    def has_voted(self) -> bool:
-        return self.voted_at is not None

@@ -67,8 +67,10 @@ class BallotScope(models.Model):
         return f"{self.cycle} · {self.name}"
 
     @property
-    def is_citywide(self) -> bool:
-        return self.district_id is None
+    def slug(self) -> str:
+        """How files and the audit log name the ballot: its district's slug, or "citywide"."""
+        district = self.district
+        return district.slug if district is not None else "citywide"
 
     @property
     def name(self) -> str:

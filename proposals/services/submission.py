@@ -331,22 +331,6 @@ def update_proposal(
 
 
 @transaction.atomic
-def submit_proposal(*, proposal: Proposal, actor: User, version: int | None = None) -> Proposal:
-    """Submit a draft as it is."""
-    locked = _lock_for_author(proposal=proposal, actor=actor, version=version)
-    if locked.status != Proposal.Status.DRAFT:
-        raise ProposalError(_("This proposal has already been submitted."), code="submitted")
-    _check_eligible(actor, locked.cycle)
-    _check_limit(author=actor, cycle=locked.cycle, exclude_pk=locked.pk)
-    locked.status = Proposal.Status.SUBMITTED
-    locked.submitted_at = timezone.now()
-    locked.version += 1
-    locked.save(update_fields=["status", "submitted_at", "version", "updated_at"])
-    _record_submitted(locked, actor)
-    return locked
-
-
-@transaction.atomic
 def withdraw_proposal(*, proposal: Proposal, actor: User, reason: str = "") -> Proposal | None:
     """The author takes their proposal back (until the proposal phase ends).
 

@@ -15,7 +15,6 @@ from datetime import datetime
 from datetime import timedelta
 from functools import partial
 from typing import Any
-from typing import cast
 
 from django.core.files.base import ContentFile
 from django.db import transaction
@@ -23,7 +22,6 @@ from django.db.models import F
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from budgeting.models import District
 from budgeting.models import ExportFile
 from budgeting.models import TallyRun
 from budgeting.tally import canonical_pb
@@ -41,9 +39,7 @@ class ExportMismatchError(Exception):
 
 
 def export_basename(run: TallyRun) -> str:
-    scope = run.scope
-    part = cast("District", scope.district).slug if scope.district_id else "citywide"
-    return f"{scope.cycle.slug}-{part}"
+    return f"{run.scope.cycle.slug}-{run.scope.slug}"
 
 
 def create_export_files(*, run: TallyRun) -> list[ExportFile]:
@@ -168,7 +164,7 @@ def result_summary(*, run: TallyRun) -> dict[str, Any]:
     scope = run.scope
     return {
         "cycle": scope.cycle.slug,
-        "scope": cast("District", scope.district).slug if scope.district_id else "citywide",
+        "scope": scope.slug,
         "rule": run.rule,
         "tie_break": "cost_votes_lot",
         "tie_break_seed": scope.cycle.tie_break_seed,

@@ -12,7 +12,6 @@ from accounts.models import User
 from budgeting.audit import record_audit_event
 from budgeting.models import AuditEvent
 from budgeting.models import BudgetCycle
-from budgeting.models import District
 from budgeting.models import TallyRun
 from budgeting.phases import Phase
 from budgeting.services.cycles import advance_phase
@@ -21,11 +20,6 @@ from results.selectors import get_latest_run
 from results.selectors import list_published_runs
 from results.services.exports import create_export_files
 from results.services.exports import request_export_builds
-
-
-def scope_key(run: TallyRun) -> str:
-    """How the audit log names a run's ballot: its district's slug, or "citywide"."""
-    return cast("District", run.scope.district).slug if run.scope.district_id else "citywide"
 
 
 class PublicationError(ApplicationError):
@@ -81,7 +75,7 @@ def publish_results(*, cycle_id: int, actor: User | None) -> bool:
         is_public=True,
         scopes=[
             {
-                "scope": scope_key(run),
+                "scope": run.scope.slug,
                 "rule": run.rule,
                 "fingerprint": run.fingerprint,
                 "ballots": run.ballot_count,
@@ -122,7 +116,7 @@ def rebuild_result_downloads(*, cycle_id: int, actor: User) -> int:
             is_public=False,
             downloads=[
                 {
-                    "scope": scope_key(run),
+                    "scope": run.scope.slug,
                     "kind": export.kind,
                     "status": export.status,  # before this request: pending or failed
                     "attempts": export.attempts,

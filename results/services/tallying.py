@@ -11,7 +11,6 @@ from __future__ import annotations
 from datetime import datetime
 from datetime import timedelta
 from functools import partial
-from typing import cast
 
 from django.db import transaction
 from django.utils import timezone
@@ -22,7 +21,6 @@ from budgeting.audit import record_audit_event
 from budgeting.models import AuditEvent
 from budgeting.models import BallotScope
 from budgeting.models import BudgetCycle
-from budgeting.models import District
 from budgeting.models import TallyRun
 from budgeting.phases import Phase
 from budgeting.phases import phase_index
@@ -83,9 +81,7 @@ def close_voting(*, cycle_id: int) -> list[int]:
                     event_type=AuditEvent.Type.VOTING_CLOSED,
                     subject=scope,
                     is_public=True,
-                    scope=cast("District", scope.district).slug
-                    if scope.district_id
-                    else "citywide",
+                    scope=scope.slug,
                     ballots=scope.ballots.count(),
                 )
             if _needs_count(scope=scope, rule=cycle.tally_rule, now=now):
@@ -121,11 +117,6 @@ def close_due_voting(*, now: datetime | None = None) -> int:
 def enqueue_tally(*, scope_id: int) -> None:
     """Send ``tally_scope`` to a worker. Never raises: if the broker is down, beat catches up."""
     enqueue("budgeting.tally_scope", (scope_id,))
-
-
-def enqueue_close_voting(*, cycle_id: int) -> None:
-    """Send ``close_voting`` to a worker (after the cycle enters TALLYING). Never raises."""
-    enqueue("budgeting.close_voting", (cycle_id,))
 
 
 @transaction.atomic
