@@ -110,13 +110,20 @@ def test_csrf_is_checked_for_real(voting_cycle, resident, district_scope, distri
     assert Ballot.objects.count() == 1
 
 
+def _post_from_the_page(user, scope, proposals, *, headers):
+    """The ballot form's POST as a browser sends it (the page's CSRF token), with ``headers``."""
+    client = _browser(user)
+    token = _form_token(client, scope)
+    return client.post(
+        _url("ballot-submit", scope),
+        {"proposals": [p.pk for p in proposals], "csrfmiddlewaretoken": token},
+        headers=headers,
+    )
+
+
 def test_a_foreign_origin_is_refused(voting_cycle, resident, district_scope, district_projects):
-    client = _browser(resident)
-    token = _form_token(client, district_scope)
-    response = client.post(
-        _url("ballot-submit", district_scope),
-        {"proposals": [district_projects[0].pk], "csrfmiddlewaretoken": token},
-        headers={"Origin": "https://evil.example"},
+    response = _post_from_the_page(
+        resident, district_scope, district_projects[:1], headers={"Origin": "https://evil.example"}
     )
     assert response.status_code == 403
     assert Ballot.objects.count() == 0
@@ -316,4 +323,44 @@ def test_residents_stay_logged_in_and_vote_while_the_cache_redis_is_down(
     assert response.status_code == 302
     assert response["Location"] == _url("ballot-receipt", district_scope)
     assert _stored(district_scope) == {a.pk, b.pk}
+    assert client.get(_url("ballot-receipt", district_scope)).status_code == 200
+
+
+def test_the_direct_answer_carries_the_full_stacks_headers(
+    voting_cycle, resident, district_scope, district_projects
+):
+    """Django's own middleware objects answer the stored ballot: language, session, frame."""
+    response = _post_from_the_page(
+        resident, district_scope, district_projects[:1], headers={"Accept-Language": "ko"}
+    )
+    assert response.status_code == 302
+    assert response["Location"] == _url("ballot-receipt", district_scope)
+    assert response["Content-Language"] == "ko"
+    assert {part.strip() for part in response["Vary"].split(",")} == {"Accept-Language", "Cookie"}
+    assert response["X-Frame-Options"] == "DENY"
+    assert response["Content-Length"] == "0"
+    assert "sessionid" not in response.cookies  # the session was read, not changed
+
+
+def test_while_the_secret_key_is_rotated_the_full_stack_stores_and_rekeys_the_session(
+    settings, voting_cycle, resident, district_scope, district_projects
+):
+    settings.SECRET_KEY = "the-old-secret-key-" * 3
+    client = Client()
+    client.force_login(resident)  # its session hash is signed with the old key
+    old_session = client.cookies["sessionid"].value
+    settings.SECRET_KEY_FALLBACKS = [settings.SECRET_KEY]
+    settings.SECRET_KEY = "the-new-secret-key-" * 3
+    request, response = _direct(
+        resident, district_scope, {"proposals": [district_projects[0].pk]}, session_client=client
+    )
+    assert response is None  # Django's get_user would give the session a new key: not here
+    assert not hasattr(request, "session")
+    response = client.post(
+        _url("ballot-submit", district_scope), {"proposals": [district_projects[1].pk]}
+    )
+    assert response.status_code == 302
+    assert response["Location"] == _url("ballot-receipt", district_scope)
+    assert _stored(district_scope) == {district_projects[1].pk}
+    assert client.cookies["sessionid"].value != old_session  # re-keyed, still logged in
     assert client.get(_url("ballot-receipt", district_scope)).status_code == 200
