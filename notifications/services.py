@@ -94,8 +94,9 @@ def prepare_email(
 # ``enqueue_email`` in SQL, for writes that run inside PostgreSQL (the ballot function in
 # voting.ballot_sql): the row ``enqueue_email`` writes from ``prepare_email``'s values, the same
 # columns, nothing when the ``dedupe_key`` is used already (returns NULL then). It cannot kick
-# the relay: its caller does, after commit. Installed by migration notifications 0003; change the
-# two together (tests/voting/test_ballot_path_parity.py compares the rows they write).
+# the relay: its caller does, after commit. PL/pgSQL, so its plan is kept for the session (see
+# budgeting.audit). Installed by migration notifications 0003; change the two together
+# (tests/voting/test_ballot_path_parity.py compares the rows they write).
 ENQUEUE_EMAIL_FUNCTION = r"""
 CREATE OR REPLACE FUNCTION notifications_enqueue_email(
     p_template text,
@@ -107,14 +108,19 @@ CREATE OR REPLACE FUNCTION notifications_enqueue_email(
     p_is_secret boolean DEFAULT false,
     p_created_at timestamptz DEFAULT now()
 ) RETURNS bigint
-LANGUAGE sql AS $fn$
+LANGUAGE plpgsql AS $fn$
+DECLARE
+    v_id bigint;
+BEGIN
     INSERT INTO notifications_outboxmessage (recipient_id, to_email, language, template, context,
                                              dedupe_key, is_secret, created_at, sent_at,
                                              attempts, last_error)
     VALUES (p_recipient_id, p_to_email, p_language, p_template, p_context,
             p_dedupe_key, p_is_secret, p_created_at, NULL, 0, '')
     ON CONFLICT (dedupe_key) DO NOTHING
-    RETURNING id;
+    RETURNING id INTO v_id;
+    RETURN v_id;
+END
 $fn$;
 """
 
