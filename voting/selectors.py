@@ -76,26 +76,36 @@ def _columns(model) -> tuple[list[str], list[str]]:
     return [field.attname for field in fields], [field.column for field in fields]
 
 
+_USER_FIELDS, _USER_COLUMNS = _columns(User)
 _PROFILE_FIELDS, _PROFILE_COLUMNS = _columns(ResidentProfile)
-_PROFILE_SQL = "SELECT {} FROM {} WHERE {} = %s".format(  # noqa: S608 (model metadata)
-    ", ".join(_PROFILE_COLUMNS),
+_VOTER_SQL = "SELECT {}, {} FROM {} u LEFT JOIN {} p ON p.{} = u.{} WHERE u.{} = %s".format(  # noqa: S608 (model metadata)
+    ", ".join(f"u.{column}" for column in _USER_COLUMNS),
+    ", ".join(f"p.{column}" for column in _PROFILE_COLUMNS),
+    User._meta.db_table,
     ResidentProfile._meta.db_table,
     ResidentProfile._meta.get_field("user").column,
+    User._meta.pk.column,
+    User._meta.pk.column,
 )
 
 
-def load_resident_profile(*, user: User) -> None:
-    """Load ``user``'s resident profile (or that they have none) onto ``user``: what reading
-    ``user.resident_profile`` loads, in one query built once per process. It is on the path of
-    every ballot submission, where the ORM's lookup costs several times as much CPU."""
+def get_voter(*, user_id) -> User | None:
+    """The user ``user_id`` with their resident profile (if any) loaded: what
+    ``User.objects.select_related("resident_profile").get(pk=...)`` gives, in one query built
+    once per process (it is on the path of every ballot submission)."""
     with connection.cursor() as cursor:
-        cursor.execute(_PROFILE_SQL, [user.pk])
+        cursor.execute(_VOTER_SQL, [User._meta.pk.to_python(user_id)])
         row = cursor.fetchone()
+    if row is None:
+        return None
+    user = User.from_db(connection.alias, _USER_FIELDS, row[: len(_USER_FIELDS)])
+    profile_row = row[len(_USER_FIELDS) :]
     profile = None
-    if row is not None:
-        profile = ResidentProfile.from_db(connection.alias, _PROFILE_FIELDS, row)
+    if profile_row[0] is not None:
+        profile = ResidentProfile.from_db(connection.alias, _PROFILE_FIELDS, profile_row)
         ResidentProfile._meta.get_field("user").set_cached_value(profile, user)
     User._meta.get_field("resident_profile").set_cached_value(user, profile)
+    return user
 
 
 def list_ballot_proposals(*, scope: BallotScope) -> list[Proposal]:

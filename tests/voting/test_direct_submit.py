@@ -8,6 +8,9 @@ from datetime import timedelta
 
 import pytest
 import time_machine
+from django.contrib.auth import get_user
+from django.contrib.sessions.backends.db import SessionStore
+from django.contrib.sessions.models import Session
 from django.test import Client
 from django.test import RequestFactory
 from django.urls import reverse
@@ -19,6 +22,7 @@ from budgeting.models import Participation
 from tests.accounts.factories import ResidentProfileFactory
 from tests.accounts.factories import UserFactory
 from voting.services.paper import enter_paper_ballot
+from voting.views import get_session_voter
 from voting.views import submit_ballot_directly
 
 pytestmark = pytest.mark.django_db
@@ -355,7 +359,8 @@ def test_while_the_secret_key_is_rotated_the_full_stack_stores_and_rekeys_the_se
         resident, district_scope, {"proposals": [district_projects[0].pk]}, session_client=client
     )
     assert response is None  # Django's get_user would give the session a new key: not here
-    assert not hasattr(request, "session")
+    assert not hasattr(request, "ballot_refusal")
+    assert Session.objects.filter(session_key=old_session).exists()
     response = client.post(
         _url("ballot-submit", district_scope), {"proposals": [district_projects[1].pk]}
     )
@@ -364,3 +369,78 @@ def test_while_the_secret_key_is_rotated_the_full_stack_stores_and_rekeys_the_se
     assert _stored(district_scope) == {district_projects[1].pk}
     assert client.cookies["sessionid"].value != old_session  # re-keyed, still logged in
     assert client.get(_url("ballot-receipt", district_scope)).status_code == 200
+
+
+def _login(user, backend="django.contrib.auth.backends.ModelBackend") -> str:
+    client = Client()
+    client.force_login(user, backend=backend)
+    return client.cookies["sessionid"].value
+
+
+def _edit_session(key, **changes):
+    session = SessionStore(key)
+    for name, value in changes.items():
+        if value is None:
+            del session[name]
+        else:
+            session[name] = value
+    session.save()
+
+
+SESSION_CASES = {
+    # case: (what happens after logging in, whether Django's get_user finds the user)
+    "logged in": (None, True),
+    "logged in through allauth": (None, True),
+    "no resident profile": (None, True),
+    "logged out": (lambda user, key: SessionStore(key).flush(), False),
+    "password changed": (
+        lambda user, key: (user.set_password("another-one-1234"), user.save()),
+        False,
+    ),
+    "inactive": (
+        lambda user, key: type(user).objects.filter(pk=user.pk).update(is_active=False),
+        False,
+    ),
+    "user deleted": (lambda user, key: user.delete(), False),
+    "backend no longer configured": (
+        lambda user, key: _edit_session(key, _auth_user_backend="gone.Backend"),
+        False,
+    ),
+    "no session hash": (
+        lambda user, key: _edit_session(key, _auth_user_hash=None),
+        False,
+    ),
+    "hash of a fallback key": (None, True),
+}
+
+
+@pytest.mark.parametrize("case", list(SESSION_CASES))
+def test_the_direct_path_finds_the_voter_django_finds_or_hands_on(case, settings):
+    """get_session_voter answers as django.contrib.auth.get_user, or None (then the full stack
+    runs get_user itself): never a user Django would not find."""
+    change, django_finds_them = SESSION_CASES[case]
+    user = UserFactory() if case == "no resident profile" else ResidentProfileFactory().user
+    if case == "hash of a fallback key":
+        settings.SECRET_KEY = "the-old-secret-key-" * 3
+    backend = "allauth.account.auth_backends.AuthenticationBackend"
+    key = _login(user, backend) if case == "logged in through allauth" else _login(user)
+    if case == "hash of a fallback key":
+        settings.SECRET_KEY_FALLBACKS = [settings.SECRET_KEY]
+        settings.SECRET_KEY = "the-new-secret-key-" * 3
+    if change is not None:
+        change(user, key)
+
+    ours = get_session_voter(SessionStore(key))
+    request = RequestFactory().get("/")
+    request.session = SessionStore(key)
+    theirs = get_user(request)
+
+    assert theirs.is_authenticated == django_finds_them
+    if case == "hash of a fallback key":
+        assert ours is None  # Django re-keys the session: the full stack does that
+    elif django_finds_them:
+        assert ours is not None
+        assert (ours.pk, ours.email, ours.is_active) == (theirs.pk, theirs.email, theirs.is_active)
+        assert hasattr(ours, "resident_profile") == hasattr(theirs, "resident_profile")
+    else:
+        assert ours is None
