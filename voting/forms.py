@@ -1,6 +1,10 @@
 """Ballot forms: they only parse what the resident ticked; the rule check is ballot_rules'."""
 
+from typing import Any
+from typing import cast
+
 from django import forms
+from django.utils.datastructures import MultiValueDict
 from django.utils.translation import gettext_lazy as _
 
 from voting.ballot_rules import CUMULATIVE
@@ -74,17 +78,19 @@ class BallotForm(forms.Form):
     def parse_leniently(self) -> dict[int, int]:
         """The choices in the submitted data, ignoring what does not parse (to re-show them)."""
         choices = {}
+        # request.POST when bound, Django's empty MultiValueDict when not
+        data = cast("MultiValueDict[str, Any]", self.data)
         for proposal in self.proposals:
             if self.is_cumulative:
-                raw = self.data.get(points_field_name(proposal.pk), "")
+                raw = data.get(points_field_name(proposal.pk), "")
                 if str(raw).isdigit() and int(raw) > 0:
                     choices[proposal.pk] = int(raw)
-            elif str(proposal.pk) in self.data.getlist("proposals"):
+            elif str(proposal.pk) in data.getlist("proposals"):
                 choices[proposal.pk] = 1
         return choices
 
     def clean(self):
-        cleaned = super().clean()
+        cleaned = cast("dict[str, Any]", super().clean())  # Form.clean returns cleaned_data
         if self.errors:
             return cleaned
         if self.is_cumulative:

@@ -2,10 +2,13 @@
 
 import time
 from collections import Counter
+from collections.abc import Mapping
 from datetime import timedelta
+from typing import cast
 
 from django.db import connection
 from django.db.models import Count
+from django.db.models import OneToOneRel
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -104,7 +107,8 @@ def get_voter(*, user_id) -> User | None:
     if profile_row[0] is not None:
         profile = ResidentProfile.from_db(connection.alias, _PROFILE_FIELDS, profile_row)
         ResidentProfile._meta.get_field("user").set_cached_value(profile, user)
-    User._meta.get_field("resident_profile").set_cached_value(user, profile)
+    # The plugin types a reverse one-to-one's get_field as its descriptor; it is the OneToOneRel.
+    cast("OneToOneRel", User._meta.get_field("resident_profile")).set_cached_value(user, profile)
     return user
 
 
@@ -138,12 +142,18 @@ def map_ballot_costs(*, scope: BallotScope) -> dict[int, int]:
 
 
 def get_ballot_limits(
-    *, scope: BallotScope, proposals: list[Proposal] | None = None, costs=None
+    *,
+    scope: BallotScope,
+    proposals: list[Proposal] | None = None,
+    costs: Mapping[int, int] | None = None,
 ) -> BallotLimits:
     """The limits of ``scope``'s ballot, from its proposals (or their ``costs`` by id)."""
     cycle = scope.cycle
     if costs is None:
-        costs = {proposal.pk: proposal.ballot_cost_won for proposal in proposals}
+        # callers pass the proposals or their costs
+        costs = {
+            proposal.pk: proposal.ballot_cost_won for proposal in cast("list[Proposal]", proposals)
+        }
     return BallotLimits(
         rule=cycle.ballot_rule,
         costs=costs,
@@ -182,7 +192,7 @@ def map_participations_by_scope(*, user, cycle: BudgetCycle) -> dict[int, Partic
 
 def _age_band_label(lowest: int, highest: int | None) -> str:
     if lowest == 0:
-        return _("under %(age)d") % {"age": highest + 1}
+        return _("under %(age)d") % {"age": cast("int", highest) + 1}  # not the last band
     if highest is None:
         return _("%(age)d and over") % {"age": lowest}
     return f"{lowest}–{highest}"

@@ -4,6 +4,9 @@ Views only adapt: they parse the form, call one service or selector, and render.
 shows the requesting resident's own ballot only (found by their voter key), never anyone else's.
 """
 
+from typing import TYPE_CHECKING
+from typing import cast
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import BACKEND_SESSION_KEY
@@ -31,8 +34,10 @@ from django.utils.translation import gettext as _
 from django.views import View
 from rules.contrib.views import PermissionRequiredMixin
 
+from accounts.mixins import AuthenticatedHttpRequest
 from accounts.mixins import ProfileRequiredMixin
 from accounts.models import User
+from budgeting.models import BallotScope
 from budgeting.models import BudgetCycle
 from budgeting.selectors import list_scopes_for_cycle
 from voting.ballot_rules import measure_ballot
@@ -57,9 +62,19 @@ from voting.shared import BallotRefusedError
 from voting.shared import order_for_voter
 from voting.shared import voter_key
 
+if TYPE_CHECKING:
+    # To mypy the mixins below are views (they are only ever mixed into one), so that
+    # ``super().setup`` and ``self.request`` are the view's. At run time the base is object.
+    _ViewMixinBase = View
+else:
+    _ViewMixinBase = object
 
-class ScopeMixin:
+
+class ScopeMixin(_ViewMixinBase):
     """Loads the cycle and ballot scope from the URL (404 when either is unknown or a draft)."""
+
+    cycle: BudgetCycle
+    scope: BallotScope | None  # None on a cycle's page (no scope in the URL)
 
     def setup(self, request, *args, **kwargs):
         super().setup(request, *args, **kwargs)
@@ -76,11 +91,14 @@ class ScopeMixin:
         return self.scope or self.cycle
 
     def load_ballot(self):
-        self.proposals = list_ballot_proposals(scope=self.scope)
-        self.limits = get_ballot_limits(scope=self.scope, proposals=self.proposals)
+        scope = cast("BallotScope", self.scope)  # only pages with a scope in the URL load one
+        self.proposals = list_ballot_proposals(scope=scope)
+        self.limits = get_ballot_limits(scope=scope, proposals=self.proposals)
 
 
 class ResidentBallotMixin(ProfileRequiredMixin, ScopeMixin, PermissionRequiredMixin):
+    request: AuthenticatedHttpRequest  # logged in (ProfileRequiredMixin)
+    scope: BallotScope  # every ballot URL names its scope
     permission_required = "voting.submit_ballot"
 
     def render_ballot(self, form, *, choices, status=200, template="voting/ballot_form.html"):
@@ -202,7 +220,8 @@ _submit_view = BallotSubmitView.as_view()
 
 def _respond(request, response: HttpResponse) -> HttpResponse:
     for hook in _RESPONSE_HOOKS:
-        response = hook(request, response)
+        # each hands back the response it was given, or (Common, Locale) a redirect
+        response = cast("HttpResponse", hook(request, response))
     return response
 
 
@@ -252,7 +271,7 @@ def submit_ballot_directly(request, *, slug: str, scope_pk: int) -> HttpResponse
         return None
     for hook in _REQUEST_HOOKS:
         hook(request)
-    response = _csrf.process_view(request, _submit_view, (), {})
+    response: HttpResponse | None = _csrf.process_view(request, _submit_view, (), {})
     if response is None:
         response = _store_directly(request, slug=slug, scope_pk=scope_pk)
     if response is None:
@@ -285,6 +304,8 @@ def _store_directly(request, *, slug: str, scope_pk: int) -> HttpResponse | None
 
 class BallotReceiptView(ProfileRequiredMixin, ScopeMixin, View):
     """The requesting resident's own receipt (printable), or a way back to the ballot."""
+
+    scope: BallotScope  # its URL names the scope
 
     def get(self, request, *args, **kwargs):
         ballot = get_own_ballot(user=request.user, scope=self.scope)
@@ -331,6 +352,7 @@ class PaperBallotIndexView(ScopeMixin, PermissionRequiredMixin, View):
 class PaperBallotView(ScopeMixin, PermissionRequiredMixin, View):
     """Enter one paper ballot. The page never shows stored ballots, only that one was stored."""
 
+    scope: BallotScope  # its URL names the scope
     permission_required = "voting.enter_paper_ballot"
 
     def render_form(self, form, *, status=200):

@@ -41,6 +41,9 @@ class Ballot(models.Model):
         verbose_name=_("ballot scope"),
     )
     receipt = models.CharField(_("receipt"), max_length=19, unique=True, default=new_receipt)
+    # Not a column: set by voting's submit_ballot on the ballot it returns (whether it replaced
+    # an earlier one); a ballot read from the database has no such attribute.
+    is_change: bool
 
     class Meta:
         verbose_name = _("ballot")

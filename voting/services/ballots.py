@@ -16,6 +16,9 @@ clock read inside the transaction.
 
 import random
 from collections.abc import Mapping
+from typing import Any
+from typing import cast
+from uuid import UUID
 
 import psycopg
 from django.contrib.contenttypes.models import ContentType
@@ -26,6 +29,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from psycopg.types.json import Jsonb
 
+from accounts.models import User
 from budgeting.audit import record_audit_event
 from budgeting.eligibility import Ineligibility
 from budgeting.models import AuditEvent
@@ -62,7 +66,7 @@ def describe_ineligibility(reason: Ineligibility) -> str:
     }[reason]
 
 
-def _check_may_vote(*, voter, scope: BallotScope) -> None:
+def _check_may_vote(*, voter: User, scope: BallotScope) -> None:
     reason = get_ineligibility(user=voter, scope=scope)
     if reason is not None:
         raise BallotRefusedError(describe_ineligibility(reason), code=f"ineligible_{reason.value}")
@@ -73,7 +77,7 @@ def _check_voting_open(*, scope: BallotScope) -> None:
         raise _voting_closed()
 
 
-def _lock_participation(*, voter, scope: BallotScope, channel: str) -> Participation:
+def _lock_participation(*, voter: User, scope: BallotScope, channel: str) -> Participation:
     """The per-person lock across channels: create the row if missing and lock it, in one
     statement (INSERT ... ON CONFLICT DO UPDATE locks the existing row like FOR UPDATE)."""
     table = Participation._meta.db_table
@@ -110,11 +114,11 @@ def _refresh_voting_window(scope: BallotScope) -> BallotScope:
 
 def submit_ballot(
     *,
-    voter,
+    voter: User,
     scope: BallotScope,
     choices: Mapping[int, int],
     channel: str = Channel.ONLINE,
-    actor=None,
+    actor: User | None = None,
     costs: Mapping[int, int] | None = None,
     use_sql_function: bool | None = None,
 ) -> Ballot:
@@ -142,7 +146,9 @@ def submit_ballot(
     return write(voter=voter, scope=scope, choices=choices, channel=channel, actor=actor or voter)
 
 
-def _receipt_email(*, voter, scope: BallotScope, receipt: str, channel: str) -> dict:
+def _receipt_email(
+    *, voter: User, scope: BallotScope, receipt: str, channel: str
+) -> dict[str, Any]:
     """The outbox row of the receipt e-mail (``is_change`` is added by whoever writes it)."""
     return prepare_email(
         template="budgeting/emails/ballot_receipt",
@@ -161,7 +167,7 @@ def _receipt_email(*, voter, scope: BallotScope, receipt: str, channel: str) -> 
 
 
 def _cast_in_one_statement(
-    *, voter, scope: BallotScope, choices: dict, channel: str, actor
+    *, voter: User, scope: BallotScope, choices: dict[int, int], channel: str, actor: User
 ) -> Ballot:
     """Lock, re-check the window, write ballot, choices, participation, audit event and receipt
     e-mail in one statement: one round trip, and its own transaction unless the caller has one.
@@ -194,7 +200,10 @@ def _cast_in_one_statement(
     connection.ensure_connection()
     with connection.wrap_database_errors, psycopg.Cursor(connection.connection) as cursor:
         cursor.execute(CAST_BALLOT_CALL, params)
-        outcome, ballot_id, is_change, counted_channel = cursor.fetchone()
+        # one row on every path, stored or refused (ballot_id is NULL on a refusal)
+        outcome, ballot_id, is_change, counted_channel = cast(
+            "tuple[str, UUID | None, bool, str]", cursor.fetchone()
+        )
     if outcome == "voting_closed":
         raise _voting_closed()
     if outcome == "already_voted":
@@ -225,7 +234,9 @@ def _second_ballot_refused(*, counted_channel: str) -> BallotRefusedError:
     return BallotRefusedError(message, code="already_voted")
 
 
-def _cast_with_the_orm(*, voter, scope: BallotScope, choices: dict, channel: str, actor) -> Ballot:
+def _cast_with_the_orm(
+    *, voter: User, scope: BallotScope, choices: dict[int, int], channel: str, actor: User
+) -> Ballot:
     """The same steps as budgeting_cast_ballot, statement by statement (SQLite, the demo), with
     the Python writers the function's SQL twins mirror (record_audit_event, enqueue_email)."""
     refusal = None
@@ -260,7 +271,12 @@ def _cast_with_the_orm(*, voter, scope: BallotScope, choices: dict, channel: str
 
 
 def _write_ballot(
-    *, voter, scope: BallotScope, choices: dict, participation: Participation, channel: str
+    *,
+    voter: User,
+    scope: BallotScope,
+    choices: dict[int, int],
+    participation: Participation,
+    channel: str,
 ) -> Ballot:
     key = voter_key(user_id=voter.pk, scope_id=scope.pk)
     # Insert, or take the existing row and give it a new receipt, in one statement.
@@ -307,7 +323,7 @@ def _write_ballot(
     return ballot
 
 
-def withdraw_ballot(*, voter, scope: BallotScope) -> None:
+def withdraw_ballot(*, voter: User, scope: BallotScope) -> None:
     """Delete ``voter``'s online ballot on ``scope`` before the deadline; they may vote again."""
     with transaction.atomic():
         scope = _refresh_voting_window(scope)
@@ -334,7 +350,7 @@ def withdraw_ballot(*, voter, scope: BallotScope) -> None:
         )
 
 
-def start_ballot(*, voter, scope: BallotScope) -> None:
+def start_ballot(*, voter: User, scope: BallotScope) -> None:
     """Note that ``voter`` opened the ballot (for the reminder a day before the deadline)."""
     if not scope.cycle.allows(Feature.VOTE) or get_ineligibility(user=voter, scope=scope):
         return
@@ -347,7 +363,7 @@ def start_ballot(*, voter, scope: BallotScope) -> None:
     )
 
 
-def erase_write_order(*, cycle=None, scope=None) -> int:
+def erase_write_order(*, cycle: BudgetCycle | None = None, scope: BallotScope | None = None) -> int:
     """Re-store the ballots of ``cycle`` (or one ``scope``) in random order, in one transaction.
 
     While voting runs, a ballot is written in the same transaction as its voter's participation,
@@ -358,7 +374,10 @@ def erase_write_order(*, cycle=None, scope=None) -> int:
     when voting closes (``close_voting``), before the count; a VACUUM afterwards removes the old
     row versions from disk. Ids and receipts are kept. Returns the ballots stored.
     """
-    scope_ids = [scope.pk] if scope is not None else list(cycle.scopes.values_list("pk", flat=True))
+    if scope is not None:
+        scope_ids = [scope.pk]
+    else:  # one of the two is given
+        scope_ids = list(cast("BudgetCycle", cycle).scopes.values_list("pk", flat=True))
     with transaction.atomic():
         if connection.vendor == "postgresql":
             stored = _erase_write_order_in_sql(scope_ids=scope_ids)
@@ -393,7 +412,7 @@ def _erase_write_order_in_sql(*, scope_ids: list[int]) -> int:
         cursor.execute(f"DELETE FROM {choice} WHERE ballot_id IN (SELECT id FROM erase_ballot)")  # noqa: S608
         cursor.execute(f"DELETE FROM {ballot} WHERE id IN (SELECT id FROM erase_ballot)")  # noqa: S608
         cursor.execute(f"INSERT INTO {ballot} SELECT * FROM erase_ballot ORDER BY random()")  # noqa: S608
-        stored = cursor.rowcount
+        stored: int = cursor.rowcount
         cursor.execute(f"INSERT INTO {choice} SELECT * FROM erase_choice ORDER BY random()")  # noqa: S608
         cursor.execute("DROP TABLE erase_ballot, erase_choice")
     return stored

@@ -27,7 +27,9 @@ def find_paper_voter(*, email: str) -> User:
     return voter
 
 
-def enter_paper_ballot(*, staff, voter, scope: BallotScope, choices: Mapping[int, int]) -> Ballot:
+def enter_paper_ballot(
+    *, staff: User, voter: User, scope: BallotScope, choices: Mapping[int, int]
+) -> Ballot:
     """Store a paper ballot for ``voter``. Whichever of paper and online comes first counts."""
     if not (staff.is_authenticated and staff.is_staff):
         raise PermissionDenied

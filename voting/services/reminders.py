@@ -1,6 +1,8 @@
 """One reminder e-mail, a day before voting closes, to residents who opened a ballot but did
 not submit it. Opt-out (``ResidentProfile.voting_reminders``) respected; sent once."""
 
+from datetime import datetime
+
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -10,7 +12,7 @@ from notifications.services import enqueue_email
 from voting.selectors import list_participations_due_a_reminder
 
 
-def send_voting_reminders(*, now=None) -> int:
+def send_voting_reminders(*, now: datetime | None = None) -> int:
     """Queue the reminders that are due; safe to run at once and repeatedly. Returns how many."""
     now = now or timezone.now()
     queued = 0
