@@ -145,6 +145,28 @@ def live_worker(celery_worker_session, transactional_db):
 
 
 @pytest.fixture(autouse=True)
+def _tasks_reach_a_worker_only_in_worker_tests(request):
+    """Only tests marked ``worker`` hand tasks to the test Redis broker. Every other test's
+    enqueues (after commit in ``transaction=True`` tests: a count, a download, a relay kick) go
+    to an in-memory broker that nothing consumes, so the session's Celery worker never runs one
+    test's task beside the next test (it once did: a count while the database was truncated).
+    Tests that need a broker of their own (an outage) still set one."""
+    if request.node.get_closest_marker("worker"):
+        yield
+        return
+    from config.celery_app import app
+
+    saved = app.conf.broker_url
+    app.conf.broker_url = "memory://"
+    app._pool = None
+    app.amqp._producer_pool = None
+    yield
+    app.conf.broker_url = saved
+    app._pool = None
+    app.amqp._producer_pool = None
+
+
+@pytest.fixture(autouse=True)
 def _reset_broker_breaker():
     """Each test starts with no broker marked down by an earlier failed enqueue."""
     from core import broker

@@ -28,7 +28,6 @@ from budgeting.models import BallotChoice
 from budgeting.models import BudgetCycle
 from budgeting.models import Participation
 from budgeting.phases import Phase
-from config.celery_app import app as celery_app
 from notifications.models import OutboxMessage
 from notifications.services import ENQUEUE_EMAIL_FUNCTION
 from tests.accounts.factories import ResidentProfileFactory
@@ -515,24 +514,8 @@ def _forget_the_race(*, events_before: int, messages_before: int):
     OutboxMessage.objects.filter(pk__gt=messages_before).delete()
 
 
-@pytest.fixture
-def unheard_broker():
-    """The races commit, so their receipts kick the e-mail relay after commit. A Celery worker
-    serving the rest of the suite would send them, and a sent receipt is deleted, between two
-    runs of the race. Here the kicks go to an in-memory broker that no worker consumes."""
-    saved = celery_app.conf.broker_url
-    celery_app.conf.broker_url = "memory://"
-    celery_app._pool = None
-    celery_app.amqp._producer_pool = None
-    yield
-    celery_app.conf.broker_url = saved
-    celery_app._pool = None
-    celery_app.amqp._producer_pool = None
-
-
 @pytest.mark.slow
 @pytest.mark.django_db(transaction=True)
-@pytest.mark.usefixtures("unheard_broker")
 @pytest.mark.parametrize(
     ("case", "channels", "outcomes"),
     [
