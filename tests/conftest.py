@@ -155,15 +155,12 @@ def _tasks_reach_a_worker_only_in_worker_tests(request):
         yield
         return
     from config.celery_app import app
+    from tests.helpers import publish_to
 
     saved = app.conf.broker_url
-    app.conf.broker_url = "memory://"
-    app._pool = None
-    app.amqp._producer_pool = None
+    publish_to("memory://")
     yield
-    app.conf.broker_url = saved
-    app._pool = None
-    app.amqp._producer_pool = None
+    publish_to(saved)
 
 
 @pytest.fixture(autouse=True)

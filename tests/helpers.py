@@ -1,4 +1,4 @@
-"""Test helpers: put a cycle into a phase with dates that agree with it."""
+"""Test helpers: a cycle in a phase with dates that agree with it; tasks sent to a broker."""
 
 from datetime import timedelta
 
@@ -6,6 +6,7 @@ from django.utils import timezone
 
 from budgeting.models import BudgetCycle
 from budgeting.phases import Phase
+from config.celery_app import app
 
 DAY = timedelta(days=1)
 
@@ -46,3 +47,10 @@ CYCLE_ROLES = (
     "council_member",
     "staff_user",
 )
+
+
+def publish_to(url: str) -> None:
+    """Send the app's tasks to the broker at ``url`` from now on (its producers reconnect)."""
+    app.conf.broker_url = url
+    app._pool = None
+    app.amqp._producer_pool = None

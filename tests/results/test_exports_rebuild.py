@@ -30,6 +30,7 @@ from results.tasks import retry_stalled_exports_task
 from tests.accounts.factories import ResidentProfileFactory
 from tests.accounts.factories import activate_totp
 from tests.budgeting.factories import CouncilMembershipFactory
+from tests.helpers import publish_to
 from tests.voting.test_broker_outage import PrivateRedis
 
 
@@ -40,11 +41,7 @@ class Broker:
         self.redis = PrivateRedis()
 
     def publish_to(self, url: str) -> None:
-        from config.celery_app import app
-
-        app.conf.broker_url = url
-        app._pool = None
-        app.amqp._producer_pool = None
+        publish_to(url)
 
     def queued(self) -> list[tuple[str, list]]:
         """(task name, args) of every message waiting in the private broker."""

@@ -17,6 +17,7 @@ from django.urls import reverse
 
 from budgeting.models import Ballot
 from notifications.models import OutboxMessage
+from tests.helpers import publish_to
 from tests.voting.factories import make_residents
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.worker, pytest.mark.slow]
@@ -88,12 +89,6 @@ def publishing_to_private_redis(live_worker, private_redis):
     from config.celery_app import app
 
     saved = app.conf.broker_url
-
-    def publish_to(url):
-        app.conf.broker_url = url
-        app._pool = None
-        app.amqp._producer_pool = None
-
     publish_to(private_redis.url)
     yield lambda: publish_to(saved)
     publish_to(saved)
