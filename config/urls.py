@@ -1,13 +1,14 @@
 from allauth.account.decorators import secure_admin_login
 from django.conf import settings
-from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include
 from django.urls import path
+from django.urls import re_path
 from django.utils.translation import gettext_lazy as _
 
 from budgeting.views import HomeView
 from config.api import api
+from config.media import media_view
 from opendata.views import ApiDocsView
 
 # The admin logs in through allauth (rate limits, MFA), never through its own form.
@@ -31,5 +32,7 @@ urlpatterns = [
     path("", include("proposals.urls")),
 ]
 
-if settings.DEBUG:
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+# uploads and published downloads, on any storage backend, after a permission check (media.py)
+urlpatterns.append(
+    re_path(rf"^{settings.MEDIA_URL.strip('/')}/(?P<path>.+)$", media_view, name="media")
+)

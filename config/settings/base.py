@@ -12,6 +12,7 @@ from typing import Literal
 from urllib.parse import urlsplit
 
 import environ
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -249,10 +250,60 @@ STATICFILES_DIRS = [
     ("vendor/leaflet", BASE_DIR / "node_modules" / "leaflet" / "dist"),
     ("vendor/markercluster", BASE_DIR / "node_modules" / "leaflet.markercluster" / "dist"),
 ]
+# Uploads (proposal images, implementation photos) and the published downloads (CSV, JSON, .pb)
+# go through STORAGES["default"], chosen by CHAMYEO_STORAGE: "file" (the default: MEDIA_ROOT on
+# this machine, for the demo and a single node) or "s3" (an S3-compatible bucket shared by every
+# node: MinIO, NCP Object Storage, NHN Cloud, AWS). Either way every link is /media/<name>, served
+# by config.media.MediaView, which checks who may see the file first (a draft's image is private).
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env("DJANGO_MEDIA_ROOT", default=str(BASE_DIR / "media")))
+CHAMYEO_STORAGE = env("CHAMYEO_STORAGE", default="file") or "file"
+# Public media of the file backend: when set, the media view answers with this nginx internal
+# location in X-Accel-Redirect (nginx sends the file) instead of streaming it from Python.
+CHAMYEO_MEDIA_ACCEL_REDIRECT = env("CHAMYEO_MEDIA_ACCEL_REDIRECT", default="")
+# S3: seconds a signed link to a public object stays valid (the media view redirects to one).
+CHAMYEO_MEDIA_URL_EXPIRE = env.int("CHAMYEO_MEDIA_URL_EXPIRE", default=300)
+_media_origins: list[str] = []
+if CHAMYEO_STORAGE == "file":
+    _default_storage: dict[str, Any] = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+elif CHAMYEO_STORAGE == "s3":
+    AWS_S3_ENDPOINT_URL = env("AWS_S3_ENDPOINT_URL", default="") or None
+    AWS_S3_REGION_NAME = env("AWS_S3_REGION_NAME", default="") or "ap-northeast-2"
+    AWS_S3_CUSTOM_DOMAIN = env("AWS_S3_CUSTOM_DOMAIN", default="") or None
+    _default_storage = {
+        "BACKEND": "core.storage.S3MediaStorage",
+        "OPTIONS": {
+            "bucket_name": env("AWS_STORAGE_BUCKET_NAME", default=""),
+            "endpoint_url": AWS_S3_ENDPOINT_URL,
+            "region_name": AWS_S3_REGION_NAME,
+            # None: boto3 reads AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY (or an instance role)
+            "access_key": env("AWS_ACCESS_KEY_ID", default="") or None,
+            "secret_key": env("AWS_SECRET_ACCESS_KEY", default="") or None,
+            "custom_domain": AWS_S3_CUSTOM_DOMAIN,
+            # Objects stay private (no ACL: the bucket's policy, private by default); public ones
+            # are reached through a signed link that expires, private ones only through the app.
+            "default_acl": None,
+            "querystring_auth": True,
+            "querystring_expire": CHAMYEO_MEDIA_URL_EXPIRE,
+            "signature_version": "s3v4",
+            # MinIO and most Korean clouds' endpoints want path-style addresses
+            "addressing_style": env("AWS_S3_ADDRESSING_STYLE", default="path"),
+            # two residents' "photo.jpg" get two names, as on the file backend
+            "file_overwrite": False,
+        },
+    }
+    # the browser follows the media view's redirect there: CSP img-src must allow it
+    if AWS_S3_CUSTOM_DOMAIN:
+        _media_origins.append(f"https://{AWS_S3_CUSTOM_DOMAIN}")
+    elif AWS_S3_ENDPOINT_URL:
+        _endpoint = urlsplit(AWS_S3_ENDPOINT_URL)
+        _media_origins.append(f"{_endpoint.scheme}://{_endpoint.netloc}")
+    else:
+        _media_origins.append(f"https://s3.{AWS_S3_REGION_NAME}.amazonaws.com")
+else:
+    raise ImproperlyConfigured(f"CHAMYEO_STORAGE must be 'file' or 's3', not {CHAMYEO_STORAGE!r}.")
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": _default_storage,
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
@@ -276,7 +327,7 @@ CONTENT_SECURITY_POLICY = {
         "default-src": ["'self'"],
         "script-src": ["'self'"],
         "style-src": ["'self'"],
-        "img-src": ["'self'", "data:", _map_tile_origin],
+        "img-src": ["'self'", "data:", _map_tile_origin, *_media_origins],
         "connect-src": ["'self'"],
         "frame-ancestors": ["'none'"],
         "form-action": ["'self'"],

@@ -17,6 +17,8 @@ REQUIRED_VARIABLES = (
     "DATABASE_URL",
     "REDIS_URL",
 )
+if CHAMYEO_STORAGE == "s3":
+    REQUIRED_VARIABLES = (*REQUIRED_VARIABLES, "AWS_STORAGE_BUCKET_NAME")
 _missing = [name for name in REQUIRED_VARIABLES if not env.str(name, default="")]
 if _missing:
     raise ImproperlyConfigured(
