@@ -6,6 +6,7 @@ The services (database, cache, Celery, sessions) are declared here only; the env
 (local, test, production, bench) change what differs and never declare them again.
 """
 
+import os
 from pathlib import Path
 from typing import Any
 from typing import Literal
@@ -14,6 +15,9 @@ from urllib.parse import urlsplit
 import environ
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
+
+from core.storage_config import StorageConfigError
+from core.storage_config import media_storage
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 env = environ.Env()
@@ -253,55 +257,21 @@ STATICFILES_DIRS = [
 # Uploads (proposal images, implementation photos) and the published downloads (CSV, JSON, .pb)
 # go through STORAGES["default"], chosen by CHAMYEO_STORAGE: "file" (the default: MEDIA_ROOT on
 # this machine, for the demo and a single node) or "s3" (an S3-compatible bucket shared by every
-# node: MinIO, NCP Object Storage, NHN Cloud, AWS). Either way every link is /media/<name>, served
-# by config.media.MediaView, which checks who may see the file first (a draft's image is private).
+# node: MinIO, NCP Object Storage, NHN Cloud, AWS; core/storage_config.py reads the AWS_*
+# variables). Either way every link is /media/<name>, answered by config.media.media_view, which
+# checks who may see the file first (a draft's image is its author's alone).
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env("DJANGO_MEDIA_ROOT", default=str(BASE_DIR / "media")))
-CHAMYEO_STORAGE = env("CHAMYEO_STORAGE", default="file") or "file"
-# Public media of the file backend: when set, the media view answers with this nginx internal
-# location in X-Accel-Redirect (nginx sends the file) instead of streaming it from Python.
-CHAMYEO_MEDIA_ACCEL_REDIRECT = env("CHAMYEO_MEDIA_ACCEL_REDIRECT", default="")
+CHAMYEO_STORAGE = env("CHAMYEO_STORAGE", default="") or "file"
 # S3: seconds a signed link to a public object stays valid (the media view redirects to one).
 CHAMYEO_MEDIA_URL_EXPIRE = env.int("CHAMYEO_MEDIA_URL_EXPIRE", default=300)
-_media_origins: list[str] = []
-if CHAMYEO_STORAGE == "file":
-    _default_storage: dict[str, Any] = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
-elif CHAMYEO_STORAGE == "s3":
-    AWS_S3_ENDPOINT_URL = env("AWS_S3_ENDPOINT_URL", default="") or None
-    AWS_S3_REGION_NAME = env("AWS_S3_REGION_NAME", default="") or "ap-northeast-2"
-    AWS_S3_CUSTOM_DOMAIN = env("AWS_S3_CUSTOM_DOMAIN", default="") or None
-    _default_storage = {
-        "BACKEND": "core.storage.S3MediaStorage",
-        "OPTIONS": {
-            "bucket_name": env("AWS_STORAGE_BUCKET_NAME", default=""),
-            "endpoint_url": AWS_S3_ENDPOINT_URL,
-            "region_name": AWS_S3_REGION_NAME,
-            # None: boto3 reads AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY (or an instance role)
-            "access_key": env("AWS_ACCESS_KEY_ID", default="") or None,
-            "secret_key": env("AWS_SECRET_ACCESS_KEY", default="") or None,
-            "custom_domain": AWS_S3_CUSTOM_DOMAIN,
-            # Objects stay private (no ACL: the bucket's policy, private by default); public ones
-            # are reached through a signed link that expires, private ones only through the app.
-            "default_acl": None,
-            "querystring_auth": True,
-            "querystring_expire": CHAMYEO_MEDIA_URL_EXPIRE,
-            "signature_version": "s3v4",
-            # MinIO and most Korean clouds' endpoints want path-style addresses
-            "addressing_style": env("AWS_S3_ADDRESSING_STYLE", default="path"),
-            # two residents' "photo.jpg" get two names, as on the file backend
-            "file_overwrite": False,
-        },
-    }
-    # the browser follows the media view's redirect there: CSP img-src must allow it
-    if AWS_S3_CUSTOM_DOMAIN:
-        _media_origins.append(f"https://{AWS_S3_CUSTOM_DOMAIN}")
-    elif AWS_S3_ENDPOINT_URL:
-        _endpoint = urlsplit(AWS_S3_ENDPOINT_URL)
-        _media_origins.append(f"{_endpoint.scheme}://{_endpoint.netloc}")
-    else:
-        _media_origins.append(f"https://s3.{AWS_S3_REGION_NAME}.amazonaws.com")
-else:
-    raise ImproperlyConfigured(f"CHAMYEO_STORAGE must be 'file' or 's3', not {CHAMYEO_STORAGE!r}.")
+# File backend: when set (e.g. /_media/), the media view answers public files with this nginx
+# internal location in X-Accel-Redirect, and nginx sends the file instead of Python.
+CHAMYEO_MEDIA_ACCEL_REDIRECT = env("CHAMYEO_MEDIA_ACCEL_REDIRECT", default="")
+try:
+    _default_storage, _media_origins = media_storage(os.environ)
+except StorageConfigError as exc:
+    raise ImproperlyConfigured(str(exc)) from exc
 STORAGES = {
     "default": _default_storage,
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
