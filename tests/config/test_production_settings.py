@@ -34,7 +34,8 @@ names = [
     "SECURE_SSL_REDIRECT", "SESSION_COOKIE_SECURE", "CSRF_COOKIE_SECURE", "SECURE_HSTS_SECONDS",
     "SECURE_HSTS_INCLUDE_SUBDOMAINS", "SECURE_HSTS_PRELOAD", "ACCOUNT_DEFAULT_HTTP_PROTOCOL",
     "SESSION_COOKIE_HTTPONLY", "CSRF_COOKIE_HTTPONLY", "X_FRAME_OPTIONS",
-    "SECURE_CONTENT_TYPE_NOSNIFF", "SECURE_REFERRER_POLICY",
+    "SECURE_CONTENT_TYPE_NOSNIFF", "SECURE_REFERRER_POLICY", "CONTENT_SECURITY_POLICY",
+    "CHAMYEO_STORAGE", "CHAMYEO_MEDIA_ACCEL_REDIRECT",
 ]
 values = {name: getattr(settings, name) for name in names}
 values["DATABASE"] = settings.DATABASES["default"]
@@ -88,6 +89,7 @@ def _production_env(**variables: str) -> dict:
         name: value
         for name, value in os.environ.items()
         if not name.startswith(("DJANGO_", "CHAMYEO_"))
+        and not name.startswith("AWS_")
         and name not in {"DATABASE_URL", "REDIS_URL", "EMAIL_URL"}
     }
     return env | {
@@ -137,6 +139,9 @@ def test_production_uses_the_resilient_cache_database_sessions_and_https():
         "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
     }
     assert values["MEDIA_ROOT"] == "/srv/chamyeo/media"
+    assert values["CHAMYEO_STORAGE"] == "file"
+    img_src = values["CONTENT_SECURITY_POLICY"]["DIRECTIVES"]["img-src"]
+    assert img_src == ["'self'", "data:", "https://tile.openstreetmap.org"]
 
     # DEBUG is off whatever DJANGO_DEBUG says; HTTPS everywhere
     assert values["DEBUG"] is False
@@ -168,9 +173,10 @@ def test_production_refuses_to_start_without_a_required_variable(variable):
     assert f"needs {variable} set in the environment" in error
 
 
-def test_with_redis_down_production_answers_the_api_and_refuses_a_login_with_429(
-    django_db_setup,
-):
+# The mark, not only django_db_setup: pytest-django creates the test database only for the
+# databases that marked tests use, so this test alone (-k) would otherwise read DATABASE_URL's.
+@pytest.mark.django_db
+def test_with_redis_down_production_answers_the_api_and_refuses_a_login_with_429():
     """README (Voting): while Redis is down the cache misses, the open-data API answers, and a
     login is refused with a clear 429 page (allauth cannot take its rate-limit lock), never a
     server error. The script runs on the test database, which it only reads."""
@@ -192,3 +198,71 @@ def test_with_redis_down_production_answers_the_api_and_refuses_a_login_with_429
     assert "try again in a minute" in answers["login_page"]
     # the cache said why in the log
     assert "cache unavailable" in result.stderr
+
+
+S3_VARIABLES = {
+    "CHAMYEO_STORAGE": "s3",
+    "AWS_STORAGE_BUCKET_NAME": "incheon-chamyeo-media",
+    "AWS_S3_ENDPOINT_URL": "https://kr.object.ncloudstorage.com",
+    "AWS_ACCESS_KEY_ID": "production-settings-test-key-id",
+    "AWS_SECRET_ACCESS_KEY": "production-settings-test-secret",
+}
+
+
+def test_production_with_s3_keeps_every_file_in_one_private_bucket():
+    result = _run(SETTINGS, _production_env(**S3_VARIABLES))
+    assert result.returncode == 0, result.stderr[-3000:]
+    values = json.loads(result.stdout)
+
+    default = values["STORAGES"]["default"]
+    assert default["BACKEND"] == "core.storage.S3MediaStorage"
+    options = default["OPTIONS"]
+    assert options["bucket_name"] == "incheon-chamyeo-media"
+    assert options["endpoint_url"] == "https://kr.object.ncloudstorage.com"
+    assert options["region_name"] == "ap-northeast-2"  # Seoul unless told otherwise
+    assert options["access_key"] == "production-settings-test-key-id"
+    assert options["secret_key"] == "production-settings-test-secret"
+    # private objects, signed links that expire, nothing overwritten
+    assert options["default_acl"] is None
+    assert options["querystring_auth"] is True
+    assert options["querystring_expire"] == 300
+    assert options["file_overwrite"] is False
+    assert options["custom_domain"] is None
+    # the media view redirects public images there: the CSP lets the browser follow
+    img_src = values["CONTENT_SECURITY_POLICY"]["DIRECTIVES"]["img-src"]
+    assert "https://kr.object.ncloudstorage.com" in img_src
+    # static files stay with whitenoise
+    assert values["STORAGES"]["staticfiles"] == {
+        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
+    }
+
+
+def test_production_with_s3_and_a_custom_domain_sends_images_there():
+    env = _production_env(**S3_VARIABLES, AWS_S3_CUSTOM_DOMAIN="media.budget.chamyeo.example")
+    result = _run(SETTINGS, env)
+    assert result.returncode == 0, result.stderr[-3000:]
+    values = json.loads(result.stdout)
+
+    assert values["STORAGES"]["default"]["OPTIONS"]["custom_domain"] == (
+        "media.budget.chamyeo.example"
+    )
+    img_src = values["CONTENT_SECURITY_POLICY"]["DIRECTIVES"]["img-src"]
+    assert "https://media.budget.chamyeo.example" in img_src
+
+
+def test_production_with_s3_needs_a_bucket():
+    result = _run(SETTINGS, _production_env(**{**S3_VARIABLES, "AWS_STORAGE_BUCKET_NAME": ""}))
+
+    assert result.returncode != 0
+    assert "needs AWS_STORAGE_BUCKET_NAME set in the environment" in result.stderr
+
+
+def test_an_unknown_storage_is_refused():
+    result = _run(SETTINGS, _production_env(CHAMYEO_STORAGE="nfs"))
+
+    assert result.returncode != 0
+    error = result.stderr.strip().splitlines()[-1]
+    assert error == (
+        "django.core.exceptions.ImproperlyConfigured: "
+        "CHAMYEO_STORAGE must be one of file, s3, not 'nfs'."
+    )
