@@ -8,7 +8,9 @@ from django.utils.translation import gettext_lazy as _
 
 from budgeting.views import HomeView
 from config.api import api
+from config.health import health_view
 from config.media import media_view
+from config.metrics import metrics_view
 from opendata.views import ApiDocsView
 
 # The admin logs in through allauth (rate limits, MFA), never through its own form.
@@ -18,6 +20,10 @@ admin.site.site_title = _("Chamyeo")
 
 urlpatterns = [
     path("", HomeView.as_view(), name="home"),
+    # operations: readiness (anyone: up/down; operators: each check), metrics (operators only).
+    # /health/live is answered by core.ops.LiveProbeMiddleware before anything else.
+    path("health/", health_view, name="health"),
+    path("metrics", metrics_view, name="metrics"),
     path("i18n/", include("django.conf.urls.i18n")),
     # open data: the documentation page and the read-only API (OpenAPI at /api/v1/openapi.json)
     path("api/", ApiDocsView.as_view(), name="api-docs"),

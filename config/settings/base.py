@@ -78,6 +78,12 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # a request id in every log line and in the X-Request-ID answer (core/request_id.py)
+    "core.request_id.RequestIdMiddleware",
+    # Prometheus: requests by status, time by URL name (core/metrics.py)
+    "core.metrics.MetricsMiddleware",
+    # GET /health/live: 200 from this process, before any host check or database (core/ops.py)
+    "core.ops.LiveProbeMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Ballot submissions only: stored without the rest of the stack (budgeting/voting_views.py)
@@ -309,12 +315,30 @@ CONTENT_SECURITY_POLICY = {
 # Seconds a successful API answer is cached (per URL and language); 0 turns the cache off.
 CHAMYEO_API_CACHE_SECONDS = env.int("CHAMYEO_API_CACHE_SECONDS", default=60)
 
+# --- Operations: health, metrics, logs, error reports ----------------------------------------
+# /metrics and the details of /health/ answer requests with "Authorization: Bearer <token>", or
+# straight from these addresses (not through the proxy: core/ops.py).
+CHAMYEO_OPS_TOKEN = env("CHAMYEO_OPS_TOKEN", default="")
+CHAMYEO_OPS_IPS = env.list("CHAMYEO_OPS_IPS", default=["127.0.0.1", "::1"])
+
 # --- Logging: never log what a person chose ---------------------------------------------------
+# "plain" text, or "json": one object per line with the request id (production's default).
+DJANGO_LOG_FORMAT = env("DJANGO_LOG_FORMAT", default="plain")
 LOGGING: dict[str, Any] = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"request_id": {"()": "core.request_id.RequestIdFilter"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+        "json": {"()": "core.request_id.JsonFormatter"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": DJANGO_LOG_FORMAT,
+            "filters": ["request_id"],
+        }
+    },
     "root": {"handlers": ["console"], "level": env("DJANGO_LOG_LEVEL", default="INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
