@@ -340,5 +340,9 @@ LOGGING: dict[str, Any] = {
         }
     },
     "root": {"handlers": ["console"], "level": env("DJANGO_LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        # Python's warnings (Django captures them) in the same format, not as bare stderr text
+        "py.warnings": {"handlers": ["console"], "propagate": False},
+    },
 }

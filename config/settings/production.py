@@ -5,6 +5,8 @@ Celery broker and the outage-tolerant cache (``core.cache.ResilientRedisCache``)
 database. Here they are only required, with what differs from the other environments.
 """
 
+import logging
+
 from django.core.exceptions import ImproperlyConfigured
 
 from core.sentry import init_sentry
@@ -48,6 +50,8 @@ DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
 # --- Operations --------------------------------------------------------------------------------
 DJANGO_LOG_FORMAT = env("DJANGO_LOG_FORMAT", default="json")
 LOGGING["handlers"]["console"]["formatter"] = DJANGO_LOG_FORMAT
+# Python's warnings become log records (logger py.warnings), in the same format as the rest
+logging.captureWarnings(True)
 
 # Error reports go to Sentry (or GlitchTip) only when SENTRY_DSN is set, never with a request
 # body, cookies, local variables or who the user is (core/sentry.py).

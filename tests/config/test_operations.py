@@ -261,3 +261,55 @@ def test_log_lines_carry_the_request_id():
     line = json.loads(JsonFormatter().format(record))
     assert line["request_id"] == "abcdef0123456789"
     assert (line["level"], line["logger"], line["message"]) == ("WARNING", "chamyeo", "cache down")
+
+
+# --- Sentry's before_send -----------------------------------------------------------------------
+def test_error_reports_lose_bodies_cookies_locals_users_and_sql():
+    from core.request_id import REQUEST_ID
+    from core.sentry import scrub_event
+
+    event = {
+        "request": {
+            "url": "https://budget.chamyeo.example/cycles/2027/vote/3/submit/",
+            "method": "POST",
+            "data": {"choices": ["4217", "4218"]},
+            "cookies": {"sessionid": "secret-session"},
+            "query_string": "email=resident@chamyeo.example",
+            "env": {"REMOTE_ADDR": "203.0.113.9"},
+            "headers": {
+                "Host": "budget.chamyeo.example",
+                "Cookie": "sessionid=secret-session",
+                "Authorization": "Bearer ops",
+                "X-Forwarded-For": "203.0.113.9",
+                "User-Agent": "Mozilla/5.0",
+            },
+        },
+        "user": {"id": 7, "email": "resident@chamyeo.example"},
+        "exception": {
+            "values": [
+                {"stacktrace": {"frames": [{"function": "submit", "vars": {"choices": "4217"}}]}}
+            ]
+        },
+        "breadcrumbs": {
+            "values": [
+                {"category": "query", "message": "INSERT ... 4217"},
+                {"category": "django.request", "message": "POST"},
+            ]
+        },
+    }
+    token = REQUEST_ID.set("0f3c9a7e5b2d4c1a8e6f0a9b8c7d6e5f")
+    try:
+        scrubbed = scrub_event(event, {})
+    finally:
+        REQUEST_ID.reset(token)
+
+    assert scrubbed["request"] == {
+        "url": "https://budget.chamyeo.example/cycles/2027/vote/3/submit/",
+        "method": "POST",
+        "headers": {"Host": "budget.chamyeo.example", "User-Agent": "Mozilla/5.0"},
+    }
+    assert "user" not in scrubbed
+    assert scrubbed["exception"]["values"][0]["stacktrace"]["frames"] == [{"function": "submit"}]
+    assert scrubbed["breadcrumbs"]["values"] == [{"category": "django.request", "message": "POST"}]
+    assert scrubbed["tags"] == {"request_id": "0f3c9a7e5b2d4c1a8e6f0a9b8c7d6e5f"}
+    assert "4217" not in json.dumps(scrubbed)

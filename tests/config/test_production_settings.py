@@ -104,6 +104,12 @@ def _production_env(**variables: str) -> dict:
     }
 
 
+def _test_database_url() -> str:
+    """The test database (the script only reads it)."""
+    db = connection.settings_dict
+    return f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+
+
 def _run(script: str, env: dict) -> subprocess.CompletedProcess:
     return subprocess.run(  # noqa: S603 (our own interpreter and script)
         [sys.executable, "-c", script],
@@ -266,3 +272,125 @@ def test_an_unknown_storage_is_refused():
         "django.core.exceptions.ImproperlyConfigured: "
         "CHAMYEO_STORAGE must be one of file, s3, not 'nfs'."
     )
+
+
+LOGS = """
+import django
+from django.test import Client
+
+django.setup()
+answer = Client().get(
+    "/api/v1/cycles", secure=True, HTTP_X_REQUEST_ID="0f3c9a7e5b2d4c1a8e6f0a9b8c7d6e5f"
+)
+print(answer["X-Request-ID"])
+"""
+
+
+@pytest.mark.django_db
+def test_production_logs_one_json_object_per_line_with_the_request_id():
+    env = _production_env(DATABASE_URL=_test_database_url(), DJANGO_ALLOWED_HOSTS="testserver")
+    result = _run(LOGS, env)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert result.stdout.strip() == "0f3c9a7e5b2d4c1a8e6f0a9b8c7d6e5f"
+
+    lines = [json.loads(line) for line in result.stderr.splitlines() if line.startswith("{")]
+    cache_lines = [line for line in lines if line["message"].startswith("cache unavailable")]
+    assert cache_lines  # Redis is down: the cache said so, in JSON
+    assert {line["request_id"] for line in cache_lines} == {"0f3c9a7e5b2d4c1a8e6f0a9b8c7d6e5f"}
+    assert all(line["level"] == "WARNING" for line in cache_lines)
+    assert "Traceback" in cache_lines[0]["exception"]
+    # nothing on stderr that is not a JSON line (a traceback is inside its line)
+    assert [line for line in result.stderr.splitlines() if not line.startswith("{")] == []
+
+
+SENTRY = """
+import json
+import sys
+import types
+
+import django
+import sentry_sdk
+from django.http import HttpResponse
+from django.test import Client
+from django.test.utils import override_settings
+from django.urls import path
+
+django.setup()
+client = sentry_sdk.get_client()
+options = client.options
+sent = []
+
+
+class Capture(sentry_sdk.transport.Transport):
+    def capture_envelope(self, envelope):
+        for item in envelope.items:
+            if item.type == "event":
+                sent.append(item.payload.json)
+
+
+client.transport = Capture(options)
+
+
+def ballot(request):
+    choices = {"proposal": request.POST["proposal"]}  # a local the report must not carry
+    raise RuntimeError(f"the ballot could not be stored ({len(choices)} choice)")
+
+
+urls = types.ModuleType("failing_urls")
+urls.urlpatterns = [path("ballot/", ballot)]
+sys.modules["failing_urls"] = urls
+with override_settings(ROOT_URLCONF="failing_urls"):
+    answer = Client(raise_request_exception=False).post(
+        "/ballot/",
+        {"proposal": "secret-choice-4217"},
+        secure=True,
+        HTTP_COOKIE="sessionid=secret-session-cookie",
+        HTTP_X_REQUEST_ID="5e1f0c2b9a8d7e6f5a4b3c2d1e0f9a8b",
+    )
+client.flush()
+print(json.dumps({
+    "status": answer.status_code,
+    "send_default_pii": options["send_default_pii"],
+    "include_local_variables": options["include_local_variables"],
+    "max_request_body_size": options["max_request_body_size"],
+    "before_send": f"{options['before_send'].__module__}.{options['before_send'].__name__}",
+    "events": sent,
+}))
+"""
+
+
+def test_without_sentry_dsn_nothing_is_reported():
+    script = "import django, sentry_sdk; django.setup(); print(sentry_sdk.get_client().is_active())"
+    result = _run(script, _production_env())
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert result.stdout.strip() == "False"
+
+
+@pytest.mark.django_db
+def test_sentry_reports_the_error_but_never_the_ballot_the_cookie_or_the_locals():
+    env = _production_env(
+        DATABASE_URL=_test_database_url(),
+        SENTRY_DSN="https://0123456789abcdef@errors.chamyeo.invalid/7",
+        DJANGO_ALLOWED_HOSTS="testserver",
+    )
+    result = _run(SENTRY, env)
+    assert result.returncode == 0, result.stderr[-3000:]
+    outcome = json.loads(result.stdout)
+
+    assert outcome["status"] == 500
+    assert outcome["send_default_pii"] is False
+    assert outcome["include_local_variables"] is False
+    assert outcome["max_request_body_size"] == "never"
+    assert outcome["before_send"] == "core.sentry.scrub_event"
+    (event,) = outcome["events"]
+    assert event["exception"]["values"][0]["value"] == "the ballot could not be stored (1 choice)"
+    assert event["transaction"] == "/ballot/"
+    assert event["tags"]["request_id"] == "5e1f0c2b9a8d7e6f5a4b3c2d1e0f9a8b"
+    report = json.dumps(event)
+    assert "secret-choice-4217" not in report
+    assert "secret-session-cookie" not in report
+    assert "data" not in event["request"]
+    assert "cookies" not in event["request"]
+    assert "user" not in event
+    frames = event["exception"]["values"][0]["stacktrace"]["frames"]
+    assert all("vars" not in frame for frame in frames)
