@@ -36,7 +36,6 @@ from privacy.tasks import enforce_retention_task
 from proposals.models import Comment
 from proposals.models import Endorsement
 from tests.accounts.factories import PASSWORD
-from tests.accounts.factories import ResidentProfileFactory
 from tests.helpers import cycle_in_phase
 from tests.proposals.factories import CommentFactory
 from tests.voting.factories import open_voting
@@ -55,7 +54,9 @@ SIGNUP = {
 
 # --- consent at sign-up ---------------------------------------------------------------------------
 def test_sign_up_records_the_required_and_each_optional_answer(client):
-    client.post(reverse("account_signup"), {**SIGNUP, "consent_account": "on", "consent_phone": "on"})
+    client.post(
+        reverse("account_signup"), {**SIGNUP, "consent_account": "on", "consent_phone": "on"}
+    )
 
     user = User.objects.get(email="saram@example.kr")
     answers = {c.purpose: (c.granted, c.policy_version) for c in Consent.objects.filter(user=user)}
@@ -205,7 +206,8 @@ def test_deleting_the_account_erases_personal_data_and_keeps_the_public_record(
     assert "_auth_user_id" not in client.session
     user.refresh_from_db()
     assert user.deleted_at is not None
-    assert old_email not in user.email and user.email.endswith("@deleted.invalid")
+    assert old_email not in user.email
+    assert user.email.endswith("@deleted.invalid")
     assert user.has_usable_password() is False
     assert user.is_active is False
     assert ResidentProfile.objects.filter(user=user).exists() is False
