@@ -284,6 +284,11 @@ SESSION_ENGINE = "django.contrib.sessions.backends.db"
 # --- Security ---------------------------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = True
+# the site's own page for a failed CSRF check (Django's has an inline style the CSP blocks)
+CSRF_FAILURE_VIEW = "core.views.csrf_failure"
+# the language cookie, like the session's: no script reads it, no other site sends it
+LANGUAGE_COOKIE_HTTPONLY = True
+LANGUAGE_COOKIE_SAMESITE = "Lax"
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
