@@ -7,12 +7,17 @@ Retention of derived records (outbox, abandoned sign-ups, sessions) is enforced 
 registered rules in ``core.retention`` and listed on the privacy page from that registry.
 """
 
-from dataclasses import dataclass
+from __future__ import annotations
 
-from django.utils.functional import Promise
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Consent
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 POLICY_VERSION = "2026-12-01"
 
@@ -21,11 +26,11 @@ POLICY_VERSION = "2026-12-01"
 class ConsentTerms:
     purpose: Consent.Purpose
     required: bool
-    title: Promise
-    use: Promise  # 수집·이용 목적
-    items: Promise  # 수집 항목
-    retention: Promise  # 보유·이용 기간
-    label: Promise  # the check box
+    title: StrOrPromise
+    use: StrOrPromise  # 수집·이용 목적
+    items: StrOrPromise  # 수집 항목
+    retention: StrOrPromise  # 보유·이용 기간
+    label: StrOrPromise  # the check box
 
 
 TERMS: tuple[ConsentTerms, ...] = (

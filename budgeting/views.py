@@ -58,7 +58,7 @@ class CycleDetailView(DetailView):
     context_object_name = "cycle"
 
     def get_object(self, queryset=None):
-        cycle = get_object_or_404(
+        cycle: BudgetCycle = get_object_or_404(
             BudgetCycle.objects.prefetch_related("policy_areas"), slug=self.kwargs["slug"]
         )
         # rules itself, not Django's has_perm (which lets any superuser through, second factor

@@ -153,7 +153,7 @@ def build_personal_data(*, user: User) -> dict[str, Any]:
         "council_memberships": [
             {
                 "cycle": m.cycle.slug,
-                "policy_area": m.policy_area.name if m.policy_area_id else None,
+                "policy_area": m.policy_area.name if m.policy_area else None,
                 "appointed_at": _when(m.appointed_at),
             }
             for m in CouncilMembership.objects.filter(user=user)
