@@ -48,6 +48,10 @@ class User(AbstractUser):
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS = []
 
+    # Set when the person deleted their account: the row stays (their proposals, comments and
+    # the turnout keep an anonymous author) but holds no personal data (privacy.services).
+    deleted_at = models.DateTimeField(_("account deleted at"), null=True, blank=True)
+
     objects = UserManager()  # type: ignore[misc,assignment]  # stubs expect auth's UserManager
 
     class Meta:
@@ -60,6 +64,8 @@ class User(AbstractUser):
     @property
     def public_name(self) -> "StrOrPromise":
         """What other residents see: the display name, never the e-mail address."""
+        if self.deleted_at is not None:
+            return _("Former resident")
         profile = getattr(self, "resident_profile", None)
         return profile.display_name if profile else _("Resident")
 
@@ -139,3 +145,34 @@ class ResidentProfile(models.Model):
     @property
     def is_verified(self) -> bool:
         return self.verified_at is not None
+
+
+class Consent(models.Model):
+    """One answer of a person to one consent question (개인정보 보호법 제15조, 제22조).
+
+    Append-only: the current answer is the newest row of a purpose (``accounts.selectors.
+    has_consent``). ``policy_version`` names the wording the person saw (``accounts.consents``).
+    Features that use an optional item (committee attributes, a phone number) ask
+    ``has_consent`` first and offer the question again when the answer is missing or "no".
+    """
+
+    class Purpose(models.TextChoices):
+        ACCOUNT = "account", _("Account and participation (required)")
+        COMMITTEE_ATTRIBUTES = "committee_attributes", _("Committee recruitment attributes")
+        PHONE = "phone", _("Phone number")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="consents"
+    )
+    purpose = models.CharField(_("purpose"), max_length=30, choices=Purpose.choices)
+    granted = models.BooleanField(_("consented"))
+    policy_version = models.CharField(_("policy version"), max_length=20)
+    recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("consent")
+        verbose_name_plural = _("consents")
+        indexes = [models.Index(fields=["user", "purpose", "-recorded_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.purpose}: {'yes' if self.granted else 'no'}"

@@ -4,6 +4,7 @@ import csv
 import io
 from dataclasses import dataclass
 from dataclasses import field
+from datetime import datetime
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
@@ -11,9 +12,13 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.consents import OPTIONAL_TERMS
+from accounts.consents import POLICY_VERSION
 from accounts.exceptions import ProfileError
+from accounts.models import Consent
 from accounts.models import ResidentProfile
 from accounts.models import User
+from accounts.selectors import get_current_consents
 from accounts.selectors import list_users_by_email
 from budgeting.audit import record_audit_event
 from budgeting.models import AuditEvent
@@ -169,3 +174,60 @@ def verify_residents_from_csv(*, raw: bytes, actor: User) -> CsvVerificationRepo
         invalid_lines=len(report.invalid_lines),
     )
     return report
+
+
+# --- consents (개인정보 보호법) ------------------------------------------------------------------
+@transaction.atomic
+def record_consents(*, user: User, answers: dict[str, bool]) -> list[Consent]:
+    """Store the person's answers (purpose -> yes/no) with the current policy version.
+
+    The required consent must be "yes": an account is never created without it."""
+    if not answers.get(Consent.Purpose.ACCOUNT):
+        raise ProfileError(_("Without consent to the required items an account cannot be made."))
+    unknown = set(answers) - set(Consent.Purpose.values)
+    if unknown:
+        raise ProfileError(_("Unknown consent: %(names)s") % {"names": ", ".join(sorted(unknown))})
+    return Consent.objects.bulk_create(
+        [
+            Consent(user=user, purpose=purpose, granted=granted, policy_version=POLICY_VERSION)
+            for purpose, granted in answers.items()
+        ]
+    )
+
+
+@transaction.atomic
+def change_optional_consent(*, user: User, purpose: str, granted: bool) -> bool:
+    """Give or withdraw an optional consent; False when the answer was already that."""
+    if purpose not in {terms.purpose for terms in OPTIONAL_TERMS}:
+        raise ProfileError(
+            _("Only optional consents can be changed here; delete your account to withdraw all.")
+        )
+    User.objects.select_for_update().filter(pk=user.pk).first()  # one change at a time
+    if get_current_consents(user=user).get(purpose, False) == granted:
+        return False
+    Consent.objects.create(
+        user=user, purpose=purpose, granted=granted, policy_version=POLICY_VERSION
+    )
+    return True
+
+
+# --- retention (core.retention; registered in apps.py) ------------------------------------------
+UNCONFIRMED_SIGNUP_RETENTION_DAYS = 7
+
+
+def purge_unconfirmed_signups(before: datetime) -> int:
+    """Delete accounts made by sign-up whose address was never confirmed, made before
+    ``before``: such an account cannot log in (verification is mandatory), so it only holds an
+    address and a password hash. Accounts made by staff or scripts (no e-mail record) stay."""
+    abandoned = User.objects.filter(
+        date_joined__lt=before,
+        last_login__isnull=True,
+        is_staff=False,
+        deleted_at__isnull=True,
+        resident_profile__isnull=True,
+        emailaddress__isnull=False,
+    ).exclude(emailaddress__verified=True)
+    _total, by_model = User.objects.filter(
+        pk__in=list(abandoned.values_list("pk", flat=True))
+    ).delete()
+    return by_model.get(User._meta.label, 0)

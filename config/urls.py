@@ -31,6 +31,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),
     path("", include("accounts.urls")),
+    path("", include("privacy.urls")),
     path("", include("budgeting.urls")),
     path("", include("voting.urls")),
     path("", include("results.urls")),

@@ -3,6 +3,7 @@
 import logging
 import threading
 import time
+from datetime import datetime
 from functools import partial
 from typing import Any
 
@@ -208,3 +209,16 @@ def send_pending_messages(*, limit: int = 200) -> int:
                 message.save(update_fields=["sent_at", "attempts", "context"])
             sent += 1
     return sent
+
+
+# --- retention (core.retention; registered in apps.py) ------------------------------------------
+SENT_OUTBOX_RETENTION_DAYS = 30
+
+
+def purge_sent_outbox(before: datetime) -> int:
+    """Delete delivered e-mails (their address and context are personal data) sent before
+    ``before``; what is not delivered yet stays for the relay."""
+    deleted, _by_model = OutboxMessage.objects.filter(
+        sent_at__isnull=False, sent_at__lt=before
+    ).delete()
+    return deleted

@@ -62,13 +62,24 @@ class WonField(forms.IntegerField):
 
 
 class PlaceDecimalField(forms.DecimalField):
-    """A coordinate, rounded to six decimals (about 10 cm) instead of refusing more digits."""
+    """A coordinate, rounded to six decimals (about 10 cm) instead of refusing more digits.
+
+    ``Infinity``, ``NaN`` and numbers such as ``1e400`` are refused with the field's message
+    before rounding (rounding them raised ``InvalidOperation``: a server error)."""
 
     def to_python(self, value):
         number = super().to_python(value)
         if number is None:
             return None
+        if not number.is_finite() or abs(number) > 1000:
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
         return number.quantize(Decimal("0.000001"), rounding=ROUND_HALF_UP)
+
+
+# Where a place may be: South Korea's land and islands, Jeju (33.1° N) to the DMZ (38.6° N),
+# Baengnyeongdo (124.6° E) to Dokdo (131.9° E).
+KOREA_LATITUDE = (Decimal(33), Decimal(39))
+KOREA_LONGITUDE = (Decimal(124), Decimal(132))
 
 
 class ScopeChoiceField(forms.ModelChoiceField):
@@ -144,6 +155,7 @@ class ProposalForm(BootstrapFormMixin, forms.Form):
         min_value=-90,
         max_value=90,
         widget=forms.NumberInput(attrs={"step": "0.000001"}),
+        error_messages={"invalid": _("Enter the latitude as a number, e.g. 37.4563.")},
     )
     longitude = PlaceDecimalField(
         label=_("Longitude"),
@@ -151,6 +163,7 @@ class ProposalForm(BootstrapFormMixin, forms.Form):
         min_value=-180,
         max_value=180,
         widget=forms.NumberInput(attrs={"step": "0.000001"}),
+        error_messages={"invalid": _("Enter the longitude as a number, e.g. 126.7052.")},
     )
     image = forms.FileField(
         label=_("Photo or drawing"),
@@ -185,6 +198,19 @@ class ProposalForm(BootstrapFormMixin, forms.Form):
         has_lng = cleaned.get("longitude") is not None
         if has_lat != has_lng and "latitude" not in self.errors and "longitude" not in self.errors:
             self.add_error("latitude", _("Give both latitude and longitude, or neither."))
+        elif has_lat and has_lng:
+            lat, lng = cleaned["latitude"], cleaned["longitude"]
+            if not (
+                KOREA_LATITUDE[0] <= lat <= KOREA_LATITUDE[1]
+                and KOREA_LONGITUDE[0] <= lng <= KOREA_LONGITUDE[1]
+            ):
+                self.add_error(
+                    "latitude",
+                    _(
+                        "The place must be in Korea (latitude 33 to 39, longitude 124 to 132). "
+                        "Pick it on the map or leave both fields empty."
+                    ),
+                )
         return cleaned
 
     def service_values(self) -> dict:

@@ -22,8 +22,10 @@ from budgeting.eligibility import check_eligibility
 from budgeting.models import AuditEvent
 from budgeting.models import BallotScope
 from budgeting.models import BudgetCycle
+from budgeting.phases import Phase
 from budgeting.selectors import get_eligibility_rule
 from budgeting.selectors import get_resident_facts
+from core.predicates import is_staff_member
 from proposals.models import Comment
 from proposals.models import Endorsement
 from proposals.models import Proposal
@@ -202,7 +204,9 @@ def list_proposals_of_author(*, author) -> QuerySet[Proposal]:
 # --- one proposal --------------------------------------------------------------------------------
 def get_proposal_for_viewer(*, pk: int, user) -> Proposal | None:
     """A proposal the viewer may open: public ones (hidden ones too, for their notice) and their
-    own drafts. Drafts are private, also from staff. None: not found for this viewer."""
+    own drafts. Drafts are private, also from staff; so is every proposal of a cycle in
+    preparation, except to its author and staff (with their second factor). None: not found for
+    this viewer."""
     proposal = (
         _with_counts(Proposal.objects.filter(pk=pk))
         .select_related("author__resident_profile", "merged_into")
@@ -210,9 +214,13 @@ def get_proposal_for_viewer(*, pk: int, user) -> Proposal | None:
     )
     if proposal is None:
         return None
+    is_author = user.is_authenticated and proposal.author_id == user.pk
+    # A cycle in preparation is not public, nor are its proposals (issue #16, finding 8).
+    if proposal.cycle.phase == Phase.DRAFT and not (is_author or is_staff_member(user)):
+        return None
     if proposal.status != Proposal.Status.DRAFT:
         return proposal
-    if user.is_authenticated and proposal.author_id == user.pk:
+    if is_author:
         return proposal
     return None
 

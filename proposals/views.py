@@ -30,6 +30,7 @@ from budgeting.phases import Feature
 from budgeting.phases import Phase
 from budgeting.selectors import list_current_cycles
 from budgeting.selectors import list_scopes_for_cycle
+from core.predicates import is_staff_member
 from proposals.forms import CommentForm
 from proposals.forms import DismissReportForm
 from proposals.forms import HideForm
@@ -209,7 +210,8 @@ def proposal_page_context(request, proposal: Proposal, **extra) -> dict:
         "comment_edit_minutes": int(COMMENT_EDIT_WINDOW.total_seconds() // 60),
         "comment_form": CommentForm(),
         "hide_form": HideForm(),
-        "show_content": proposal.hidden_at is None or user.is_staff,
+        # hidden content: staff with their second factor only (issue #16, item 4)
+        "show_content": proposal.hidden_at is None or is_staff_member(user),
         "map_tile_url": settings.CHAMYEO_MAP_TILE_URL,
     }
     context.update(extra)

@@ -39,6 +39,8 @@ CHAMYEO_VOTER_KEY_SECRET = env("CHAMYEO_VOTER_KEY_SECRET", default="")
 # Demo mode shows the demo accounts on the home page; never set it in production.
 CHAMYEO_DEMO_MODE = env.bool("CHAMYEO_DEMO_MODE", default=False)
 CHAMYEO_CITY_NAME = env("CHAMYEO_CITY_NAME", default="")
+# Who answers questions about personal data (개인정보 보호책임자): shown on the privacy page.
+CHAMYEO_PRIVACY_CONTACT = env("CHAMYEO_PRIVACY_CONTACT", default="")
 # Real Pabulib elections for tests, benchmarks and `import_pabulib` (never copied into the repo).
 PABULIB_DIR = Path(env("PABULIB_DIR", default=str(BASE_DIR.parent / "shared" / "pabulib")))
 # Map tiles for Leaflet (the browser loads them; CSP allows this origin).
@@ -74,6 +76,7 @@ INSTALLED_APPS = [
     "results",
     "implementation",
     "opendata",
+    "privacy",
     "demo",
 ]
 
@@ -98,6 +101,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
+    # NUL and other control characters in any GET/POST parameter: 400 before a view runs
+    "core.middleware.ControlCharacterGuardMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "accounts.middleware.RequireMFAMiddleware",
 ]
@@ -183,6 +188,13 @@ CELERY_BEAT_SCHEDULE = {
         # SKIP LOCKED and marked (or deleted) in the same transaction, so runs never overlap.
         "schedule": 30.0,
     },
+    "privacy.enforce-retention": {
+        "task": "privacy.enforce_retention",
+        # Every hour: deletes what has outlived its retention period (core.retention's rules:
+        # delivered e-mails, unconfirmed sign-ups, expired sessions). Each rule deletes by a
+        # cut-off date, so a doubled run deletes nothing more and a missed run is caught up.
+        "schedule": 60 * 60.0,
+    },
     "budgeting.send-voting-reminders": {
         "task": "budgeting.send_voting_reminders",
         # Every 15 minutes. Each reminder sets reminder_sent_at in the transaction that queues it
@@ -215,6 +227,12 @@ ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Chamyeo] "
 ACCOUNT_ADAPTER = "accounts.adapters.AccountAdapter"
+# Sign-up asks the consents of 개인정보 보호법 and does the same work for a registered address
+ACCOUNT_FORMS = {"signup": "accounts.forms.SignupForm"}
+# Stated (allauth's default): a registered and an unknown address get the same answers and one
+# e-mail each ("account already exists" / "unknown account"), never a different page.
+ACCOUNT_PREVENT_ENUMERATION = True
+ACCOUNT_EMAIL_UNKNOWN_ACCOUNTS = True
 ACCOUNT_RATE_LIMITS: dict[str, str] | Literal[False] = {
     # allauth's defaults, stated so they are visible and reviewed.
     "login_failed": "10/m/ip,5/5m/key",
@@ -293,6 +311,11 @@ SESSION_ENGINE = "django.contrib.sessions.backends.db"
 # --- Security ---------------------------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = True
+# the site's own page for a failed CSRF check (Django's has an inline style the CSP blocks)
+CSRF_FAILURE_VIEW = "core.views.csrf_failure"
+# the language cookie, like the session's: no script reads it, no other site sends it
+LANGUAGE_COOKIE_HTTPONLY = True
+LANGUAGE_COOKIE_SAMESITE = "Lax"
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"

@@ -18,6 +18,7 @@ from budgeting.phases import Phase
 from budgeting.phases import phase_index
 from budgeting.predicates import is_council_member
 from budgeting.selectors import is_council_member as is_council_member_of
+from core.predicates import has_second_factor
 from core.predicates import is_staff_member
 from proposals.models import Proposal
 
@@ -135,7 +136,8 @@ def review_is_over(user, obj) -> bool:
     return cycle is not None and review_phase_has_ended(cycle)
 
 
-is_reviewer = is_council_member | is_staff_member
+# Council members see what the council sees only with their second factor, as staff do.
+is_reviewer = (is_council_member & has_second_factor) | is_staff_member
 # Per-member notes and rubric scores: the council and staff (not on their own proposal) during
 # the review, everyone once it is over.
 can_view_review_details = (is_reviewer & ~is_author_or_co_author) | review_is_over

@@ -8,6 +8,8 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+from core.spreadsheets import safe_row
+
 
 @dataclass(frozen=True)
 class ResultRow:
@@ -40,25 +42,30 @@ CSV_COLUMNS = (
 
 
 def write_results_csv(rows: list[ResultRow]) -> bytes:
-    """UTF-8 with a byte-order mark, so spreadsheet programs show Hangul correctly."""
+    """UTF-8 with a byte-order mark, so spreadsheet programs show Hangul correctly; every text cell
+    is formula-safe (``core.spreadsheets``)."""
     buf = io.StringIO(newline="")
     writer = csv.writer(buf, lineterminator="\r\n")
     writer.writerow(CSV_COLUMNS)
     for row in rows:
         writer.writerow(
-            [
-                row.rank,
-                row.project_id,
-                row.title,
-                row.cost_won,
-                row.votes,
-                row.points,
-                row.score,
-                "yes" if row.is_funded else "no",
-                row.reason_code,
-                json.dumps(row.reason_params, ensure_ascii=False, sort_keys=True),
-                "" if row.funded_by_greedy is None else ("yes" if row.funded_by_greedy else "no"),
-            ]
+            safe_row(
+                [
+                    row.rank,
+                    row.project_id,
+                    row.title,
+                    row.cost_won,
+                    row.votes,
+                    row.points,
+                    row.score,
+                    "yes" if row.is_funded else "no",
+                    row.reason_code,
+                    json.dumps(row.reason_params, ensure_ascii=False, sort_keys=True),
+                    ""
+                    if row.funded_by_greedy is None
+                    else ("yes" if row.funded_by_greedy else "no"),
+                ]
+            )
         )
     return ("\ufeff" + buf.getvalue()).encode("utf-8")
 

@@ -23,6 +23,7 @@ def test_sign_up_sends_verification_mail_and_confirming_logs_in(client):
             "email": "Minji@Example.kr",
             "password1": "a-Strong-pw-2026!",
             "password2": "a-Strong-pw-2026!",
+            "consent_account": "on",
         },
     )
     assert response.status_code == 302
@@ -48,6 +49,7 @@ def test_unverified_account_cannot_log_in(client):
             "email": "new@example.kr",
             "password1": "a-Strong-pw-2026!",
             "password2": "a-Strong-pw-2026!",
+            "consent_account": "on",
         },
     )
     client.logout()
@@ -84,6 +86,7 @@ def test_duplicate_email_sign_up_creates_no_second_account(client, resident):
             "email": resident.email.upper(),
             "password1": "a-Strong-pw-2026!",
             "password2": "a-Strong-pw-2026!",
+            "consent_account": "on",
         },
     )
     assert User.objects.filter(email__iexact=resident.email).count() == 1

@@ -215,6 +215,7 @@ def test_whole_cycle_in_the_browser(live_worker, live_server, new_context, devic
     resident.fill("#id_email", email)
     resident.fill("#id_password1", PASSWORD)
     resident.fill("#id_password2", PASSWORD)
+    resident.check("#id_consent_account")
     resident.locator('form[action="/accounts/signup/"] button[type="submit"]').click()
     expect(resident).to_have_url(re.compile(r"/accounts/confirm-email/$"))
     journey.check(resident)

@@ -41,12 +41,13 @@ MATRIX = [
         },
     ),
     (
+        # a cycle in preparation is not found (not "forbidden") for anyone but staff with TOTP
         "draft_cycle",
         {
-            "anonymous_user": 302,
-            "unverified_resident": 403,
-            "resident": 403,
-            "council_member": 403,
+            "anonymous_user": 404,
+            "unverified_resident": 404,
+            "resident": 404,
+            "council_member": 404,
             "staff_user": 200,
         },
     ),
