@@ -4,6 +4,8 @@ votes are shown only when ``voting.view_vote_counts`` allows (``outcome.show_vot
 import rules
 from django import template
 
+from budgeting.models import BudgetCycle
+
 from results.reasons import describe_reason
 from results.selectors import get_funded_allocation
 
@@ -23,3 +25,12 @@ def proposal_outcome(context, proposal):
         "cycle": cycle,
         "show_votes": rules.has_perm("voting.view_vote_counts", context["request"].user, cycle),
     }
+
+
+@register.filter
+def tally_rule_label(rule: str) -> str:
+    """A count's rule in words (``greedy`` -> "Most votes first"), never the code word."""
+    try:
+        return str(BudgetCycle.TallyRule(rule).label)
+    except ValueError:
+        return rule
