@@ -15,6 +15,10 @@ from functools import cache
 from pathlib import Path
 
 import pytest
+from pabutools.election import parse_pabulib
+from pabutools.fractions import frac
+from pabutools.rules.mes.mes_rule import method_of_equal_shares_scheme
+from pabutools.tiebreaking import lexico_tie_breaking
 
 from budgeting.tally import BallotInput
 from budgeting.tally import ProjectInput
@@ -196,11 +200,6 @@ def test_payments_add_up_to_each_cost(name: str, pabulib_path) -> None:
 
 def _pabutools_payments(path: Path, share: Fraction, oracle) -> dict[tuple, dict[str, Fraction]]:
     """pabutools' MES at voter share ``share`` (no Add1): each distinct ballot's payments."""
-    from pabutools.election import parse_pabulib  # noqa: PLC0415 (test-only oracle)
-    from pabutools.fractions import frac  # noqa: PLC0415
-    from pabutools.rules.mes.mes_rule import method_of_equal_shares_scheme  # noqa: PLC0415
-    from pabutools.tiebreaking import lexico_tie_breaking  # noqa: PLC0415
-
     instance, profile = parse_pabulib(str(path))
     multiprofile = profile.as_multiprofile()
     sat_profile = multiprofile.as_sat_profile(sat_class=oracle.sat_class_for(instance, profile))
