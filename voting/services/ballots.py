@@ -350,7 +350,8 @@ def withdraw_ballot(*, voter: User, scope: BallotScope) -> None:
         BallotChoice.objects.filter(ballot__voter_key=key, ballot__scope=scope).delete()
         Ballot.objects.filter(voter_key=key, scope=scope).delete()
         participation.voted_at = None
-        participation.save(update_fields=["voted_at"])
+        participation.withdrawn_at = timezone.now()
+        participation.save(update_fields=["voted_at", "withdrawn_at"])
         record_audit_event(
             cycle=scope.cycle,
             event_type=AuditEvent.Type.BALLOT_WITHDRAWN,
