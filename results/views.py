@@ -45,8 +45,6 @@ from results.services.publication import rebuild_result_downloads
 from results.services.tallying import TallyRefusedError
 from results.services.tallying import request_tally
 
-CHART_BAR_HEIGHT = 28
-
 
 @dataclass(frozen=True)
 class ResultLine:
@@ -54,7 +52,6 @@ class ResultLine:
     reason: str
     funded_by_greedy: bool | None
     bar_percent: int
-    y: int
 
 
 def build_result_lines(*, run: TallyRun) -> tuple[list[ResultLine], TallyRun | None]:
@@ -72,9 +69,8 @@ def build_result_lines(*, run: TallyRun) -> tuple[list[ResultLine], TallyRun | N
             reason=describe_reason(a),
             funded_by_greedy=None if greedy_funded is None else a.proposal_id in greedy_funded,
             bar_percent=a.votes * 100 // top,
-            y=index * CHART_BAR_HEIGHT,
         )
-        for index, a in enumerate(allocations)
+        for a in allocations
     ]
     return lines, comparison
 
@@ -167,7 +163,6 @@ class ScopeResultsView(ScopeResultsMixin, TemplateView):
                     for line in lines
                     if line.funded_by_greedy is False and line.allocation.is_funded
                 ],
-                "chart_height": max(1, len(lines)) * CHART_BAR_HEIGHT,
                 "allocated_percent": run.allocated_won * 100 // run.budget_won
                 if run.budget_won
                 else 0,
