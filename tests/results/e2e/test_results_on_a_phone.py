@@ -10,14 +10,19 @@ from datetime import date
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from django.urls import reverse
+from django.utils import timezone
 
+from budgeting.models import Ballot
+from budgeting.models import BallotChoice
 from budgeting.models import ExportFile
+from budgeting.models import Participation
 from budgeting.phases import Phase
 from implementation.services import post_implementation_update
 from implementation.services import record_budget_cut
 from results.services.counting import tally_scope
 from results.services.exports import build_export_file
 from results.services.publication import publish_results
+from tests.accounts.factories import PASSWORD
 from tests.accounts.factories import ResidentProfileFactory
 from tests.e2e.browser import CHROMIUM
 from tests.e2e.browser import CHROMIUM_ARGS
@@ -26,6 +31,7 @@ from tests.helpers import cycle_in_phase
 from tests.results.factories import cast_ballots
 from tests.results.factories import make_cycle
 from tests.results.factories import make_scope
+from voting.shared import voter_key
 
 PHONE = {"width": 390, "height": 844}
 NAMES = [
@@ -139,6 +145,12 @@ def published(transactional_db, district):
         project.title = name
         project.save(update_fields=["title"])
     p = projects
+    voter = ResidentProfileFactory(district=district, display_name="한결").user
+    ballot = Ballot.objects.create(
+        voter_key=voter_key(user_id=voter.pk, scope_id=scope.pk), scope=scope
+    )
+    BallotChoice.objects.bulk_create(BallotChoice(ballot=ballot, proposal=p) for p in projects[2:4])
+    Participation.objects.create(user=voter, scope=scope, voted_at=timezone.now())
     cast_ballots(
         scope=scope,
         ballots=[[p[0], p[1]]] * 40
@@ -173,7 +185,7 @@ def published(transactional_db, district):
         spent_won=10_000_000,
         note="설계를 마치고 시공 업체를 정했습니다.",
     )
-    return {"cycle": cycle, "scope": scope}
+    return {"cycle": cycle, "scope": scope, "voter": voter}
 
 
 @pytest.mark.e2e
@@ -207,6 +219,41 @@ def test_results_and_accountability_read_on_a_phone(live_server, phone, publishe
     body = page.inner_text("main")
     for name in NAMES:
         assert name in body
+    context.close()
+    assert not problems, "\n".join(problems)
+    assert not violations, "\n".join(violations)
+
+
+@pytest.mark.e2e
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("language", ["ko", "en"])
+def test_my_share_and_my_participation_read_on_a_phone(live_server, phone, published, language):
+    cycle, scope, voter = published["cycle"], published["scope"], published["voter"]
+    context = phone.new_context(viewport=PHONE, locale="ko-KR" if language == "ko" else "en-US")
+    context.add_cookies([{"name": "django_language", "value": language, "url": live_server.url}])
+    page = context.new_page()
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.fill("#id_login", voter.email)
+    page.fill("#id_password", PASSWORD)
+    page.locator('form[action="/accounts/login/"] button[type="submit"]').click()
+    page.wait_for_url(lambda url: "/accounts/login/" not in url)
+    share = reverse("results:my-share", kwargs={"slug": cycle.slug, "scope_pk": scope.pk})
+    problems: list[str] = []
+    violations: list[str] = []
+    for path in (share, reverse("accounts:dashboard")):
+        page.goto(live_server.url + path)
+        page.wait_for_load_state("load")
+        problems += _problems(page, path)
+        blocking = [
+            v
+            for v in Axe().run(page).response["violations"]
+            if v["impact"] in ("serious", "critical")
+        ]
+        if blocking:
+            violations.append(f"{path}:\n{describe_violations(blocking)}")
+    page.goto(live_server.url + share)
+    paid = page.inner_text("#share-paid")
+    assert NAMES[2] in paid  # the voter's share helped buy the project they chose
     context.close()
     assert not problems, "\n".join(problems)
     assert not violations, "\n".join(violations)
