@@ -10,18 +10,15 @@ from voting.services.ballots import describe_ineligibility
 
 
 def _still_to_vote(user) -> dict[str, Any] | None:
-    lines = [
-        line for line in list_my_ballots(user=user) if line.may_vote and line.status != "voted"
-    ]
+    ballots = [line for line in list_my_ballots(user=user) if line.may_vote]
+    lines = [line for line in ballots if line.status != "voted"]
     closed = [
         (cycle, describe_ineligibility(reason))
         for cycle, reason in list_voting_cycles_closed_to(user=user)
     ]
     if not lines and not closed:
         return None
-    voted_somewhere = any(
-        line.status == "voted" for line in list_my_ballots(user=user) if line.may_vote
-    )
+    voted_somewhere = any(line.status == "voted" for line in ballots)
     return {"to_vote": lines, "closed_cycles": closed, "voted_somewhere": voted_somewhere}
 
 
