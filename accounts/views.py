@@ -12,6 +12,7 @@ from django.views import View
 from django.views.generic import TemplateView
 from rules.contrib.views import PermissionRequiredMixin
 
+from accounts.dashboard import build_dashboard_sections
 from accounts.exceptions import ProfileError
 from accounts.forms import ResidentCsvForm
 from accounts.forms import ResidentProfileForm
@@ -53,16 +54,19 @@ class ProfileView(LoginRequiredMixin, View):
 
 
 class DashboardView(ProfileRequiredMixin, TemplateView):
-    """My Chamyeo: the resident's profile, roles and where they can take part."""
+    """My participation: the resident's profile and roles, their e-mail settings, and the
+    sections the other apps register (proposals, ballots, endorsements, followed projects)."""
 
     template_name = "accounts/dashboard.html"
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["profile"] = get_resident_profile(user=self.request.user)
-        context["memberships"] = CouncilMembership.objects.filter(
-            user=cast("User", self.request.user)  # ProfileRequiredMixin: logged in
-        ).select_related("cycle", "policy_area")
+        user = cast("User", self.request.user)  # ProfileRequiredMixin: logged in
+        context["memberships"] = CouncilMembership.objects.filter(user=user).select_related(
+            "cycle", "policy_area"
+        )
+        context["sections"] = build_dashboard_sections(user=user)
         return context
 
 

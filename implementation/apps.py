@@ -8,5 +8,7 @@ class ImplementationConfig(AppConfig):
 
     def ready(self) -> None:
         from implementation import announcements
+        from implementation import dashboard
 
         announcements.register()
+        dashboard.register()

@@ -208,6 +208,16 @@ def list_budget_cuts(*, proposal: Proposal) -> QuerySet[BudgetCut]:
     return BudgetCut.objects.filter(proposal=proposal).order_by("created_at", "pk")
 
 
+def list_followed_projects(*, user) -> list[tuple[Proposal, ProjectState | None]]:
+    """The projects ``user`` follows, most recently followed first, each with its money and
+    progress (None if no published result funds it)."""
+    follows = ProjectFollow.objects.filter(user=user).select_related("proposal__cycle")
+    return [
+        (follow.proposal, get_funded_project_state(proposal=follow.proposal))
+        for follow in follows.order_by("-created_at", "-pk")
+    ]
+
+
 def is_following(*, user, proposal: Proposal) -> bool:
     return (
         user.is_authenticated

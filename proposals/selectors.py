@@ -201,6 +201,27 @@ def list_proposals_of_author(*, author) -> QuerySet[Proposal]:
     return _with_counts(Proposal.objects.filter(author=author)).order_by("-created_at", "-pk")
 
 
+def list_proposals_with_answers(*, author) -> QuerySet[Proposal]:
+    """The author's proposals, newest first, with what they were answered: the council's
+    decision (``council_decision``, public) and how many feasibility reviews were recorded
+    (``review_count``; the reviewers' notes are on the proposal's page once published)."""
+    return (
+        _with_counts(Proposal.objects.filter(author=author))
+        .select_related("council_decision", "merged_into")
+        .annotate(review_count=Count("feasibility_reviews", distinct=True))
+        .order_by("-created_at", "-pk")
+    )
+
+
+def list_endorsed_proposals(*, user) -> QuerySet[Proposal]:
+    """The proposals ``user`` endorsed, most recent endorsement first (visible ones only)."""
+    return (
+        Proposal.objects.filter(endorsements__user=user, hidden_at__isnull=True)
+        .select_related("cycle")
+        .order_by("-endorsements__created_at", "-pk")
+    )
+
+
 # --- one proposal --------------------------------------------------------------------------------
 def get_proposal_for_viewer(*, pk: int, user) -> Proposal | None:
     """A proposal the viewer may open: public ones (hidden ones too, for their notice) and their

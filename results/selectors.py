@@ -36,7 +36,13 @@ from budgeting.models import ImportedElection
 from budgeting.models import TallyRun
 from budgeting.tally import ProjectInput
 from budgeting.tally import TallyInput
+from budgeting.tally.shares import ShareAccount
+from budgeting.tally.shares import SharePayment
+from budgeting.tally.shares import read_purchases
+from budgeting.tally.shares import spend_share
 from proposals.models import Proposal
+from voting.selectors import get_own_ballot
+from voting.selectors import get_own_choices
 
 # How each ballot rule is written in a Pabulib file (knapsack ballots are approval sets).
 VOTE_TYPE_OF_BALLOT_RULE: dict[str, str] = {
@@ -364,4 +370,77 @@ def get_funded_allocation(*, proposal: Proposal) -> Allocation | None:
         .select_related("tally_run__scope__cycle")
         .order_by("-tally_run__published_at")
         .first()
+    )
+
+
+# --- "how my share was spent" (Equal Shares) ----------------------------------------------------
+@dataclass(frozen=True)
+class ShareLine:
+    """One project on the voter's own ballot and what became of it (and of their money)."""
+
+    allocation: Allocation
+    points: int
+    payment: SharePayment | None  # None: their share paid nothing towards it
+
+
+@dataclass(frozen=True)
+class ShareExplanation:
+    """A voter's equal share under a published Equal Shares count, from their own ballot.
+
+    Computed on each request from the ballot and the published run; never stored.
+    """
+
+    run: TallyRun
+    account: ShareAccount
+    first_share: Fraction  # the budget divided by the number of ballots, before Add1
+    lines: list[ShareLine]
+
+    @property
+    def raised_by(self) -> Fraction:
+        return self.account.share - self.first_share
+
+    @property
+    def paid_lines(self) -> list[ShareLine]:
+        """The projects their share paid something towards, in the order they were bought."""
+        paid = [line for line in self.lines if line.payment is not None and line.payment.amount]
+        return sorted(paid, key=lambda line: line.payment.round if line.payment else 0)
+
+    @property
+    def other_lines(self) -> list[ShareLine]:
+        """The other projects on their ballot (funded without their money, or not funded)."""
+        return [line for line in self.lines if line.payment is None or not line.payment.amount]
+
+
+def explain_my_share(*, user, run: TallyRun) -> ShareExplanation | None:
+    """How the requesting voter's share was spent in the published Equal Shares ``run``.
+
+    Only ``user``'s own ballot is read (found by their voter key). None if they have no
+    ballot on the run's scope. Raises ``ShareInputError`` if ``run`` is not an Equal Shares
+    count with shares.
+    """
+    ballot = get_own_ballot(user=user, scope=run.scope)
+    if ballot is None:
+        return None
+    allocations = list(list_allocations(run=run))
+    share, purchases = read_purchases(
+        (str(a.proposal_id), a.reason_code, a.reason_params) for a in allocations
+    )
+    points = {str(pk): n for pk, n in get_own_choices(ballot=ballot).items() if n > 0}
+    counted = {str(a.proposal_id) for a in allocations}
+    points = {pk: n for pk, n in points.items() if pk in counted}
+    account = spend_share(share=share, purchases=purchases, points=points)
+    lines = [
+        ShareLine(
+            allocation=a,
+            points=points[str(a.proposal_id)],
+            payment=account.payment(str(a.proposal_id)),
+        )
+        for a in allocations
+        if str(a.proposal_id) in points
+    ]
+    return ShareExplanation(
+        run=run,
+        account=account,
+        first_share=Fraction(run.budget_won, run.ballot_count) if run.ballot_count else share,
+        lines=lines,
     )

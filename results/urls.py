@@ -18,6 +18,11 @@ urlpatterns = [
         name="results-scope",
     ),
     path(
+        "cycles/<slug:slug>/results/<int:scope_pk>/my-share/",
+        views.MyShareView.as_view(),
+        name="my-share",
+    ),
+    path(
         "cycles/<slug:slug>/results/<int:scope_pk>/download/<str:kind>/",
         views.ResultsDownloadView.as_view(),
         name="results-download",

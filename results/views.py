@@ -8,15 +8,18 @@ from typing import Any
 
 import rules
 from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse
 from django.http import Http404
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from django.shortcuts import redirect
+from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views import View
+from django.views.decorators.cache import never_cache
 from django.views.generic import TemplateView
 from rules.contrib.views import PermissionRequiredMixin
 
@@ -26,7 +29,9 @@ from budgeting.models import BudgetCycle
 from budgeting.models import ExportFile
 from budgeting.models import ImportedElection
 from budgeting.models import TallyRun
+from budgeting.tally.shares import ShareInputError
 from results.reasons import describe_reason
+from results.selectors import explain_my_share
 from results.selectors import get_comparison_run
 from results.selectors import get_published_run
 from results.selectors import list_allocations
@@ -40,8 +45,6 @@ from results.services.publication import rebuild_result_downloads
 from results.services.tallying import TallyRefusedError
 from results.services.tallying import request_tally
 
-CHART_BAR_HEIGHT = 28
-
 
 @dataclass(frozen=True)
 class ResultLine:
@@ -49,7 +52,6 @@ class ResultLine:
     reason: str
     funded_by_greedy: bool | None
     bar_percent: int
-    y: int
 
 
 def build_result_lines(*, run: TallyRun) -> tuple[list[ResultLine], TallyRun | None]:
@@ -67,9 +69,8 @@ def build_result_lines(*, run: TallyRun) -> tuple[list[ResultLine], TallyRun | N
             reason=describe_reason(a),
             funded_by_greedy=None if greedy_funded is None else a.proposal_id in greedy_funded,
             bar_percent=a.votes * 100 // top,
-            y=index * CHART_BAR_HEIGHT,
         )
-        for index, a in enumerate(allocations)
+        for a in allocations
     ]
     return lines, comparison
 
@@ -162,7 +163,6 @@ class ScopeResultsView(ScopeResultsMixin, TemplateView):
                     for line in lines
                     if line.funded_by_greedy is False and line.allocation.is_funded
                 ],
-                "chart_height": max(1, len(lines)) * CHART_BAR_HEIGHT,
                 "allocated_percent": run.allocated_won * 100 // run.budget_won
                 if run.budget_won
                 else 0,
@@ -174,6 +174,33 @@ class ScopeResultsView(ScopeResultsMixin, TemplateView):
                 "uses_points": self.cycle.ballot_rule == BudgetCycle.BallotRule.CUMULATIVE,
                 "uses_score": run.rule == BudgetCycle.TallyRule.COUNCIL_WEIGHTED,
             }
+        )
+        return context
+
+
+@method_decorator(never_cache, name="dispatch")
+class MyShareView(LoginRequiredMixin, ScopeResultsMixin, TemplateView):
+    """Equal Shares: how the requesting voter's own share was spent (their ballot only).
+
+    Worked out from their ballot (found by their voter key) and the published count on every
+    request, never stored, never cached (``never_cache``), and there is no way to ask for
+    another person's: the page has no parameter but the ballot scope.
+    """
+
+    permission_required = "results.view_results"
+    template_name = "results/my_share.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        run = self.run
+        if run.rule != BudgetCycle.TallyRule.EQUAL_SHARES:
+            raise Http404(_("This ballot was not counted by the Method of Equal Shares."))
+        try:
+            explanation = explain_my_share(user=self.request.user, run=run)
+        except ShareInputError as exc:
+            raise Http404(_("This count has no equal shares to explain.")) from exc
+        context.update(
+            {"cycle": self.cycle, "scope": self.scope, "run": run, "explanation": explanation}
         )
         return context
 

@@ -3,24 +3,31 @@
 import time
 from collections import Counter
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import cast
 
 from django.db import connection
 from django.db.models import Count
 from django.db.models import OneToOneRel
+from django.db.models import Q
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import ResidentProfile
 from accounts.models import User
+from budgeting.eligibility import Ineligibility
+from budgeting.eligibility import check_eligibility
 from budgeting.models import Ballot
 from budgeting.models import BallotChoice
 from budgeting.models import BallotScope
 from budgeting.models import BudgetCycle
 from budgeting.models import Participation
 from budgeting.phases import Phase
+from budgeting.selectors import get_eligibility_rule
+from budgeting.selectors import get_resident_facts
+from budgeting.selectors import list_ballot_scopes_for_resident
 from budgeting.selectors import list_scopes_for_cycle
 from proposals.models import Proposal
 from voting.ballot_rules import BallotLimits
@@ -251,3 +258,76 @@ def list_participations_due_a_reminder(*, now=None) -> QuerySet[Participation]:
         scope__cycle__voting_end_at__lte=now + timedelta(days=1),
         user__resident_profile__voting_reminders=True,
     ).select_related("user__resident_profile", "scope__cycle", "scope__district")
+
+
+# --- "My participation": the resident's ballots, never what is on them ---------------------------
+@dataclass(frozen=True)
+class MyBallotLine:
+    """One ballot scope the resident could vote on or did: whether they voted, never how."""
+
+    scope: BallotScope
+    participation: Participation | None
+    may_vote: bool  # voting is open and they are eligible on this scope
+
+    @property
+    def cycle(self) -> BudgetCycle:
+        return self.scope.cycle
+
+    @property
+    def status(self) -> str:
+        """``voted``, ``withdrawn`` (and not voted again) or ``not_voted``."""
+        participation = self.participation
+        if participation is not None and participation.voted_at is not None:
+            return "voted"
+        if participation is not None and participation.withdrawn_at is not None:
+            return "withdrawn"
+        return "not_voted"
+
+
+_BALLOT_PHASES = (Phase.VOTING, Phase.TALLYING, Phase.PUBLISHED, Phase.IMPLEMENTATION)
+
+
+def list_my_ballots(*, user) -> list[MyBallotLine]:
+    """The ballot scopes of every cycle that is voting, or has voted and where ``user`` took
+    part: each scope they took part in or could vote on, newest cycle first."""
+    participations = {
+        p.scope_id: p
+        for p in Participation.objects.filter(user=user, scope__cycle__phase__in=_BALLOT_PHASES)
+    }
+    cycles = BudgetCycle.objects.filter(
+        Q(phase=Phase.VOTING) | Q(scopes__pk__in=list(participations))
+    ).distinct()
+    lines = []
+    for cycle in cycles.order_by("-voting_start_at", "-pk"):
+        eligible = {s.pk for s in list_ballot_scopes_for_resident(user=user, cycle=cycle)}
+        for scope in list_scopes_for_cycle(cycle=cycle):
+            if scope.pk in participations or scope.pk in eligible:
+                scope.cycle = cycle
+                lines.append(
+                    MyBallotLine(
+                        scope=scope,
+                        participation=participations.get(scope.pk),
+                        may_vote=scope.pk in eligible and cycle.phase == Phase.VOTING,
+                    )
+                )
+    return lines
+
+
+def list_voting_cycles_closed_to(*, user) -> list[tuple[BudgetCycle, Ineligibility]]:
+    """Cycles open for voting where ``user`` may vote on no ballot, with the reason (e.g. the
+    cycle lets only verified residents vote)."""
+    closed = []
+    for cycle in BudgetCycle.objects.filter(phase=Phase.VOTING).order_by("-voting_start_at"):
+        if list_ballot_scopes_for_resident(user=user, cycle=cycle):
+            continue
+        reason = get_participation_ineligibility_for_voting(user=user, cycle=cycle)
+        if reason is not None:
+            closed.append((cycle, reason))
+    return closed
+
+
+def get_participation_ineligibility_for_voting(*, user, cycle: BudgetCycle) -> Ineligibility | None:
+    """Why ``user`` may vote on none of ``cycle``'s ballots (checked on the city-wide rule)."""
+    return check_eligibility(
+        get_resident_facts(user=user), get_eligibility_rule(cycle=cycle), scope_district_id=None
+    )

@@ -53,6 +53,7 @@ from voting.selectors import get_scope_for_submission
 from voting.selectors import get_scope_for_voting
 from voting.selectors import get_voter
 from voting.selectors import list_ballot_proposals
+from voting.selectors import list_my_ballots
 from voting.services.ballots import start_ballot
 from voting.services.ballots import submit_ballot
 from voting.services.ballots import withdraw_ballot
@@ -318,6 +319,12 @@ class BallotReceiptView(ProfileRequiredMixin, ScopeMixin, View):
             "receipt": ballot.receipt,
             "participation": get_participation(user=request.user, scope=self.scope),
             "can_change": request.user.has_perm("voting.submit_ballot", self.scope),
+            # after one ballot, point to the others they may still vote on (district, city-wide)
+            "other_ballots": [
+                line
+                for line in list_my_ballots(user=request.user)
+                if line.may_vote and line.status != "voted" and line.scope.pk != self.scope.pk
+            ],
         }
         return render(request, "voting/ballot_receipt.html", context)
 

@@ -115,6 +115,9 @@ class Participation(models.Model):
     )
     started_at = models.DateTimeField(_("ballot opened at"), null=True, blank=True)
     voted_at = models.DateTimeField(_("voted at"), null=True, blank=True)
+    # When the resident last withdrew their online ballot (voted_at is then empty until they
+    # vote again): lets "My participation" say "withdrawn" rather than "not voted yet".
+    withdrawn_at = models.DateTimeField(_("ballot withdrawn at"), null=True, blank=True)
     reminder_sent_at = models.DateTimeField(_("reminder sent at"), null=True, blank=True)
 
     class Meta:

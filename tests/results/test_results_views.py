@@ -47,7 +47,10 @@ def test_scope_results_page_explains_every_project_in_english(client, published)
     assert "Funded: its supporters&#x27; equal shares paid for it." in page
     assert "What greedy would have funded" in page
     assert "₩1,000,000." in page  # greedy would have spent the whole budget
-    assert '<svg xmlns="http://www.w3.org/2000/svg" width="100%" height="112" role="img"' in page
+    # the chart: one row per project, its full name, then its bar and its vote count
+    assert page.count('<li class="results-bar-row">') == 4
+    assert '<span class="bar-value">6 votes</span>' in page
+    assert '<rect x="0" y="0" width="100%" height="16" class="bar-funded">' in page
     assert e["run"].fingerprint in page
     assert 'parse_pabulib("' in page
     assert "method_of_equal_shares" in page

@@ -85,7 +85,7 @@ def _rows() -> dict[str, list[dict]]:
     )
     for row in participations:
         row["id"] = token("participation", row["id"])
-        for field in ("started_at", "voted_at", "reminder_sent_at"):
+        for field in ("started_at", "voted_at", "withdrawn_at", "reminder_sent_at"):
             row[field] = _when(row[field])
     events = list(AuditEvent.objects.order_by("pk").values())
     for row in events:

@@ -26,6 +26,7 @@ from django.db import connection
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils import translation
 from django.utils.translation import gettext as _
 from psycopg.types.json import Jsonb
 
@@ -44,6 +45,7 @@ from budgeting.selectors import get_ineligibility
 from core.metrics import count_stored_ballot
 from notifications.services import enqueue_email
 from notifications.services import kick_outbox_relay_soon
+from notifications.services import language_of
 from notifications.services import prepare_email
 from voting.ballot_rules import BallotRuleError
 from voting.ballot_rules import check_ballot
@@ -152,18 +154,25 @@ def submit_ballot(
 def _receipt_email(
     *, voter: User, scope: BallotScope, receipt: str, channel: str
 ) -> dict[str, Any]:
-    """The outbox row of the receipt e-mail (``is_change`` is added by whoever writes it)."""
-    return prepare_email(
-        template="budgeting/emails/ballot_receipt",
-        context={
+    """The outbox row of the receipt e-mail (``is_change`` is added by whoever writes it).
+
+    The names in it are those of the resident's e-mail language, whatever the page's language
+    (the e-mail's text is rendered in that language too)."""
+    language = language_of(voter)
+    with translation.override(language):
+        context = {
             "receipt": receipt,
             "cycle_name": str(scope.cycle.name),
             "cycle_slug": scope.cycle.slug,
             "scope_name": str(scope.name),
             "is_paper": channel == Channel.PAPER,
             "voting_end_at": f"{timezone.localtime(scope.cycle.voting_end_at):%Y-%m-%d %H:%M}",
-        },
+        }
+    return prepare_email(
+        template="budgeting/emails/ballot_receipt",
+        context=context,
         recipient=voter,
+        language=language,
         dedupe_key=f"receipt:{receipt}",
         is_secret=True,
     )
@@ -344,7 +353,8 @@ def withdraw_ballot(*, voter: User, scope: BallotScope) -> None:
         BallotChoice.objects.filter(ballot__voter_key=key, ballot__scope=scope).delete()
         Ballot.objects.filter(voter_key=key, scope=scope).delete()
         participation.voted_at = None
-        participation.save(update_fields=["voted_at"])
+        participation.withdrawn_at = timezone.now()
+        participation.save(update_fields=["voted_at", "withdrawn_at"])
         record_audit_event(
             cycle=scope.cycle,
             event_type=AuditEvent.Type.BALLOT_WITHDRAWN,

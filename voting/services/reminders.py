@@ -6,9 +6,12 @@ from datetime import datetime
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils import translation
 
 from budgeting.models import Participation
+from core.links import absolute_url
 from notifications.services import enqueue_email
+from notifications.services import language_of
 from voting.selectors import list_participations_due_a_reminder
 
 
@@ -24,18 +27,24 @@ def send_voting_reminders(*, now: datetime | None = None) -> int:
         )
         for participation in due:
             cycle = participation.scope.cycle
-            message = enqueue_email(
-                template="budgeting/emails/voting_reminder",
-                context={
+            language = language_of(participation.user)
+            with translation.override(language):  # names in the resident's e-mail language
+                context = {
                     "cycle_name": str(cycle.name),
                     "scope_name": str(participation.scope.name),
                     "voting_end_at": f"{timezone.localtime(cycle.voting_end_at):%Y-%m-%d %H:%M}",
-                    "ballot_path": reverse(
-                        "voting:ballot-form",
-                        kwargs={"slug": cycle.slug, "scope_pk": participation.scope_id},
+                    "ballot_url": absolute_url(
+                        reverse(
+                            "voting:ballot-form",
+                            kwargs={"slug": cycle.slug, "scope_pk": participation.scope_id},
+                        )
                     ),
-                },
+                }
+            message = enqueue_email(
+                template="budgeting/emails/voting_reminder",
+                context=context,
                 recipient=participation.user,
+                language=language,
                 dedupe_key=f"voting-reminder:{participation.pk}",
             )
             queued += message is not None
