@@ -16,11 +16,27 @@ REQUIRED_VARIABLES = (
     "DJANGO_ALLOWED_HOSTS",
     "DATABASE_URL",
     "REDIS_URL",
+    "EMAIL_URL",
 )
 _missing = [name for name in REQUIRED_VARIABLES if not env.str(name, default="")]
 if _missing:
     raise ImproperlyConfigured(
         f"Production needs {', '.join(_missing)} set in the environment (see .env.example)."
+    )
+
+# A backend that keeps mail on this machine would print or store every e-mail, ballot receipts
+# included, where whoever reads the logs or the disk can read them: production needs a real one.
+LOCAL_EMAIL_BACKENDS = (
+    "django.core.mail.backends.console.EmailBackend",
+    "django.core.mail.backends.filebased.EmailBackend",
+    "django.core.mail.backends.locmem.EmailBackend",
+    "django.core.mail.backends.dummy.EmailBackend",
+)
+if EMAIL_BACKEND in LOCAL_EMAIL_BACKENDS:
+    raise ImproperlyConfigured(
+        f"Production needs a mail server in EMAIL_URL (e.g. smtp+tls://user:password@host:587), "
+        f"not {EMAIL_BACKEND}: it would write every e-mail, ballot receipts included, into the "
+        f"log or onto this machine."
     )
 
 DEBUG = False
