@@ -77,8 +77,8 @@ def record_audit_event(
         event.position = (last[0] if last else 0) + 1
         event.previous_hash = last[1] if last else GENESIS
         event.save()
-        entry = _entries(AuditEvent.objects.filter(pk=event.pk))[0]
-        event.content_sha256 = sha256_hex(entry.content)
+        content = _entries(AuditEvent.objects.filter(pk=event.pk))[0].content or ""
+        event.content_sha256 = sha256_hex(content)
         event.chain_hash = chain_hash(event.previous_hash, event.content_sha256)
         AuditEvent.objects.filter(pk=event.pk).update(
             content_sha256=event.content_sha256, chain_hash=event.chain_hash

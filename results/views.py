@@ -28,6 +28,7 @@ from budgeting.models import ExportFile
 from budgeting.models import ImportedElection
 from budgeting.models import TallyRun
 from budgeting.selectors import get_published_chain_head
+from core.reauthentication import require_recent_login
 from results.forms import ReceiptCheckForm
 from results.reasons import describe_reason
 from results.selectors import count_counted_receipts
@@ -281,6 +282,7 @@ class StaffTallyView(CycleMixin, PermissionRequiredMixin, TemplateView):
         action = request.POST.get("action")
         try:
             if action == "publish":
+                require_recent_login(request)  # allauth asks for the password, then replays
                 if publish_results(cycle_id=self.cycle.pk, actor=request.user):
                     messages.success(request, _("The results are published."))
                 else:

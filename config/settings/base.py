@@ -88,6 +88,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    # staff and council sessions: 30 minutes idle, 12 hours at most (residents unchanged)
+    "accounts.session_limits.StaffSessionLimitMiddleware",
     "accounts.middleware.RequireMFAMiddleware",
 ]
 
@@ -215,6 +217,12 @@ MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Chamyeo"
 # Pages under these prefixes need MFA for staff and council members (accounts.middleware).
 CHAMYEO_MFA_REQUIRED_PREFIXES = ["/admin/", "/staff/", "/council/"]
+# Staff and council sessions end after this long without a request, and this long after login
+# (accounts.session_limits); residents' sessions keep Django's default.
+CHAMYEO_STAFF_SESSION_IDLE_SECONDS = env.int("CHAMYEO_STAFF_SESSION_IDLE_SECONDS", default=30 * 60)
+CHAMYEO_STAFF_SESSION_MAX_SECONDS = env.int(
+    "CHAMYEO_STAFF_SESSION_MAX_SECONDS", default=12 * 60 * 60
+)
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

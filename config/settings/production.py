@@ -8,6 +8,7 @@ database. Here they are only required, with what differs from the other environm
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *
+from .base import EMAIL_CONFIG
 from .base import env
 
 REQUIRED_VARIABLES = (
@@ -32,10 +33,11 @@ LOCAL_EMAIL_BACKENDS = (
     "django.core.mail.backends.locmem.EmailBackend",
     "django.core.mail.backends.dummy.EmailBackend",
 )
-if EMAIL_BACKEND in LOCAL_EMAIL_BACKENDS:
+_email_backend = EMAIL_CONFIG["EMAIL_BACKEND"]
+if _email_backend in LOCAL_EMAIL_BACKENDS:
     raise ImproperlyConfigured(
         f"Production needs a mail server in EMAIL_URL (e.g. smtp+tls://user:password@host:587), "
-        f"not {EMAIL_BACKEND}: it would write every e-mail, ballot receipts included, into the "
+        f"not {_email_backend}: it would write every e-mail, ballot receipts included, into the "
         f"log or onto this machine."
     )
 

@@ -447,7 +447,7 @@ def list_counted_receipts(*, scope: BallotScope) -> int:
         .values_list("receipt", flat=True)
     )
     CountedReceipt.objects.bulk_create(
-        (CountedReceipt(scope=scope, code=code) for code in codes),
+        (CountedReceipt(scope=scope, code=code) for code in codes if code),
         batch_size=5000,
         ignore_conflicts=True,
     )
