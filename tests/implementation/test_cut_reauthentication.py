@@ -2,8 +2,8 @@
 
 import pytest
 from django.urls import reverse
-from implementation.models import BudgetCut
 
+from budgeting.models import BudgetCut
 from tests.accounts.factories import PASSWORD
 from tests.helpers import REAUTHENTICATE
 

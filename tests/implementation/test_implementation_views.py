@@ -168,6 +168,7 @@ def test_service_refusal_and_a_non_image_rerender_the_form(client, staff_user, p
 )
 def test_bad_cut_form_rerenders_with_errors(client, staff_user, project, data, field):
     client.force_login(staff_user)
+    reauthenticate(client)  # a cut larger than the project is refused only when it is tried
     response = client.post(
         reverse("implementation:staff-budget-cut", kwargs={"pk": project.pk}), data
     )

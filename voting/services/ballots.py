@@ -474,7 +474,7 @@ def seal_ballot_storage(*, cycle: BudgetCycle) -> bool:
     Also False while a transaction that was running when step 1 committed, or a snapshot of
     this database taken before, still exists (VACUUM would have to keep the old versions for
     it), or a table stayed locked: ``close_due_voting`` calls again every minute. Idempotent;
-    True once sealed (a public BALLOTS_SEALED event).
+    True once sealed (a public BALLOTS_SEALED event). On SQLite (the demo) only step 1 runs.
     """
     sealed = AuditEvent.objects.filter(cycle=cycle, event_type=AuditEvent.Type.BALLOTS_SEALED)
     if sealed.exists():
@@ -491,16 +491,15 @@ def seal_ballot_storage(*, cycle: BudgetCycle) -> bool:
                 is_public=True,
                 receipts=counts,
             )
-    on_postgresql = connection.vendor == "postgresql"
-    if on_postgresql and (
-        connection.in_atomic_block or not _vacuum_full(scope_ids=[scope.pk for scope in scopes])
-    ):
+    if connection.vendor != "postgresql":
+        return False  # SQLite (the demo) keeps freed pages in its file: nothing is sealed there
+    if connection.in_atomic_block or not _vacuum_full(scope_ids=[scope.pk for scope in scopes]):
         return False
     record_audit_event(
         cycle=cycle,
         event_type=AuditEvent.Type.BALLOTS_SEALED,
         is_public=True,
-        tables=list(SEALED_TABLES) if on_postgresql else [],
+        tables=list(SEALED_TABLES),
     )
     return True
 
