@@ -232,7 +232,8 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 # --- E-mail -----------------------------------------------------------------------------------
-EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
+# An empty EMAIL_URL counts as unset (production then refuses to start: it needs a mail server).
+EMAIL_CONFIG = env.email_url_config(env.str("EMAIL_URL", default="") or "consolemail://")
 vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Chamyeo <noreply@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
