@@ -62,7 +62,7 @@ def close_voting(*, cycle_id: int) -> list[int]:
 
     to_count = _close_and_ask_for_counts(cycle_id=cycle_id)
     cycle = BudgetCycle.objects.get(pk=cycle_id)
-    if cycle.phase == Phase.TALLYING:
+    if phase_index(cycle.phase) >= phase_index(Phase.TALLYING):
         # After commit (VACUUM runs outside a transaction): no earlier row version of a ballot,
         # a choice or a participation stays in the table files. Idempotent; if it cannot run yet,
         # the next minute's close_due_voting tries again.
@@ -120,7 +120,8 @@ def _needs_count(*, scope: BallotScope, rule: str, now: datetime) -> bool:
 
 
 def close_due_voting(*, now: datetime | None = None) -> int:
-    """Beat: close voting on every cycle counting or past its deadline whose scopes lack a count."""
+    """Beat: close voting on every cycle counting or past its deadline whose scopes lack a count,
+    and seal the ballot storage of any published cycle whose seal could not run yet."""
     now = now or timezone.now()
     cycles = BudgetCycle.objects.filter(phase=Phase.TALLYING) | BudgetCycle.objects.filter(
         phase=Phase.VOTING, voting_end_at__lte=now
@@ -128,6 +129,18 @@ def close_due_voting(*, now: datetime | None = None) -> int:
     asked = 0
     for cycle_id in cycles.values_list("pk", flat=True):
         asked += len(close_voting(cycle_id=cycle_id))
+    if connection.vendor == "postgresql":  # SQLite (the demo) seals nothing
+        # published before its ballot storage could be sealed (an old transaction was open)
+        unsealed = (
+            BudgetCycle.objects.filter(
+                phase__in=[Phase.PUBLISHED, Phase.IMPLEMENTATION],
+                audit_events__event_type=AuditEvent.Type.VOTING_CLOSED,
+            )
+            .exclude(audit_events__event_type=AuditEvent.Type.BALLOTS_SEALED)
+            .distinct()
+        )
+        for cycle in unsealed:
+            seal_ballot_storage(cycle=cycle)
     return asked
 
 
