@@ -103,6 +103,7 @@ check:
 	DJANGO_SECRET_KEY=check-deploy-only-$$(date +%s)-aVeryLongRandomLookingValueForTheDeployCheck \
 	CHAMYEO_VOTER_KEY_SECRET=check DJANGO_ALLOWED_HOSTS=chamyeo.example \
 	DATABASE_URL=$(CHECK_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) \
+	EMAIL_URL=smtp+tls://check@smtp.chamyeo.example:587 \
 	  $(PY) manage.py check --deploy --fail-level WARNING --settings=config.settings.production
 
 test-only:

@@ -9,6 +9,7 @@ class AccountsConfig(AppConfig):
     def ready(self) -> None:
         from accounts.services import UNCONFIRMED_SIGNUP_RETENTION_DAYS
         from accounts.services import purge_unconfirmed_signups
+        from accounts.session_limits import connect_signals
         from core.retention import RetentionRule
         from core.retention import register_retention_rule
 
@@ -20,3 +21,5 @@ class AccountsConfig(AppConfig):
                 purge=purge_unconfirmed_signups,
             )
         )
+
+        connect_signals()

@@ -239,8 +239,8 @@ def load_pipeline_election() -> dict[str, int]:
             [m.n_rows - 1],
         )
         cursor.execute(
-            "INSERT INTO budgeting_ballot (id, voter_key, scope_id, receipt) "
-            "SELECT id, md5('bench' || no), %s, 'B' || lpad(no::text, 18, '0') FROM bench_ballot",
+            "INSERT INTO budgeting_ballot (id, voter_key, scope_id) "
+            "SELECT id, md5('bench' || no), %s FROM bench_ballot",
             [scope.pk],
         )
         cursor.execute(

@@ -18,6 +18,7 @@ from budgeting.models import BudgetCycle
 from budgeting.models import CouncilMembership
 from budgeting.models import District
 from budgeting.models import PolicyArea
+from budgeting.phases import Phase
 from budgeting.services.cycles import appoint_council_member
 from budgeting.services.cycles import check_rules_change_allowed
 from budgeting.services.cycles import check_scope_change_allowed
@@ -26,6 +27,7 @@ from budgeting.services.cycles import take_next_step
 from budgeting.services.cycles import update_cycle
 from core.admin import ReadOnlyAdmin
 from core.exceptions import ApplicationError
+from core.reauthentication import require_recent_login
 
 
 class BudgetCycleAdminForm(forms.ModelForm):
@@ -143,6 +145,9 @@ class BudgetCycleAdmin(TranslationAdmin):
 
     @admin.action(description=_("Advance to the next phase"))
     def advance_to_next_phase(self, request, queryset):
+        if queryset.filter(phase__in=[Phase.VOTING, Phase.TALLYING]).exists():
+            # closing a vote (early) or publishing results: the password again, then replayed
+            require_recent_login(request)
         for cycle in queryset:
             try:
                 # publication (results' step) freezes the count and builds the downloads

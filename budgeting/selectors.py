@@ -41,6 +41,16 @@ def list_public_audit_events(*, cycle: BudgetCycle) -> QuerySet[AuditEvent]:
     return cycle.audit_events.public().select_related("subject_type")
 
 
+def get_published_chain_head(*, cycle: BudgetCycle) -> AuditEvent | None:
+    """The audit event that published ``cycle``'s results: its ``chain_hash`` is the head of the
+    cycle's audit chain at publication, shown with the results (None before publication)."""
+    return (
+        cycle.audit_events.filter(event_type=AuditEvent.Type.RESULTS_PUBLISHED)
+        .order_by("position")
+        .first()
+    )
+
+
 def get_phase_due(*, cycle: BudgetCycle, now=None) -> Phase:
     """The phase the dates say ``cycle`` should be in now; publication is never date-driven."""
     now = now or timezone.now()

@@ -8,4 +8,9 @@ app_name = "budgeting"
 
 urlpatterns = [
     path("cycles/<slug:slug>/", views.CycleDetailView.as_view(), name="cycle-detail"),
+    path(
+        "cycles/<slug:slug>/audit-trail.json",
+        views.AuditTrailDownloadView.as_view(),
+        name="audit-trail",
+    ),
 ]

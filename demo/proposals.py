@@ -10,13 +10,11 @@ from dataclasses import field
 from datetime import timedelta
 from decimal import Decimal
 
-from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import ResidentProfile
 from accounts.models import User
-from budgeting.models import AuditEvent
 from budgeting.models import BudgetCycle
 from budgeting.models import District
 from budgeting.models import PolicyArea
@@ -709,13 +707,9 @@ def _place(item: DemoProposal) -> tuple[Decimal | None, Decimal | None]:
 
 
 def _backdate(proposal: Proposal, when) -> None:
-    """Spread the demo's submissions over the proposal phase so far (list order, history)."""
+    """Spread the demo's submissions over the proposal phase so far (list order). The audit
+    trail is append-only: its "submitted" events keep the time they were recorded."""
     Proposal.objects.filter(pk=proposal.pk).update(submitted_at=when, created_at=when)
-    AuditEvent.objects.filter(
-        subject_type=ContentType.objects.get_for_model(Proposal),
-        subject_id=str(proposal.pk),
-        event_type=AuditEvent.Type.PROPOSAL_SUBMITTED,
-    ).update(created_at=when)
 
 
 @transaction.atomic

@@ -293,15 +293,15 @@ def _endorse(proposal: Proposal, count: int, when) -> None:
     total = proposal.endorsements.count()
     threshold = proposal.cycle.endorsement_threshold
     if threshold and total >= threshold:
-        event = record_audit_event(
+        record_audit_event(
             event_type=AuditEvent.Type.ENDORSEMENT_THRESHOLD_REACHED,
             is_public=True,
             cycle=proposal.cycle,
             subject=proposal,
             threshold=threshold,
             endorsements=total,
+            created_at=when,
         )
-        AuditEvent.objects.filter(pk=event.pk).update(created_at=when)
 
 
 def _submit(cycle, item: Item, author: User, when) -> Proposal:
@@ -323,7 +323,7 @@ def _submit(cycle, item: Item, author: User, when) -> Proposal:
         status=Proposal.Status.SUBMITTED,
         submitted_at=when,
     )
-    event = record_audit_event(
+    record_audit_event(
         cycle=cycle,
         event_type=AuditEvent.Type.PROPOSAL_SUBMITTED,
         subject=proposal,
@@ -332,8 +332,8 @@ def _submit(cycle, item: Item, author: User, when) -> Proposal:
         title=proposal.title,
         cost_estimate_won=proposal.cost_estimate_won,
         scope=scope.name,
+        created_at=when,
     )
-    AuditEvent.objects.filter(pk=event.pk).update(created_at=when)
     return proposal
 
 

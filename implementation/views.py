@@ -22,6 +22,7 @@ from rules.contrib.views import PermissionRequiredMixin
 
 from accounts.mixins import AuthenticatedHttpRequest
 from budgeting.models import BudgetCycle
+from core.reauthentication import require_recent_login
 from implementation.forms import BudgetCutForm
 from implementation.forms import ImplementationUpdateForm
 from implementation.selectors import get_cycle_accountability
@@ -154,6 +155,7 @@ class StaffBudgetCutView(_ProjectFormView):
     success_message = gettext_lazy("The cut is recorded and public.")
 
     def save(self, form) -> None:
+        require_recent_login(self.request)  # allauth asks for the password, then replays the POST
         record_budget_cut(proposal=self.proposal, actor=self.request.user, **form.cleaned_data)
 
 

@@ -31,6 +31,7 @@ from budgeting.models import Ballot
 from budgeting.models import BallotChoice
 from budgeting.models import BallotScope
 from budgeting.models import BudgetCycle
+from budgeting.models import CountedReceipt
 from budgeting.models import ExportFile
 from budgeting.models import ImportedElection
 from budgeting.models import TallyRun
@@ -443,4 +444,23 @@ def explain_my_share(*, user, run: TallyRun) -> ShareExplanation | None:
         account=account,
         first_share=Fraction(run.budget_won, run.ballot_count) if run.ballot_count else share,
         lines=lines,
+    )
+
+
+# --- counted receipts ---------------------------------------------------------------------------
+def count_counted_receipts(*, scope: BallotScope) -> int:
+    return CountedReceipt.objects.filter(scope=scope).count()
+
+
+def is_receipt_counted(*, scope: BallotScope, code: str) -> bool:
+    return CountedReceipt.objects.filter(scope=scope, code=code).exists()
+
+
+def iter_counted_receipts(*, scope: BallotScope, chunk_size: int = 5000):
+    """Every counted code of ``scope`` in code order (the order says nothing about a ballot)."""
+    return (
+        CountedReceipt.objects.filter(scope=scope)
+        .order_by("code")
+        .values_list("code", flat=True)
+        .iterator(chunk_size=chunk_size)
     )

@@ -28,6 +28,16 @@ urlpatterns = [
         name="results-download",
     ),
     path(
+        "cycles/<slug:slug>/results/<int:scope_pk>/receipts/",
+        views.ReceiptsView.as_view(),
+        name="receipts",
+    ),
+    path(
+        "cycles/<slug:slug>/results/<int:scope_pk>/receipts.txt",
+        views.ReceiptsDownloadView.as_view(),
+        name="receipts-download",
+    ),
+    path(
         "staff/cycles/<slug:slug>/tally/",
         views.StaffTallyView.as_view(),
         name="staff-tally",

@@ -13,6 +13,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import FileResponse
 from django.http import Http404
 from django.http import HttpRequest
+from django.http import StreamingHttpResponse
 from django.shortcuts import get_object_or_404
 from django.shortcuts import redirect
 from django.utils.decorators import method_decorator
@@ -29,11 +30,17 @@ from budgeting.models import BudgetCycle
 from budgeting.models import ExportFile
 from budgeting.models import ImportedElection
 from budgeting.models import TallyRun
+from budgeting.selectors import get_published_chain_head
 from budgeting.tally.shares import ShareInputError
+from core.reauthentication import require_recent_login
+from results.forms import ReceiptCheckForm
 from results.reasons import describe_reason
+from results.selectors import count_counted_receipts
 from results.selectors import explain_my_share
 from results.selectors import get_comparison_run
 from results.selectors import get_published_run
+from results.selectors import is_receipt_counted
+from results.selectors import iter_counted_receipts
 from results.selectors import list_allocations
 from results.selectors import list_published_runs
 from results.selectors import list_scope_tally_status
@@ -102,6 +109,7 @@ class CycleResultsView(CycleMixin, PermissionRequiredMixin, TemplateView):
                 "total_budget": sum(r.budget_won for r in runs),
                 "total_allocated": sum(r.allocated_won for r in runs),
                 "total_ballots": sum(r.ballot_count for r in runs),
+                "chain_head": get_published_chain_head(cycle=self.cycle),
                 "funded_counts": {r.pk: r.allocations.filter(is_funded=True).count() for r in runs},
             }
         )
@@ -229,6 +237,54 @@ class ResultsDownloadView(ScopeResultsMixin, View):
         )
 
 
+class ReceiptsView(ScopeResultsMixin, TemplateView):
+    """The receipt codes of the ballots counted on a scope: a search box and the whole list.
+
+    Only codes: the page and the file never say what any ballot chose (the database cannot
+    say it either: codes are stored apart from the ballots), so a code proves that a ballot
+    was counted and never how its holder voted."""
+
+    permission_required = "results.view_results"
+    template_name = "results/receipts.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        form = ReceiptCheckForm(self.request.GET or None)
+        found = None
+        if form.is_valid():
+            found = is_receipt_counted(scope=self.scope, code=form.cleaned_data["code"])
+        context.update(
+            {
+                "cycle": self.cycle,
+                "scope": self.scope,
+                "run": self.run,
+                "form": form,
+                "found": found,
+                "receipt_count": count_counted_receipts(scope=self.scope),
+                "is_imported": ImportedElection.objects.filter(cycle=self.cycle).exists(),
+            }
+        )
+        return context
+
+    def get(self, request, *args, **kwargs):
+        context = self.get_context_data(**kwargs)
+        status = 400 if context["form"].is_bound and not context["form"].is_valid() else 200
+        return self.render_to_response(context, status=status)
+
+
+class ReceiptsDownloadView(ScopeResultsMixin, View):
+    """The counted codes of a scope as a text file, one per line, in code order."""
+
+    permission_required = "results.view_results"
+
+    def get(self, request, *args, **kwargs):
+        lines = (f"{code}\n" for code in iter_counted_receipts(scope=self.scope))
+        response = StreamingHttpResponse(lines, content_type="text/plain; charset=utf-8")
+        name = f"{export_basename(self.run)}-receipts.txt"
+        response["Content-Disposition"] = f'attachment; filename="{name}"'
+        return response
+
+
 class StaffTallyView(CycleMixin, PermissionRequiredMixin, TemplateView):
     """Staff: the count of every scope (status, timings, fingerprint), re-run, publish, and
     build again the downloads left unbuilt."""
@@ -253,6 +309,7 @@ class StaffTallyView(CycleMixin, PermissionRequiredMixin, TemplateView):
         action = request.POST.get("action")
         try:
             if action == "publish":
+                require_recent_login(request)  # allauth asks for the password, then replays
                 if publish_results(cycle_id=self.cycle.pk, actor=request.user):
                     messages.success(request, _("The results are published."))
                 else:

@@ -7,6 +7,7 @@ from django.utils import timezone
 from budgeting.models import BudgetCycle
 from budgeting.phases import Phase
 from config.celery_app import app
+from tests.accounts.factories import PASSWORD
 
 DAY = timedelta(days=1)
 
@@ -54,3 +55,15 @@ def publish_to(url: str) -> None:
     app.conf.broker_url = url
     app._pool = None
     app.amqp._producer_pool = None
+
+
+# allauth's re-authentication page: the gravest staff acts (publishing, closing a vote early,
+# cutting a budget) send there first (core.reauthentication).
+REAUTHENTICATE = "/accounts/reauthenticate/"
+
+
+def reauthenticate(client) -> None:
+    """The logged-in user of ``client`` enters their password again on allauth's page, as staff
+    do before publishing, closing a vote early or cutting a budget (valid for 5 minutes)."""
+    response = client.post(REAUTHENTICATE, {"password": PASSWORD})
+    assert response.status_code == 302, response.content.decode()[:2000]

@@ -12,10 +12,11 @@ writers, defined next to them and installed by their apps' migrations:
 ``budgeting_record_audit_event()`` (``budgeting.audit``) and ``notifications_enqueue_email()``
 (``notifications.services``).
 
-Migration voting 0001 installs ``CAST_BALLOT_FUNCTION`` (CREATE OR REPLACE) from this module;
-budgeting 0007 keeps the first version as history. The name and the signature are those of
-0007, so the installed function is replaced in place. A change here needs a new migration that
-installs the text again. This module imports nothing, so a migration can load it.
+Migration voting 0001 installs ``CAST_BALLOT_FUNCTION`` (CREATE OR REPLACE) from this module and
+voting 0002 installs it again (the receipt moved from the ballot to the participation); budgeting
+0007 keeps the first version as history. The name and the signature are those of 0007, so the
+installed function is replaced in place. A change here needs a new migration that installs the
+text again. This module imports nothing, so a migration can load it.
 """
 
 CAST_BALLOT_FUNCTION = r"""
@@ -86,11 +87,12 @@ BEGIN
         RETURN;
     END IF;
 
-    -- 4. Insert the ballot, or take the existing one and give it a new receipt; replace its
-    --    choices in place (nothing about the earlier contents is kept).
-    INSERT INTO budgeting_ballot AS b (id, voter_key, scope_id, receipt)
-    VALUES (p_ballot_id, p_voter_key, p_scope_id, p_receipt)
-    ON CONFLICT (voter_key, scope_id) DO UPDATE SET receipt = EXCLUDED.receipt
+    -- 4. Insert the ballot, or take the existing one; replace its choices in place (nothing
+    --    about the earlier contents is kept). The ballot holds no receipt: the new receipt is
+    --    the participation's (who voted, never what).
+    INSERT INTO budgeting_ballot AS b (id, voter_key, scope_id)
+    VALUES (p_ballot_id, p_voter_key, p_scope_id)
+    ON CONFLICT (voter_key, scope_id) DO UPDATE SET voter_key = EXCLUDED.voter_key
     RETURNING b.id INTO v_ballot_id;
     v_is_change := v_ballot_id <> p_ballot_id;
     IF v_is_change THEN
@@ -100,7 +102,7 @@ BEGIN
     SELECT gen_random_uuid(), v_ballot_id, c.proposal_id, c.points
     FROM unnest(p_proposal_ids, p_points) AS c(proposal_id, points);
 
-    UPDATE budgeting_participation SET voted_at = p_now, channel = p_channel
+    UPDATE budgeting_participation SET voted_at = p_now, channel = p_channel, receipt = p_receipt
     WHERE id = v_participation_id;
 
     -- 5. That a ballot changed, never what it holds nor whose it is.

@@ -7,6 +7,7 @@ shows the requesting resident's own ballot only (found by their voter key), neve
 from typing import TYPE_CHECKING
 from typing import cast
 
+import rules
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import BACKEND_SESSION_KEY
@@ -309,15 +310,16 @@ class BallotReceiptView(ProfileRequiredMixin, ScopeMixin, View):
     scope: BallotScope  # its URL names the scope
 
     def get(self, request, *args, **kwargs):
-        ballot = get_own_ballot(user=request.user, scope=self.scope)
-        if ballot is None:
+        # The receipt is kept with the participation (who voted), never with the ballot.
+        participation = get_participation(user=request.user, scope=self.scope)
+        if participation is None or participation.voted_at is None or not participation.receipt:
             messages.info(request, _("You have no ballot on this scope yet."))
             return redirect(self.cycle.get_absolute_url())
         context = {
             "cycle": self.cycle,
             "scope": self.scope,
-            "receipt": ballot.receipt,
-            "participation": get_participation(user=request.user, scope=self.scope),
+            "receipt": participation.receipt,
+            "participation": participation,
             "can_change": request.user.has_perm("voting.submit_ballot", self.scope),
             # after one ballot, point to the others they may still vote on (district, city-wide)
             "other_ballots": [
@@ -325,6 +327,7 @@ class BallotReceiptView(ProfileRequiredMixin, ScopeMixin, View):
                 for line in list_my_ballots(user=request.user)
                 if line.may_vote and line.status != "voted" and line.scope.pk != self.scope.pk
             ],
+            "receipts_listed": rules.has_perm("results.view_results", request.user, self.cycle),
         }
         return render(request, "voting/ballot_receipt.html", context)
 

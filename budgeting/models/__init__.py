@@ -3,6 +3,7 @@
 from .audit import AuditEvent
 from .ballots import Ballot
 from .ballots import BallotChoice
+from .ballots import CountedReceipt
 from .ballots import Participation
 from .council import CouncilMembership
 from .cycles import BudgetCycle
@@ -28,6 +29,7 @@ __all__ = [
     "BudgetCut",
     "BudgetCycle",
     "CouncilMembership",
+    "CountedReceipt",
     "District",
     "ExportFile",
     "ImplementationPhoto",

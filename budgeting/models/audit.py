@@ -2,6 +2,8 @@ from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
+from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -11,9 +13,13 @@ class AuditEventQuerySet(models.QuerySet):
 
 
 class AuditEvent(models.Model):
-    """Who did what, when, to which thing, and why. Written only by ``record_audit_event``.
+    """Who did what, when, to which thing, and why. Written only by ``record_audit_event`` (and
+    its SQL twin); never records what a person chose on a ballot.
 
-    Never records what a person chose on a ballot.
+    Append-only and chained (``budgeting.audit``): on PostgreSQL triggers refuse UPDATE and
+    DELETE (except clearing ``actor`` when a person's account is erased) and give every new
+    event its ``position`` in its cycle's chain, the previous event's ``chain_hash`` and its own
+    (SHA-256 over the previous hash and the SHA-256 of the event's content).
     """
 
     class Type(models.TextChoices):
@@ -51,6 +57,11 @@ class AuditEvent(models.Model):
         PAPER_BALLOT_ENTERED = "paper_ballot_entered", _("Paper ballot entered")
         BALLOT_CHANNEL_CONFLICT = "ballot_channel_conflict", _("Second ballot refused")
         VOTING_CLOSED = "voting_closed", _("Voting closed")
+        RECEIPTS_LISTED = "receipts_listed", _("Receipt codes of the counted ballots listed")
+        BALLOTS_SEALED = (
+            "ballots_sealed",
+            _("Earlier versions of ballot and participation rows erased from disk"),
+        )
         # tally and publication
         TALLY_STARTED = "tally_started", _("Counting started")
         TALLY_SUCCEEDED = "tally_succeeded", _("Counting finished")
@@ -66,7 +77,7 @@ class AuditEvent(models.Model):
 
     cycle = models.ForeignKey(
         "budgeting.BudgetCycle",
-        on_delete=models.CASCADE,
+        on_delete=models.PROTECT,  # a cycle with a history cannot be deleted
         null=True,
         blank=True,
         related_name="audit_events",
@@ -89,7 +100,14 @@ class AuditEvent(models.Model):
     is_public = models.BooleanField(_("public"), default=False)
     reason = models.TextField(_("reason"), blank=True)
     parameters = models.JSONField(_("details"), default=dict, blank=True)
-    created_at = models.DateTimeField(_("when"), auto_now_add=True, db_index=True)
+    created_at = models.DateTimeField(_("when"), default=timezone.now, db_index=True)
+    # The hash chain (set by the database on insert; by record_audit_event where there is no
+    # trigger, i.e. SQLite): the event's place in its cycle's chain (1, 2, ...; events without
+    # a cycle form one chain of their own), the previous event's hash and this one's.
+    position = models.PositiveBigIntegerField(_("position in the chain"), default=0)
+    content_sha256 = models.CharField(max_length=64, blank=True, editable=False)
+    previous_hash = models.CharField(max_length=64, blank=True, editable=False)
+    chain_hash = models.CharField(_("chain hash"), max_length=64, blank=True, editable=False)
 
     objects = AuditEventQuerySet.as_manager()
 
@@ -98,6 +116,18 @@ class AuditEvent(models.Model):
         verbose_name = _("audit event")
         verbose_name_plural = _("audit events")
         indexes = [models.Index(fields=["cycle", "is_public", "-created_at"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["cycle", "position"],
+                condition=Q(cycle__isnull=False),
+                name="auditevent_one_per_position",
+            ),
+            models.UniqueConstraint(
+                fields=["position"],
+                condition=Q(cycle__isnull=True),
+                name="auditevent_one_per_position_without_cycle",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_event_type_display()} ({self.created_at:%Y-%m-%d %H:%M})"

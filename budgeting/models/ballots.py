@@ -2,9 +2,12 @@
 
 ``Ballot`` has no foreign key to users: it is keyed by ``voter_key`` =
 HMAC(settings.CHAMYEO_VOTER_KEY_SECRET, "user id:scope id"), and it stores no time (a time equal to
-``Participation.voted_at`` would let anyone join the two tables). Its primary key is a random
-UUID, so ids do not reveal the order ballots were cast in. ``Participation`` says *who* voted and
-when, never *what*.
+``Participation.voted_at`` would let anyone join the two tables) and no receipt. Its primary key is
+a random UUID, so ids do not reveal the order ballots were cast in. ``Participation`` says *who*
+voted and when, never *what*; it holds the voter's receipt code, so a receipt leads to a person
+(who knows it anyway) and never to a ballot's content. When voting closes, the receipts of the
+ballots counted are copied, sorted, into ``CountedReceipt`` (a scope and a code, nothing else):
+the list published with the results.
 """
 
 import secrets
@@ -40,10 +43,11 @@ class Ballot(models.Model):
         related_name="ballots",
         verbose_name=_("ballot scope"),
     )
-    receipt = models.CharField(_("receipt"), max_length=19, unique=True, default=new_receipt)
-    # Not a column: set by voting's submit_ballot on the ballot it returns (whether it replaced
-    # an earlier one); a ballot read from the database has no such attribute.
+    # Not columns: set by voting's submit_ballot on the ballot it returns (whether it replaced
+    # an earlier one, and the receipt code it gave the voter, which is stored with the voter's
+    # Participation, never with the ballot); a ballot read from the database has neither.
     is_change: bool
+    receipt: str
 
     class Meta:
         verbose_name = _("ballot")
@@ -119,6 +123,8 @@ class Participation(models.Model):
     # vote again): lets "My participation" say "withdrawn" rather than "not voted yet".
     withdrawn_at = models.DateTimeField(_("ballot withdrawn at"), null=True, blank=True)
     reminder_sent_at = models.DateTimeField(_("reminder sent at"), null=True, blank=True)
+    # The code of the voter's current ballot; a new one on every change, none after withdrawal.
+    receipt = models.CharField(_("receipt"), max_length=19, null=True, blank=True, unique=True)
 
     class Meta:
         verbose_name = _("participation")
@@ -132,3 +138,30 @@ class Participation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} · {self.scope_id}"
+
+
+class CountedReceipt(models.Model):
+    """The receipt code of one counted ballot of a scope: the list published with the results.
+
+    Written when voting closes, in code order, from the participations of the scope (never from
+    the ballots, which hold no receipt), so neither its rows nor their order say anything about
+    any ballot's content. A resident finds their code in it: "your ballot was counted".
+    """
+
+    scope = models.ForeignKey(
+        "budgeting.BallotScope",
+        on_delete=models.PROTECT,
+        related_name="counted_receipts",
+        verbose_name=_("ballot scope"),
+    )
+    code = models.CharField(_("receipt"), max_length=19)
+
+    class Meta:
+        verbose_name = _("counted receipt")
+        verbose_name_plural = _("counted receipts")
+        constraints = [
+            models.UniqueConstraint(fields=["scope", "code"], name="countedreceipt_one_per_scope")
+        ]
+
+    def __str__(self) -> str:
+        return self.code

@@ -104,6 +104,8 @@ MIDDLEWARE = [
     # NUL and other control characters in any GET/POST parameter: 400 before a view runs
     "core.middleware.ControlCharacterGuardMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    # staff and council sessions: 30 minutes idle, 12 hours at most (residents unchanged)
+    "accounts.session_limits.StaffSessionLimitMiddleware",
     "accounts.middleware.RequireMFAMiddleware",
 ]
 
@@ -244,6 +246,12 @@ MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Chamyeo"
 # Pages under these prefixes need MFA for staff and council members (accounts.middleware).
 CHAMYEO_MFA_REQUIRED_PREFIXES = ["/admin/", "/staff/", "/council/"]
+# Staff and council sessions end after this long without a request, and this long after login
+# (accounts.session_limits); residents' sessions keep Django's default.
+CHAMYEO_STAFF_SESSION_IDLE_SECONDS = env.int("CHAMYEO_STAFF_SESSION_IDLE_SECONDS", default=30 * 60)
+CHAMYEO_STAFF_SESSION_MAX_SECONDS = env.int(
+    "CHAMYEO_STAFF_SESSION_MAX_SECONDS", default=12 * 60 * 60
+)
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -253,7 +261,8 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 # --- E-mail -----------------------------------------------------------------------------------
-EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
+# An empty EMAIL_URL counts as unset (production then refuses to start: it needs a mail server).
+EMAIL_CONFIG = env.email_url_config(env.str("EMAIL_URL", default="") or "consolemail://")
 vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Chamyeo <noreply@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL

@@ -12,6 +12,7 @@ from django.core.exceptions import ImproperlyConfigured
 from core.sentry import init_sentry
 
 from .base import *
+from .base import EMAIL_CONFIG
 from .base import env
 
 REQUIRED_VARIABLES: tuple[str, ...] = (
@@ -20,6 +21,7 @@ REQUIRED_VARIABLES: tuple[str, ...] = (
     "DJANGO_ALLOWED_HOSTS",
     "DATABASE_URL",
     "REDIS_URL",
+    "EMAIL_URL",
 )
 if CHAMYEO_STORAGE == "s3":
     REQUIRED_VARIABLES = (*REQUIRED_VARIABLES, "AWS_STORAGE_BUCKET_NAME")
@@ -27,6 +29,22 @@ _missing = [name for name in REQUIRED_VARIABLES if not env.str(name, default="")
 if _missing:
     raise ImproperlyConfigured(
         f"Production needs {', '.join(_missing)} set in the environment (see .env.example)."
+    )
+
+# A backend that keeps mail on this machine would print or store every e-mail, ballot receipts
+# included, where whoever reads the logs or the disk can read them: production needs a real one.
+LOCAL_EMAIL_BACKENDS = (
+    "django.core.mail.backends.console.EmailBackend",
+    "django.core.mail.backends.filebased.EmailBackend",
+    "django.core.mail.backends.locmem.EmailBackend",
+    "django.core.mail.backends.dummy.EmailBackend",
+)
+_email_backend = EMAIL_CONFIG["EMAIL_BACKEND"]
+if _email_backend in LOCAL_EMAIL_BACKENDS:
+    raise ImproperlyConfigured(
+        f"Production needs a mail server in EMAIL_URL (e.g. smtp+tls://user:password@host:587), "
+        f"not {_email_backend}: it would write every e-mail, ballot receipts included, into the "
+        f"log or onto this machine."
     )
 
 DEBUG = False

@@ -24,11 +24,13 @@ from django.utils import timezone
 
 from budgeting.models import ExportFile
 from budgeting.models import TallyRun
+from budgeting.selectors import get_published_chain_head
 from budgeting.tally import canonical_pb
 from core.broker import enqueue
 from results.exports.tables import ResultRow
 from results.exports.tables import write_results_csv
 from results.exports.tables import write_results_json
+from results.selectors import count_counted_receipts
 from results.selectors import get_comparison_run
 from results.selectors import get_tally_input
 from results.selectors import list_allocations
@@ -162,6 +164,7 @@ def result_rows(*, run: TallyRun) -> list[ResultRow]:
 
 def result_summary(*, run: TallyRun) -> dict[str, Any]:
     scope = run.scope
+    head = get_published_chain_head(cycle=scope.cycle)
     return {
         "cycle": scope.cycle.slug,
         "scope": scope.slug,
@@ -174,6 +177,10 @@ def result_summary(*, run: TallyRun) -> dict[str, Any]:
         "left_over_won": run.left_over_won,
         "fingerprint_sha256": run.fingerprint,
         "published_at": run.published_at.isoformat() if run.published_at else None,
+        "receipts_counted": count_counted_receipts(scope=scope),
+        "audit_chain_head_at_publication": (
+            {"position": head.position, "chain_hash": head.chain_hash} if head else None
+        ),
     }
 
 

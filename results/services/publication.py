@@ -20,6 +20,7 @@ from results.selectors import get_latest_run
 from results.selectors import list_published_runs
 from results.services.exports import create_export_files
 from results.services.exports import request_export_builds
+from voting.services.ballots import list_counted_receipts
 
 
 class PublicationError(ApplicationError):
@@ -67,6 +68,8 @@ def publish_results(*, cycle_id: int, actor: User | None) -> bool:
         ).update(published_at=now)
         run.published_at = now
         create_export_files(run=run)
+    # Normally listed when voting closed (seal_ballot_storage); idempotent, so never missing.
+    receipts = {scope.pk: list_counted_receipts(scope=scope) for scope in scopes}
     record_audit_event(
         cycle=cycle,
         event_type=AuditEvent.Type.RESULTS_PUBLISHED,
@@ -79,6 +82,7 @@ def publish_results(*, cycle_id: int, actor: User | None) -> bool:
                 "rule": run.rule,
                 "fingerprint": run.fingerprint,
                 "ballots": run.ballot_count,
+                "receipts": receipts[run.scope_id],
                 "allocated_won": run.allocated_won,
             }
             for run in counted.values()

@@ -12,6 +12,7 @@ from datetime import datetime
 from datetime import timedelta
 from functools import partial
 
+from django.db import connection
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -28,6 +29,7 @@ from budgeting.services.cycles import advance_phase
 from core.broker import enqueue
 from core.exceptions import ApplicationError
 from voting.services.ballots import erase_write_order
+from voting.services.ballots import seal_ballot_storage
 
 # A run still "counting" after this long lost its worker: beat asks for it again.
 STALE_RUN_AFTER = timedelta(minutes=15)
@@ -53,10 +55,25 @@ def close_voting(*, cycle_id: int) -> list[int]:
 
     Moves VOTING→TALLYING if the deadline has passed (through ``advance_phase``), records one
     public ``VOTING_CLOSED`` event per scope, and enqueues ``tally_scope`` (on commit) for each
-    scope that has no counted or running official run. Safe to repeat; returns the scope ids
-    it asked to count.
+    scope that has no counted or running official run; then, after commit, seals the ballot
+    storage (``seal_ballot_storage``: the counted receipts listed, earlier row versions removed
+    from disk). Safe to repeat; returns the scope ids it asked to count.
     """
 
+    to_count = _close_and_ask_for_counts(cycle_id=cycle_id)
+    cycle = BudgetCycle.objects.get(pk=cycle_id)
+    if phase_index(cycle.phase) >= phase_index(Phase.TALLYING):
+        # After commit (VACUUM runs outside a transaction): no earlier row version of a ballot,
+        # a choice or a participation stays in the table files. Idempotent; if it cannot run yet,
+        # the next minute's close_due_voting tries again.
+        if connection.in_atomic_block:
+            transaction.on_commit(partial(seal_ballot_storage, cycle=cycle))
+        else:
+            seal_ballot_storage(cycle=cycle)
+    return to_count
+
+
+def _close_and_ask_for_counts(*, cycle_id: int) -> list[int]:
     with transaction.atomic():
         cycle = BudgetCycle.objects.select_for_update().get(pk=cycle_id)
         now = timezone.now()
@@ -103,7 +120,8 @@ def _needs_count(*, scope: BallotScope, rule: str, now: datetime) -> bool:
 
 
 def close_due_voting(*, now: datetime | None = None) -> int:
-    """Beat: close voting on every cycle counting or past its deadline whose scopes lack a count."""
+    """Beat: close voting on every cycle counting or past its deadline whose scopes lack a count,
+    and seal the ballot storage of any published cycle whose seal could not run yet."""
     now = now or timezone.now()
     cycles = BudgetCycle.objects.filter(phase=Phase.TALLYING) | BudgetCycle.objects.filter(
         phase=Phase.VOTING, voting_end_at__lte=now
@@ -111,6 +129,18 @@ def close_due_voting(*, now: datetime | None = None) -> int:
     asked = 0
     for cycle_id in cycles.values_list("pk", flat=True):
         asked += len(close_voting(cycle_id=cycle_id))
+    if connection.vendor == "postgresql":  # SQLite (the demo) seals nothing
+        # published before its ballot storage could be sealed (an old transaction was open)
+        unsealed = (
+            BudgetCycle.objects.filter(
+                phase__in=[Phase.PUBLISHED, Phase.IMPLEMENTATION],
+                audit_events__event_type=AuditEvent.Type.VOTING_CLOSED,
+            )
+            .exclude(audit_events__event_type=AuditEvent.Type.BALLOTS_SEALED)
+            .distinct()
+        )
+        for cycle in unsealed:
+            seal_ballot_storage(cycle=cycle)
     return asked
 
 

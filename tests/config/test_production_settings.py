@@ -20,6 +20,7 @@ REQUIRED_VARIABLES = (
     "DJANGO_ALLOWED_HOSTS",
     "DATABASE_URL",
     "REDIS_URL",
+    "EMAIL_URL",
 )
 
 SETTINGS = """
@@ -100,6 +101,7 @@ def _production_env(**variables: str) -> dict:
         # never connected to while the settings load
         "DATABASE_URL": "postgres://chamyeo@db.chamyeo.invalid:5432/chamyeo",
         "REDIS_URL": _dead_redis(),
+        "EMAIL_URL": "smtp+tls://mailer:mail-password@smtp.chamyeo.invalid:587",
         **variables,
     }
 
@@ -177,6 +179,29 @@ def test_production_refuses_to_start_without_a_required_variable(variable):
     error = result.stderr.strip().splitlines()[-1]
     assert error.startswith("django.core.exceptions.ImproperlyConfigured: Production needs ")
     assert f"needs {variable} set in the environment" in error
+
+
+@pytest.mark.parametrize(
+    "email_url", ["consolemail://", "filemail:///tmp/chamyeo-mail", "memorymail://", "dummymail://"]
+)
+def test_production_refuses_to_start_with_a_mail_backend_that_keeps_mail_locally(email_url):
+    """The console backend printed every receipt e-mail (recipient and code) into the worker's
+    log: production refuses it, and every other backend that keeps mail on the machine."""
+    result = _run(SETTINGS, _production_env(EMAIL_URL=email_url))
+
+    assert result.returncode != 0
+    error = result.stderr.strip().splitlines()[-1]
+    assert "Production needs a mail server in EMAIL_URL" in error
+
+
+def test_production_starts_with_an_smtp_server():
+    script = "from django.conf import settings; print(settings.EMAIL_BACKEND, settings.EMAIL_HOST)"
+    result = _run(script, _production_env())
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert result.stdout.split() == [
+        "django.core.mail.backends.smtp.EmailBackend",
+        "smtp.chamyeo.invalid",
+    ]
 
 
 # The mark, not only django_db_setup: pytest-django creates the test database only for the

@@ -165,6 +165,19 @@ class Journey:
             },
         )
 
+    def reauthenticate_if_asked(self, page: Page) -> bool:
+        """allauth's page asking staff for their password again before a grave act (publishing,
+        closing a vote early, cutting a budget), at most every 5 minutes: fill it in; the act
+        then goes on. True if it was asked."""
+        page.wait_for_load_state("load")
+        if "/accounts/reauthenticate/" not in page.url:
+            return False
+        self.check(page)
+        page.fill("#id_password", PASSWORD)
+        page.locator('main form button[type="submit"]').first.click()
+        page.wait_for_load_state("load")
+        return True
+
     def log_in(self, page: Page, email: str, *, totp_secret: str | None = None) -> None:
         """Log in through allauth's form (and its two-factor step for staff and council)."""
         self.go(page, "/accounts/login/")

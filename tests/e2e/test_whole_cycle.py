@@ -105,6 +105,8 @@ def _advance_in_admin(journey: Journey, staff: Page, cycle: BudgetCycle, to: Pha
     staff.locator(f'input[name="_selected_action"][value="{cycle.pk}"]').check()
     staff.select_option('select[name="action"]', "advance_to_next_phase")
     staff.locator('button[name="index"]').click()
+    if to in (Phase.TALLYING, Phase.PUBLISHED):  # closing a vote, publishing: password again
+        journey.reauthenticate_if_asked(staff)
     expect(staff.locator(".messagelist .success")).to_have_count(1)
     journey.check(staff)
     cycle.refresh_from_db()
@@ -397,6 +399,7 @@ def test_whole_cycle_in_the_browser(live_worker, live_server, new_context, devic
     )
     journey.go(office, f"/staff/cycles/{cycle.slug}/tally/")
     office.locator('form input[name="action"][value="publish"] ~ button').click()
+    journey.reauthenticate_if_asked(office)  # unless done in the last 5 minutes
     expect(office.locator(".alert-success")).to_be_visible()
     journey.check(office)
     cycle.refresh_from_db()
@@ -431,6 +434,25 @@ def test_whole_cycle_in_the_browser(live_worker, live_server, new_context, devic
         str(signs.pk): 1,
     }
     assert int(election.meta["num_votes"]) == 2
+
+    # --- the resident checks that their ballot was counted: by its code, never its choices ---
+    journey.go(resident, f"/cycles/{cycle.slug}/ballots/{scope.pk}/receipt/")
+    resident.locator(f'a[href^="/cycles/{cycle.slug}/results/{scope.pk}/receipts/?code="]').click()
+    journey.check(resident, screenshot="receipt-check")
+    expect(resident.locator("#receipt-result.alert-success")).to_contain_text(second_receipt)
+    expect(resident.locator("#receipt-count")).to_have_text("2")  # the .pb's two ballots
+    # the code of the replaced ballot is not listed; a code typed loosely is read all the same
+    resident.fill("#id_code", first_receipt.lower().replace("-", " "))
+    resident.locator("main form button[type=submit]").click()
+    expect(resident.locator("#receipt-result.alert-warning")).to_contain_text(first_receipt)
+    journey.check(resident)
+    with resident.expect_download() as download_info:
+        resident.locator(f'a[href="/cycles/{cycle.slug}/results/{scope.pk}/receipts.txt"]').click()
+    codes = download_info.value.path().read_text().split()
+    assert len(codes) == int(election.meta["num_votes"])
+    assert second_receipt in codes
+    assert first_receipt not in codes
+    assert codes == sorted(codes)  # code order, which says nothing about any ballot
 
     # --- the budget office reports progress; everyone sees where the money went --------
     journey.go(office, f"/staff/cycles/{cycle.slug}/implementation/")

@@ -12,6 +12,7 @@ from budgeting.phases import Phase
 from implementation.services import post_implementation_update
 from implementation.services import record_budget_cut
 from tests.helpers import cycle_in_phase
+from tests.helpers import reauthenticate
 
 pytestmark = pytest.mark.django_db
 
@@ -54,6 +55,8 @@ def test_staff_pages_need_staff_with_two_factor_authentication(
 @pytest.mark.parametrize("role", ROLES)
 def test_nobody_but_mfa_staff_can_post_an_update_or_a_cut(client, request, role, project):
     client = client_as(client, request, role)
+    if role == "staff_user":
+        reauthenticate(client)  # a cut asks for the password again (test_cut_reauthentication)
     client.post(
         reverse("implementation:staff-implementation-update", kwargs={"pk": project.pk}),
         {"status": "in_progress", "percent_done": 10, "spent_won": 1000, "note": "n"},
@@ -165,6 +168,7 @@ def test_service_refusal_and_a_non_image_rerender_the_form(client, staff_user, p
 )
 def test_bad_cut_form_rerenders_with_errors(client, staff_user, project, data, field):
     client.force_login(staff_user)
+    reauthenticate(client)  # a cut larger than the project is refused only when it is tried
     response = client.post(
         reverse("implementation:staff-budget-cut", kwargs={"pk": project.pk}), data
     )

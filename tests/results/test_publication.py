@@ -43,8 +43,10 @@ def test_close_voting_moves_to_counting_and_asks_for_each_scope_once(
     cycle.refresh_from_db()
     assert cycle.phase == Phase.TALLYING
     assert asked == [first.pk, second.pk]
-    # the phase hook (close_voting again) and one tally per scope
-    assert len(callbacks) == 3
+    # the phase hook (close_voting again), one tally per scope, and sealing the ballot storage
+    # after commit (seal_ballot_storage: VACUUM runs outside a transaction)
+    assert len(callbacks) == 4
+    assert callbacks[-1].func.__name__ == "seal_ballot_storage"
     closed = AuditEvent.objects.filter(event_type=AuditEvent.Type.VOTING_CLOSED)
     assert sorted(e.parameters["ballots"] for e in closed) == [0, 2]
     assert all(e.is_public for e in closed)

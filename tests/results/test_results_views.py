@@ -10,6 +10,7 @@ from budgeting.phases import Phase
 from results.services.counting import tally_scope
 from results.services.exports import build_export_file
 from results.services.publication import publish_results
+from tests.helpers import reauthenticate
 
 
 @pytest.fixture
@@ -149,6 +150,7 @@ def test_staff_publish_from_the_count_page(client, counted_election, staff_user)
     e = counted_election
     tally_scope(scope_id=e["scope"].pk)
     client.force_login(staff_user)
+    reauthenticate(client)  # publishing asks for the password again (test_reauthentication)
     url = reverse("results:staff-tally", kwargs={"slug": e["cycle"].slug})
     assert "Publish the results" in client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
 
@@ -165,6 +167,7 @@ def test_staff_publish_before_counting_rerenders_with_the_reason(
 ):
     e = counted_election
     client.force_login(staff_user)
+    reauthenticate(client)
     client.cookies["django_language"] = "en"
     url = reverse("results:staff-tally", kwargs={"slug": e["cycle"].slug})
 

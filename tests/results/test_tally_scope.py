@@ -209,12 +209,12 @@ def test_closing_voting_reshuffles_ballots_before_the_count():
     for n, ballot in enumerate([[a], [a, b], [b]]):  # three transactions, three row stamps
         cast_ballots(scope=scope, ballots=[ballot], start=n)
     assert _distinct_ballot_stamps() == 3
-    before = sorted(Ballot.objects.values_list("pk", "receipt"))
+    before = sorted(Ballot.objects.values_list("pk", "voter_key"))
 
     close_voting(cycle_id=cycle.pk)
 
     assert _distinct_ballot_stamps() == 1
-    assert sorted(Ballot.objects.values_list("pk", "receipt")) == before
+    assert sorted(Ballot.objects.values_list("pk", "voter_key")) == before
     run = tally_scope(scope_id=scope.pk)
     assert {(al.proposal_id, al.votes) for al in run.allocations.all()} == {(a.pk, 2), (b.pk, 2)}
 

@@ -16,6 +16,7 @@ from django.test import Client
 from django.urls import reverse
 
 from budgeting.models import Ballot
+from budgeting.models import Participation
 from notifications.models import OutboxMessage
 from tests.helpers import publish_to
 from tests.voting.factories import make_residents
@@ -139,7 +140,7 @@ def test_100_ballots_are_stored_while_redis_is_down_and_receipts_follow(
     while len(mail.outbox) < 100 and time.monotonic() < deadline:
         time.sleep(0.2)
     time.sleep(0.5)  # nothing more should arrive
-    receipts = set(Ballot.objects.values_list("receipt", flat=True))
+    receipts = set(Participation.objects.values_list("receipt", flat=True))
     mailed = [next(r for r in receipts if r in message.body) for message in mail.outbox]
     assert len(mailed) == 100
     assert set(mailed) == receipts  # each receipt exactly once

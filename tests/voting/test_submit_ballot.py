@@ -40,6 +40,8 @@ def test_first_ballot_is_stored_under_the_voter_key_with_a_receipt_mail(
     participation = Participation.objects.get(user=resident, scope=district_scope)
     assert participation.voted_at is not None
     assert participation.channel == "online"
+    assert participation.receipt == ballot.receipt  # kept with who voted, not with the ballot
+    assert "receipt" not in {field.name for field in Ballot._meta.concrete_fields}
     message = OutboxMessage.objects.get()
     assert message.dedupe_key == f"receipt:{ballot.receipt}"
     assert message.is_secret is True
@@ -59,7 +61,9 @@ def test_changing_replaces_choices_and_receipt_and_keeps_nothing_of_the_first(
     assert second.pk == first.pk
     assert second.receipt != old_receipt
     assert _stored(district_scope) == {c.pk: 1}
-    assert not Ballot.objects.filter(receipt=old_receipt).exists()
+    participation = Participation.objects.get(user=resident, scope=district_scope)
+    assert participation.receipt == second.receipt  # the old code is kept nowhere
+    assert not Participation.objects.filter(receipt=old_receipt).exists()
     event = AuditEvent.objects.get(event_type=AuditEvent.Type.BALLOT_CHANGED)
     assert event.actor is None
     assert event.parameters == {}
@@ -73,7 +77,9 @@ def test_withdrawing_deletes_the_ballot_and_clears_voted_at(
     withdraw_ballot(voter=resident, scope=district_scope)
     assert Ballot.objects.count() == 0
     assert BallotChoice.objects.count() == 0
-    assert Participation.objects.get(user=resident, scope=district_scope).voted_at is None
+    participation = Participation.objects.get(user=resident, scope=district_scope)
+    assert participation.voted_at is None
+    assert participation.receipt is None  # a withdrawn ballot's code is listed nowhere
     assert AuditEvent.objects.filter(event_type=AuditEvent.Type.BALLOT_WITHDRAWN).count() == 1
     with pytest.raises(BallotRefusedError) as error:
         withdraw_ballot(voter=resident, scope=district_scope)

@@ -22,6 +22,7 @@ from uuid import UUID
 
 import psycopg
 from django.contrib.contenttypes.models import ContentType
+from django.db import OperationalError
 from django.db import connection
 from django.db import transaction
 from django.db.models import F
@@ -38,7 +39,9 @@ from budgeting.models import Ballot
 from budgeting.models import BallotChoice
 from budgeting.models import BallotScope
 from budgeting.models import BudgetCycle
+from budgeting.models import CountedReceipt
 from budgeting.models import Participation
+from budgeting.models.ballots import new_receipt
 from budgeting.phases import Feature
 from budgeting.phases import Phase
 from budgeting.selectors import get_ineligibility
@@ -187,6 +190,7 @@ def _cast_in_one_statement(
     Parameters are bound by the server (a psycopg cursor, not Django's client-side binding), so
     the statement text PostgreSQL may log on an error never holds a person's choices."""
     ballot = Ballot(voter_key=voter_key(user_id=voter.pk, scope_id=scope.pk), scope=scope)
+    ballot.receipt = new_receipt()
     email = _receipt_email(voter=voter, scope=scope, receipt=ballot.receipt, channel=channel)
     email["recipient_id"] = email.pop("recipient").pk
     audit = {
@@ -291,28 +295,24 @@ def _write_ballot(
     channel: str,
 ) -> Ballot:
     key = voter_key(user_id=voter.pk, scope_id=scope.pk)
-    # Insert, or take the existing row and give it a new receipt, in one statement.
+    # Insert, or take the existing row, in one statement. The ballot holds no receipt.
     candidate = Ballot(voter_key=key, scope=scope)
     pk_field = Ballot._meta.pk
     with connection.cursor() as cursor:
         cursor.execute(
-            f"""INSERT INTO {Ballot._meta.db_table} (id, voter_key, scope_id, receipt)
-            VALUES (%s, %s, %s, %s)
-            ON CONFLICT (voter_key, scope_id) DO UPDATE SET receipt = EXCLUDED.receipt
+            f"""INSERT INTO {Ballot._meta.db_table} (id, voter_key, scope_id)
+            VALUES (%s, %s, %s)
+            ON CONFLICT (voter_key, scope_id) DO UPDATE SET voter_key = EXCLUDED.voter_key
             RETURNING id""",  # noqa: S608
-            [
-                pk_field.get_db_prep_value(candidate.pk, connection),
-                key,
-                scope.pk,
-                candidate.receipt,
-            ],
+            [pk_field.get_db_prep_value(candidate.pk, connection), key, scope.pk],
         )
         ballot_id = pk_field.to_python(cursor.fetchone()[0])  # SQLite stores UUIDs as text
     is_change = ballot_id != candidate.pk
-    ballot = Ballot(pk=ballot_id, voter_key=key, scope=scope, receipt=candidate.receipt)
+    ballot = Ballot(pk=ballot_id, voter_key=key, scope=scope)
     ballot.is_change = is_change
+    ballot.receipt = new_receipt()
     if is_change:
-        # Replace in place: nothing about the earlier contents is kept, and the receipt changed.
+        # Replace in place: nothing about the earlier contents is kept, and the receipt changes.
         BallotChoice.objects.filter(ballot_id=ballot_id).delete()
     BallotChoice.objects.bulk_create(
         BallotChoice(ballot=ballot, proposal_id=proposal_id, points=points)
@@ -320,7 +320,8 @@ def _write_ballot(
     )
     participation.voted_at = timezone.now()
     participation.channel = channel
-    participation.save(update_fields=["voted_at", "channel"])
+    participation.receipt = ballot.receipt
+    participation.save(update_fields=["voted_at", "channel", "receipt"])
     if is_change:
         # That a ballot changed, never what it holds nor whose it is.
         record_audit_event(
@@ -354,7 +355,8 @@ def withdraw_ballot(*, voter: User, scope: BallotScope) -> None:
         Ballot.objects.filter(voter_key=key, scope=scope).delete()
         participation.voted_at = None
         participation.withdrawn_at = timezone.now()
-        participation.save(update_fields=["voted_at", "withdrawn_at"])
+        participation.receipt = None  # the old code is listed nowhere
+        participation.save(update_fields=["voted_at", "withdrawn_at", "receipt"])
         record_audit_event(
             cycle=scope.cycle,
             event_type=AuditEvent.Type.BALLOT_WITHDRAWN,
@@ -383,9 +385,10 @@ def erase_write_order(*, cycle: BudgetCycle | None = None, scope: BallotScope | 
     so PostgreSQL's row stamps (``xmin``) and the physical order of rows follow the order people
     voted in; someone with direct database access could join them. Deleting and re-inserting all
     ballots and choices in a shuffled order, in one transaction, gives every row the same stamp
-    and a random place; the participations are rewritten in the same transaction too. It runs
-    when voting closes (``close_voting``), before the count; a VACUUM afterwards removes the old
-    row versions from disk. Ids and receipts are kept. Returns the ballots stored.
+    and a random place. It runs when voting closes (``close_voting``), before the count; then
+    ``seal_ballot_storage`` rewrites the participations in another transaction and VACUUM FULL
+    removes the earlier row versions from the table files. Ids are kept. Returns the ballots
+    stored.
     """
     if scope is not None:
         scope_ids = [scope.pk]
@@ -405,7 +408,6 @@ def erase_write_order(*, cycle: BudgetCycle | None = None, scope: BallotScope | 
             Ballot.objects.bulk_create(ballots, batch_size=5000)
             BallotChoice.objects.bulk_create(choices, batch_size=5000)
             stored = len(ballots)
-        Participation.objects.filter(scope_id__in=scope_ids).update(channel=F("channel"))
     return stored
 
 
@@ -429,3 +431,134 @@ def _erase_write_order_in_sql(*, scope_ids: list[int]) -> int:
         cursor.execute(f"INSERT INTO {choice} SELECT * FROM erase_choice ORDER BY random()")  # noqa: S608
         cursor.execute("DROP TABLE erase_ballot, erase_choice")
     return stored
+
+
+# The tables whose earlier row versions could pair a person with a ballot (by xmin, position or
+# id); VACUUM FULL rewrites each into a new file holding only its live rows.
+SEALED_TABLES = (
+    Ballot._meta.db_table,
+    BallotChoice._meta.db_table,
+    Participation._meta.db_table,
+    CountedReceipt._meta.db_table,
+)
+# VACUUM FULL locks a table while it rewrites it; it waits at most this long for the lock (then
+# the next minute's close_due_voting tries again) so that it never queues votes behind it.
+VACUUM_LOCK_TIMEOUT = "5s"
+
+
+def list_counted_receipts(*, scope: BallotScope) -> int:
+    """Copy the receipts of ``scope``'s counted ballots into ``CountedReceipt``, in code order.
+
+    From the participations (who voted, with their code), never from the ballots (which hold
+    none): the list says which codes were counted and nothing about any ballot's content.
+    Idempotent (a code already listed is skipped); once voting has closed nothing changes them.
+    Returns the codes listed for the scope.
+    """
+    codes = (
+        Participation.objects.filter(scope=scope, voted_at__isnull=False, receipt__isnull=False)
+        .order_by("receipt")
+        .values_list("receipt", flat=True)
+    )
+    CountedReceipt.objects.bulk_create(
+        (CountedReceipt(scope=scope, code=code) for code in codes if code),
+        batch_size=5000,
+        ignore_conflicts=True,
+    )
+    return CountedReceipt.objects.filter(scope=scope).count()
+
+
+def seal_ballot_storage(*, cycle: BudgetCycle) -> bool:
+    """After voting closed on ``cycle``: list the counted receipts, rewrite the participations in
+    a transaction of their own, then remove every earlier row version from the table files.
+
+    ``erase_write_order`` gave the ballots one stamp and a random place, but the row versions
+    written while people voted stay in the table files (a plain VACUUM only marks their space
+    free; the bytes stay in the pages) until the table is rewritten. Here:
+
+    1. in one transaction, the counted receipts are listed and every participation of the
+       cycle is rewritten (so it shares no ``xmin`` with any ballot: the ballots carry the close
+       transaction's, the participations this one's);
+    2. after commit (VACUUM cannot run in a transaction), ``VACUUM FULL`` rewrites the ballot,
+       choice, participation and receipt tables into new files holding only the live rows, in
+       their current (shuffled) order; the old files are deleted.
+
+    Step 1 runs once (a public RECEIPTS_LISTED event marks it). Step 2 must run outside a
+    transaction (the close task); inside one it is left for a later call and False is returned.
+    Also False while a transaction that was running when step 1 committed, or a snapshot of
+    this database taken before, still exists (VACUUM would have to keep the old versions for
+    it), or a table stayed locked: ``close_due_voting`` calls again every minute. Idempotent;
+    True once sealed (a public BALLOTS_SEALED event). On SQLite (the demo) only step 1 runs.
+    """
+    sealed = AuditEvent.objects.filter(cycle=cycle, event_type=AuditEvent.Type.BALLOTS_SEALED)
+    if sealed.exists():
+        return True
+    scopes = list(cycle.scopes.order_by("pk"))
+    listed = AuditEvent.objects.filter(cycle=cycle, event_type=AuditEvent.Type.RECEIPTS_LISTED)
+    if not listed.exists():  # once: a rewrite on every retry would chase its own tail
+        with transaction.atomic():
+            counts = {scope.slug: list_counted_receipts(scope=scope) for scope in scopes}
+            Participation.objects.filter(scope__in=scopes).update(channel=F("channel"))
+            record_audit_event(
+                cycle=cycle,
+                event_type=AuditEvent.Type.RECEIPTS_LISTED,
+                is_public=True,
+                receipts=counts,
+            )
+    if connection.vendor != "postgresql":
+        return False  # SQLite (the demo) keeps freed pages in its file: nothing is sealed there
+    if connection.in_atomic_block or not _vacuum_full(scope_ids=[scope.pk for scope in scopes]):
+        return False
+    record_audit_event(
+        cycle=cycle,
+        event_type=AuditEvent.Type.BALLOTS_SEALED,
+        is_public=True,
+        tables=list(SEALED_TABLES),
+    )
+    return True
+
+
+# True when no transaction still running, and no snapshot of another session of this database,
+# is as old as the newest transaction that wrote the scopes' rows (the seal's rewrite, or a later
+# write): then every earlier row version is invisible to all, and VACUUM FULL drops it. Row ids
+# (xid) are compared by age; a snapshot's xmin (xid8) is brought to an xid first.
+_OLD_VERSIONS_REMOVABLE = f"""
+WITH written AS (
+    SELECT min(age(xmin)) AS newest FROM (
+        SELECT xmin FROM {Ballot._meta.db_table} WHERE scope_id = ANY(%(scopes)s)
+        UNION ALL
+        SELECT c.xmin FROM {BallotChoice._meta.db_table} c
+        JOIN {Ballot._meta.db_table} b ON b.id = c.ballot_id WHERE b.scope_id = ANY(%(scopes)s)
+        UNION ALL
+        SELECT xmin FROM {Participation._meta.db_table} WHERE scope_id = ANY(%(scopes)s)
+        UNION ALL
+        SELECT xmin FROM {CountedReceipt._meta.db_table} WHERE scope_id = ANY(%(scopes)s)
+    ) AS rows
+)
+SELECT newest IS NULL OR (
+    age(((pg_snapshot_xmin(pg_current_snapshot())::text::bigint %% 4294967296)::text)::xid)
+        < newest
+    AND NOT EXISTS (
+        SELECT 1 FROM pg_stat_activity
+        WHERE datname = current_database() AND pid <> pg_backend_pid()
+        AND backend_xmin IS NOT NULL AND age(backend_xmin) >= newest
+    )
+) FROM written
+"""  # noqa: S608 (table names)
+
+
+def _vacuum_full(*, scope_ids: list[int]) -> bool:
+    """VACUUM FULL the sealed tables once no session can still see the old row versions of
+    ``scope_ids`` (VACUUM would have to keep them). False if it did not run or could not lock."""
+    with connection.cursor() as cursor:
+        cursor.execute(_OLD_VERSIONS_REMOVABLE, {"scopes": scope_ids})
+        if not cursor.fetchone()[0]:
+            return False
+        cursor.execute(f"SET lock_timeout = '{VACUUM_LOCK_TIMEOUT}'")
+        try:
+            for table in SEALED_TABLES:
+                cursor.execute(f"VACUUM (FULL, ANALYZE) {connection.ops.quote_name(table)}")
+        except OperationalError:  # lock not granted in time
+            return False
+        finally:
+            cursor.execute("RESET lock_timeout")
+    return True
