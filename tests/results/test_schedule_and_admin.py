@@ -11,6 +11,7 @@ from budgeting.phases import Phase
 from results.services.counting import tally_scope
 from results.services.tallying import close_due_voting
 from tests.results.factories import make_cycle
+from tests.helpers import reauthenticate
 from tests.results.factories import make_scope
 
 
@@ -50,6 +51,7 @@ def test_admin_advance_from_counting_publishes_through_publish_results(
     e = counted_election
     tally_scope(scope_id=e["scope"].pk)
     client.force_login(staff_user)
+    reauthenticate(client)  # publishing asks for the password again
 
     response = client.post(
         reverse("admin:budgeting_budgetcycle_changelist"),
@@ -69,6 +71,7 @@ def test_admin_advance_before_counting_is_refused_with_a_message(
 ):
     e = counted_election
     client.force_login(staff_user)
+    reauthenticate(client)
     client.cookies["django_language"] = "en"
 
     response = client.post(
