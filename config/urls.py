@@ -29,6 +29,7 @@ urlpatterns = [
     path("", include("results.urls")),
     path("", include("implementation.urls")),
     path("", include("proposals.urls")),
+    path("", include("committee.urls")),
 ]
 
 if settings.DEBUG:

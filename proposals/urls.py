@@ -86,4 +86,14 @@ urlpatterns = [
         review_views.RubricScoreView.as_view(),
         name="review-score",
     ),
+    path(
+        "council/proposals/<int:pk>/recommend/",
+        review_views.RecommendationView.as_view(),
+        name="review-recommend",
+    ),
+    path(
+        "council/proposals/<int:pk>/step-aside/",
+        review_views.StepAsideView.as_view(),
+        name="review-step-aside",
+    ),
 ]

@@ -39,6 +39,9 @@ from proposals.forms import ReportForm
 from proposals.forms import WithdrawProposalForm
 from proposals.models import Comment
 from proposals.models import Proposal
+from proposals.review.predicates import review_phase_has_ended
+from proposals.review.selectors import get_recommendation
+from proposals.review.selectors import list_recusals
 from proposals.models import Report
 from proposals.selectors import COMMENT_EDIT_WINDOW
 from proposals.selectors import Sort
@@ -212,6 +215,10 @@ def proposal_page_context(request, proposal: Proposal, **extra) -> dict:
         "show_content": proposal.hidden_at is None or user.is_staff,
         "map_tile_url": settings.CHAMYEO_MAP_TILE_URL,
     }
+    if hasattr(proposal, "council_decision") or review_phase_has_ended(proposal.cycle):
+        # the 분과's recommendation and the step-asides are public with the decision
+        context["recommendation"] = get_recommendation(proposal=proposal)
+        context["recusals"] = list_recusals(proposal=proposal)
     context.update(extra)
     return context
 

@@ -4,6 +4,9 @@ from .audit import AuditEvent
 from .ballots import Ballot
 from .ballots import BallotChoice
 from .ballots import Participation
+from .committee import DeclaredInterest
+from .committee import Subcommittee
+from .committee import SubcommitteeMember
 from .council import CouncilMembership
 from .cycles import BudgetCycle
 from .cycles import PolicyArea
@@ -28,6 +31,7 @@ __all__ = [
     "BudgetCut",
     "BudgetCycle",
     "CouncilMembership",
+    "DeclaredInterest",
     "District",
     "ExportFile",
     "ImplementationPhoto",
@@ -37,5 +41,7 @@ __all__ = [
     "Participation",
     "PolicyArea",
     "ProjectFollow",
+    "Subcommittee",
+    "SubcommitteeMember",
     "TallyRun",
 ]
