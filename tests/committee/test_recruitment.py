@@ -1,0 +1,215 @@
+"""Recruitment end to end: apply, close with a seed commitment, draw, re-run from the published
+files, refusals with their reasons, replacement by reserve, budget school."""
+
+import hashlib
+import random
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from budgeting.models import CouncilMembership
+from committee.lottery import draw
+from committee.lottery import read_applicant_table
+from committee.lottery import read_quota_table
+from committee.models import Application
+from committee.models import Course
+from committee.models import CourseSession
+from committee.models import Recruitment
+from committee.services import CommitteeError
+from committee.services import apply_to_committee
+from committee.services import close_applications
+from committee.services import confirm_online_session
+from committee.services import enrol
+from committee.services import open_recruitment
+from committee.services import parse_quota_lines
+from committee.services import replace_member
+from committee.services import run_draw
+from committee.services import save_recruitment
+from tests.accounts.factories import ResidentProfileFactory
+
+pytestmark = pytest.mark.django_db
+
+QUOTAS = "gender,woman,5,5\ngender,man,5,5\nage_band,19-39,3,4\nage_band,40-59,3,4\nage_band,60+,3,4"
+
+
+@pytest.fixture
+def recruitment(cycle, district, other_district):
+    recruitment = save_recruitment(
+        cycle=cycle,
+        seats=10,
+        reserves=6,
+        min_age=19,
+        require_verified=False,
+        school_rule=Recruitment.SchoolRule.NONE,
+        custom_attribute="",
+        quotas=parse_quota_lines(QUOTAS, seats=10),
+    )
+    open_recruitment(recruitment=recruitment)
+    rng = random.Random(7)
+    for n in range(48):
+        profile = ResidentProfileFactory(
+            district=rng.choice([district, other_district]),
+            birth_year=cycle.year - [25, 45, 70][n % 3],
+        )
+        apply_to_committee(
+            recruitment=recruitment,
+            user=profile.user,
+            gender=["woman", "man"][n % 2],
+            custom_answer=False,
+            name_is_public=n % 4 == 0,
+        )
+    return recruitment
+
+
+def test_the_published_files_and_revealed_seed_reproduce_the_panel(recruitment, client):
+    recruitment = close_applications(recruitment=recruitment)
+    public = client.get(reverse("committee:public", kwargs={"slug": recruitment.cycle.slug}))
+    assert recruitment.seed_sha256 in public.content.decode()
+    assert recruitment.sealed_seed not in public.content.decode()  # sealed until the draw
+    table = client.get(
+        reverse("committee:draw-file", kwargs={"slug": recruitment.cycle.slug, "name": "applicants"})
+    ).content.decode()
+    quotas = client.get(
+        reverse("committee:draw-file", kwargs={"slug": recruitment.cycle.slug, "name": "quotas"})
+    ).content.decode()
+    assert hashlib.sha256(table.encode()).hexdigest() == recruitment.table_sha256
+    assert "@" not in table  # anonymised: numbers and attributes only
+
+    report = run_draw(recruitment=recruitment)
+    recruitment.refresh_from_db()
+    assert recruitment.status == Recruitment.Status.DRAWN
+    assert hashlib.sha256(recruitment.seed.encode()).hexdigest() == recruitment.seed_sha256
+    # anyone: the downloaded files + the revealed seed → the same panel and reserves
+    again = draw(
+        read_applicant_table(table),
+        read_quota_table(quotas),
+        seats=recruitment.seats,
+        reserves=recruitment.reserves,
+        seed=recruitment.seed,
+        algorithm=recruitment.algorithm,
+    )
+    selected = set(
+        Application.objects.filter(recruitment=recruitment, outcome="selected").values_list(
+            "public_id", flat=True
+        )
+    )
+    assert set(again.panel) == selected
+    reserves = list(
+        Application.objects.filter(recruitment=recruitment, outcome="reserve")
+        .order_by("reserve_rank")
+        .values_list("public_id", flat=True)
+    )
+    assert tuple(reserves) == again.reserves
+    assert len(report.members) == 10
+    assert CouncilMembership.objects.filter(cycle=recruitment.cycle, status="member").count() == 10
+    assert CouncilMembership.objects.filter(cycle=recruitment.cycle, status="reserve").count() == 6
+    page = client.get(reverse("committee:public", kwargs={"slug": recruitment.cycle.slug}))
+    assert recruitment.seed in page.content.decode()
+
+
+def test_an_impossible_quota_is_refused_with_its_reason_and_nothing_changes(
+    recruitment, client, staff_user
+):
+    recruitment.quotas.filter(feature="gender", value="woman").update(min_seats=30, max_seats=30)
+    Recruitment.objects.filter(pk=recruitment.pk).update(seats=40)
+    close_applications(recruitment=recruitment)
+    client.force_login(staff_user)
+    url = reverse("committee:staff-console", kwargs={"slug": recruitment.cycle.slug})
+    response = client.post(url, {"action": "draw"})
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "only 24 applicants have it: 6 short" in page
+    recruitment.refresh_from_db()
+    assert recruitment.status == Recruitment.Status.CLOSED
+    assert recruitment.seed == ""
+    assert not CouncilMembership.objects.filter(cycle=recruitment.cycle).exists()
+    assert not Application.objects.filter(recruitment=recruitment, outcome="selected").exists()
+
+
+def test_a_member_who_leaves_is_replaced_by_the_next_reserve_keeping_the_quotas(recruitment):
+    close_applications(recruitment=recruitment)
+    run_draw(recruitment=recruitment)
+    leaving = CouncilMembership.objects.filter(cycle=recruitment.cycle, status="member").first()
+    gender = Application.objects.get(recruitment=recruitment, user=leaving.user).gender
+    chosen = replace_member(membership=leaving, reason="이사")
+    assert chosen is not None
+    assert Application.objects.get(recruitment=recruitment, user=chosen.user).gender == gender
+    members = CouncilMembership.objects.filter(cycle=recruitment.cycle, status="member")
+    assert members.count() == 10
+    genders = Application.objects.filter(
+        recruitment=recruitment, user__in=[m.user for m in members]
+    ).values_list("gender", flat=True)
+    assert sorted(genders).count("woman") == 5
+    leaving.refresh_from_db()
+    assert leaving.status == "left"
+    assert leaving.left_reason == "이사"
+
+
+def test_applying_checks_age_and_school(cycle, district):
+    recruitment = save_recruitment(
+        cycle=cycle,
+        seats=5,
+        reserves=0,
+        min_age=19,
+        require_verified=False,
+        school_rule=Recruitment.SchoolRule.BEFORE_DRAW,
+        custom_attribute="",
+        quotas=[],
+    )
+    open_recruitment(recruitment=recruitment)
+    young = ResidentProfileFactory(district=district, birth_year=cycle.year - 16).user
+    with pytest.raises(CommitteeError, match="at least 19"):
+        apply_to_committee(
+            recruitment=recruitment, user=young, gender="woman", custom_answer=False, name_is_public=False
+        )
+    adult = ResidentProfileFactory(district=district, birth_year=cycle.year - 40).user
+    with pytest.raises(CommitteeError, match="budget school"):
+        apply_to_committee(
+            recruitment=recruitment, user=adult, gender="man", custom_answer=False, name_is_public=False
+        )
+    course = Course.objects.create(cycle=cycle, title="예산학교", is_published=True)
+    session = CourseSession.objects.create(
+        course=course, title="예산의 기초", kind="online", duration_minutes=30
+    )
+    enrolment = enrol(course=course, user=adult)
+    with pytest.raises(CommitteeError, match="30 minutes"):
+        confirm_online_session(enrolment=enrolment, session=session, minutes_studied=10)
+    confirm_online_session(enrolment=enrolment, session=session, minutes_studied=35)
+    enrolment.refresh_from_db()
+    assert enrolment.completed_at is not None
+    application = apply_to_committee(
+        recruitment=recruitment, user=adult, gender="man", custom_answer=False, name_is_public=False
+    )
+    assert application.age_band == "40-59"
+    assert application.district == district
+
+
+def test_staff_record_in_person_attendance_from_a_csv(cycle, district, staff_user, client):
+    course = Course.objects.create(cycle=cycle, title="예산학교", is_published=True)
+    session = CourseSession.objects.create(
+        course=course, title="심사 실습", kind="in_person", duration_minutes=120
+    )
+    learner = ResidentProfileFactory(district=district).user
+    client.force_login(staff_user)
+    url = reverse("committee:staff-attendance", kwargs={"pk": session.pk})
+    upload = SimpleUploadedFile(
+        "list.csv", f"{learner.email}\nnobody@example.org\n".encode(), content_type="text/csv"
+    )
+    response = client.post(url, {"file": upload})
+    assert response.status_code == 200
+    assert "nobody@example.org" in response.content.decode()
+    enrolment = course.enrolments.get(user=learner)
+    assert enrolment.completed_at is not None  # the course's only session
+    certificate = client.get(
+        reverse("committee:certificate", kwargs={"code": enrolment.certificate_code})
+    )
+    assert certificate.status_code == 200
+
+
+def test_residents_cannot_open_the_staff_console(cycle, resident, client):
+    client.force_login(resident)
+    url = reverse("committee:staff-console", kwargs={"slug": cycle.slug})
+    assert client.get(url).status_code == 403
+    assert client.post(url, {"action": "save", "seats": "5"}).status_code == 403
+    assert not Recruitment.objects.exists()
