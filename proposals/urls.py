@@ -32,6 +32,8 @@ urlpatterns = [
     path("proposals/<int:pk>/comments/", views.CommentCreateView.as_view(), name="comment-create"),
     path("proposals/comments/<int:pk>/edit/", views.CommentEditView.as_view(), name="comment-edit"),
     path("proposals/<int:pk>/report/", views.ReportView.as_view(), name="proposal-report"),
+    path("proposals/<int:pk>/co-authors/", views.CoAuthorsView.as_view(), name="co-authors"),
+    path("proposals/invitations/", views.InvitationsView.as_view(), name="invitations"),
     path(
         "proposals/comments/<int:comment_pk>/report/",
         views.ReportView.as_view(),
