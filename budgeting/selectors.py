@@ -147,7 +147,7 @@ def is_council_member_anywhere(*, user) -> bool:
     )
 
 
-# --- subcommittees (분과): the authority boundary the review desk reads ----------------------------
+# --- subcommittees (분과): the authority boundary the review desk reads ------------------------
 def cycle_has_subcommittees(*, cycle: BudgetCycle) -> bool:
     """Whether the cycle's committee works in 분과 (then members act only in theirs)."""
     return Subcommittee.objects.filter(cycle_id=cycle.pk).exists()
@@ -176,7 +176,7 @@ def get_subcommittee_seat_for_area(
         subcommittee__policy_areas__id=policy_area_id,
     ).select_related("subcommittee")
     # the seat with the most rights wins: chair, then member, then expert (no vote)
-    priority = {
+    priority: dict[str, int] = {
         SubcommitteeMember.Role.CHAIR: 0,
         SubcommitteeMember.Role.MEMBER: 1,
         SubcommitteeMember.Role.EXPERT: 2,

@@ -11,12 +11,12 @@ from committee.models import Recruitment
 
 class _Bootstrap:
     def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)  # type: ignore[call-arg]
+        super().__init__(*args, **kwargs)
         for field in self.fields.values():  # type: ignore[attr-defined]
             widget = field.widget
-            if isinstance(widget, forms.CheckboxInput):
-                widget.attrs.setdefault("class", "form-check-input")
-            elif isinstance(widget, (forms.RadioSelect, forms.CheckboxSelectMultiple)):
+            if isinstance(
+                widget, (forms.CheckboxInput, forms.RadioSelect, forms.CheckboxSelectMultiple)
+            ):
                 widget.attrs.setdefault("class", "form-check-input")
             elif isinstance(widget, forms.Select):
                 widget.attrs.setdefault("class", "form-select")
@@ -29,7 +29,9 @@ class RecruitmentForm(_Bootstrap, forms.Form):
     reserves = forms.IntegerField(label=_("Reserves"), min_value=0, max_value=2000, initial=0)
     min_age = forms.IntegerField(label=_("Minimum age"), min_value=0, max_value=120, initial=19)
     require_verified = forms.BooleanField(label=_("Only verified residents"), required=False)
-    school_rule = forms.ChoiceField(label=_("Budget school"), choices=Recruitment.SchoolRule.choices)
+    school_rule = forms.ChoiceField(
+        label=_("Budget school"), choices=Recruitment.SchoolRule.choices
+    )
     custom_attribute = forms.CharField(
         label=_("Custom attribute (a yes/no question)"), max_length=120, required=False
     )
@@ -101,7 +103,7 @@ class AttendanceCsvForm(_Bootstrap, forms.Form):
 class SubcommitteeForm(_Bootstrap, forms.Form):
     name_ko = forms.CharField(label=_("Name (Korean)"), max_length=80)
     name_en = forms.CharField(label=_("Name (English)"), max_length=80, required=False)
-    policy_areas = forms.ModelMultipleChoiceField(
+    policy_areas: forms.ModelMultipleChoiceField = forms.ModelMultipleChoiceField(
         label=_("Policy areas"),
         queryset=PolicyArea.objects.none(),
         widget=forms.CheckboxSelectMultiple,
@@ -127,10 +129,10 @@ class SeatForm(_Bootstrap, forms.Form):
 class InterestForm(_Bootstrap, forms.Form):
     kind = forms.ChoiceField(label=_("Kind"), choices=DeclaredInterest.Kind.choices)
     organisation = forms.CharField(label=_("Organisation"), max_length=120, required=False)
-    district = forms.ModelChoiceField(
+    district: forms.ModelChoiceField = forms.ModelChoiceField(
         label=_("District"), queryset=District.objects.all(), required=False
     )
-    policy_area = forms.ModelChoiceField(
+    policy_area: forms.ModelChoiceField = forms.ModelChoiceField(
         label=_("Policy area"), queryset=PolicyArea.objects.all(), required=False
     )
     description = forms.CharField(label=_("Description"), max_length=300, required=False)

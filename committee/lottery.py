@@ -182,9 +182,7 @@ def find_shortfalls(
     return problems
 
 
-def panel_meets_quotas(
-    panel: Iterable[Applicant], quotas: Iterable[QuotaSpec]
-) -> list[QuotaSpec]:
+def panel_meets_quotas(panel: Iterable[Applicant], quotas: Iterable[QuotaSpec]) -> list[QuotaSpec]:
     """The quotas ``panel`` breaks (empty: it meets them all)."""
     members = list(panel)
     counts = {f: Counter(a.value(f) for a in members) for f in FEATURES}
@@ -262,14 +260,12 @@ def _stratified(
         random_number_seed=seed_number(seed),
         max_attempts=100,
     )
-    people_rows = [
-        {"applicant": a.public_id, **{f: a.value(f) for f in used}} for a in pool
-    ]
+    people_rows = [{"applicant": a.public_id, **{f: a.value(f) for f in used}} for a in pool]
     people, _ = read_in_people(["applicant", *used], people_rows, features, settings)
     ok, panels, report = run_stratification(features, people, seats, settings)
     if not ok or not panels:
-        error = report.last_error()
-        raise DrawRefused([Shortfall("infeasible", detail=str(error or report.as_text()))])
+        last = report.last_error()
+        raise DrawRefused([Shortfall("infeasible", detail=str(last or report.as_text()))])
     return sorted(panels[0])
 
 

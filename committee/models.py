@@ -66,9 +66,7 @@ class Recruitment(models.Model):
     algorithm = models.CharField(_("selection algorithm"), max_length=20, default="legacy")
     # the commitment, published when applications close
     seed_sha256 = models.CharField(_("SHA-256 of the seed"), max_length=64, blank=True)
-    table_sha256 = models.CharField(
-        _("SHA-256 of the applicant table"), max_length=64, blank=True
-    )
+    table_sha256 = models.CharField(_("SHA-256 of the applicant table"), max_length=64, blank=True)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
     # kept sealed until the draw (never shown), then copied to ``seed``
     sealed_seed = models.CharField(max_length=64, blank=True, editable=False)
@@ -188,7 +186,7 @@ class Application(models.Model):
         return f"{self.recruitment_id}/{self.public_id or self.pk}"
 
 
-# --- budget school (예산학교) ----------------------------------------------------------------------
+# --- budget school (예산학교) ------------------------------------------------------------------
 class Course(models.Model):
     """A budget-school course: every session completed earns the certificate."""
 
@@ -269,12 +267,8 @@ class SessionCompletion(models.Model):
         SELF_CONFIRMED = "self", _("Confirmed by the resident")
         STAFF_RECORDED = "staff", _("Attendance recorded by staff")
 
-    enrolment = models.ForeignKey(
-        Enrolment, on_delete=models.CASCADE, related_name="completions"
-    )
-    session = models.ForeignKey(
-        CourseSession, on_delete=models.CASCADE, related_name="completions"
-    )
+    enrolment = models.ForeignKey(Enrolment, on_delete=models.CASCADE, related_name="completions")
+    session = models.ForeignKey(CourseSession, on_delete=models.CASCADE, related_name="completions")
     method = models.CharField(_("how"), max_length=5, choices=Method.choices)
     minutes_studied = models.PositiveSmallIntegerField(_("minutes studied"))
     recorded_by = models.ForeignKey(

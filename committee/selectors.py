@@ -113,8 +113,8 @@ def panel_against_quotas(*, recruitment: Recruitment) -> list[QuotaRow]:
         list_active_applications(recruitment=recruitment).select_related("district")
     )
     labels = value_labels(recruitment=recruitment)
-    pool = Counter()
-    panel = Counter()
+    pool: Counter[tuple[str, str]] = Counter()
+    panel: Counter[tuple[str, str]] = Counter()
     for a in applications:
         for feature, value in as_applicant(a).__dict__.items():
             if feature == "public_id":

@@ -44,6 +44,7 @@ from core.exceptions import ApplicationError
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
+    from datetime import datetime
 
 
 class CommitteeError(ApplicationError):
@@ -100,7 +101,7 @@ def save_recruitment(
     school_rule: str,
     custom_attribute: str,
     quotas: "Sequence[QuotaSpec]",
-    applications_close_at: "timezone.datetime | None" = None,
+    applications_close_at: "datetime | None" = None,
 ) -> Recruitment:
     """Create or change a cycle's recruitment (only before applications close)."""
     recruitment = Recruitment.objects.select_for_update().filter(cycle=cycle).first()
@@ -207,8 +208,8 @@ def apply_to_committee(
 
 @transaction.atomic
 def withdraw_application(*, application: Application) -> Application:
-    application = Application.objects.select_for_update().select_related("recruitment").get(
-        pk=application.pk
+    application = (
+        Application.objects.select_for_update().select_related("recruitment").get(pk=application.pk)
     )
     if application.recruitment.status != Recruitment.Status.OPEN:
         raise CommitteeError(_("Applications are closed; write to the budget office instead."))
@@ -261,24 +262,31 @@ def explain_shortfall(shortfall: Shortfall, *, recruitment: Recruitment) -> str:
         "missing": shortfall.missing,
     }
     if shortfall.kind == "pool":
-        return _(
-            "%(needed)s seats but only %(available)s applicants: %(missing)s short."
-        ) % values
+        return _("%(needed)s seats but only %(available)s applicants: %(missing)s short.") % values
     if shortfall.kind == "applicants":
-        return _(
-            "%(feature)s “%(value)s” needs at least %(needed)s seats but only %(available)s "
-            "applicants have it: %(missing)s short."
-        ) % values
+        return (
+            _(
+                "%(feature)s “%(value)s” needs at least %(needed)s seats but only %(available)s "
+                "applicants have it: %(missing)s short."
+            )
+            % values
+        )
     if shortfall.kind == "minimums":
-        return _(
-            "The minimums for %(feature)s add up to %(needed)s, more than the %(available)s "
-            "seats, by %(missing)s."
-        ) % values
+        return (
+            _(
+                "The minimums for %(feature)s add up to %(needed)s, more than the %(available)s "
+                "seats, by %(missing)s."
+            )
+            % values
+        )
     if shortfall.kind == "maximums":
-        return _(
-            "The maximums for %(feature)s (counting only values applicants have) allow "
-            "%(available)s seats, fewer than the %(needed)s seats, by %(missing)s."
-        ) % values
+        return (
+            _(
+                "The maximums for %(feature)s (counting only values applicants have) allow "
+                "%(available)s seats, fewer than the %(needed)s seats, by %(missing)s."
+            )
+            % values
+        )
     return _("No panel meets every quota at once: %(detail)s") % {"detail": shortfall.detail}
 
 
@@ -296,8 +304,8 @@ def run_draw(*, recruitment: Recruitment) -> DrawReport:
     applicants become members (seat numbers in a random order, so a seat number does not lead
     back to an applicant number), reserves become reserve memberships in their order.
     """
-    recruitment = Recruitment.objects.select_for_update().select_related("cycle").get(
-        pk=recruitment.pk
+    recruitment = (
+        Recruitment.objects.select_for_update().select_related("cycle").get(pk=recruitment.pk)
     )
     if recruitment.status != Recruitment.Status.CLOSED:
         raise CommitteeError(_("Close applications (and commit to the seed) before the draw."))
@@ -323,9 +331,7 @@ def run_draw(*, recruitment: Recruitment) -> DrawReport:
             reasons=reasons,
         ) from refused
     cycle = recruitment.cycle
-    taken = set(
-        CouncilMembership.objects.filter(cycle=cycle).values_list("seat_number", flat=True)
-    )
+    taken = set(CouncilMembership.objects.filter(cycle=cycle).values_list("seat_number", flat=True))
     seat_numbers = [n for n in range(1, len(taken) + len(outcome.panel) + 1) if n not in taken]
     seat_numbers = seat_numbers[: len(outcome.panel)]
     secrets.SystemRandom().shuffle(seat_numbers)
@@ -377,9 +383,7 @@ def _seat(
 
 
 @transaction.atomic
-def replace_member(
-    *, membership: CouncilMembership, reason: str
-) -> CouncilMembership | None:
+def replace_member(*, membership: CouncilMembership, reason: str) -> CouncilMembership | None:
     """``membership`` leaves; the first reserve (in order) who keeps every quota takes a seat.
 
     Returns the new member's membership, or None when no reserve keeps the quotas (the seat
@@ -407,8 +411,9 @@ def replace_member(
     sitting = CouncilMembership.objects.filter(cycle=cycle, status=CouncilMembership.Status.MEMBER)
     panel = [as_applicant(applications[m.user_id]) for m in sitting if m.user_id in applications]
     reserve_rows = list(
-        CouncilMembership.objects.filter(cycle=cycle, status=CouncilMembership.Status.RESERVE)
-        .order_by("reserve_rank")
+        CouncilMembership.objects.filter(
+            cycle=cycle, status=CouncilMembership.Status.RESERVE
+        ).order_by("reserve_rank")
     )
     reserves = [
         as_applicant(applications[m.user_id]) for m in reserve_rows if m.user_id in applications
@@ -426,7 +431,9 @@ def replace_member(
     if leaving is not None:
         leaving.outcome = Application.Outcome.NOT_SELECTED
         leaving.save(update_fields=["outcome"])
-    chosen_application = next(a for a in applications.values() if a.public_id == candidate.public_id)
+    chosen_application = next(
+        a for a in applications.values() if a.public_id == candidate.public_id
+    )
     chosen_application.outcome = Application.Outcome.SELECTED
     chosen_application.save(update_fields=["outcome"])
     chosen = next(m for m in reserve_rows if m.user_id == chosen_application.user_id)
@@ -447,7 +454,9 @@ def remove_members_without_school(*, recruitment: Recruitment) -> list[CouncilMe
     """Where the school is required after the draw: members without the certificate leave and
     are replaced. Returns the memberships that ended."""
     if recruitment.school_rule != Recruitment.SchoolRule.AFTER_DRAW:
-        raise CommitteeError(_("This recruitment does not require the budget school after the draw."))
+        raise CommitteeError(
+            _("This recruitment does not require the budget school after the draw.")
+        )
     ended = []
     for membership in CouncilMembership.objects.filter(
         cycle=recruitment.cycle, status=CouncilMembership.Status.MEMBER
@@ -458,7 +467,7 @@ def remove_members_without_school(*, recruitment: Recruitment) -> list[CouncilMe
     return ended
 
 
-# --- 분과 (subcommittees) --------------------------------------------------------------------------
+# --- 분과 (subcommittees) ----------------------------------------------------------------------
 @transaction.atomic
 def save_subcommittee(
     *,
@@ -501,7 +510,9 @@ def assign_seat(
         if not CouncilMembership.objects.filter(
             cycle=cycle, user=user, status=CouncilMembership.Status.MEMBER
         ).exists():
-            raise CommitteeError(_("Only members of this cycle's committee can sit as member or chair."))
+            raise CommitteeError(
+                _("Only members of this cycle's committee can sit as member or chair.")
+            )
         SubcommitteeMember.objects.filter(user=user, subcommittee__cycle=cycle).exclude(
             subcommittee=subcommittee
         ).delete()
@@ -582,7 +593,10 @@ def confirm_online_session(
     completion, _created = SessionCompletion.objects.get_or_create(
         enrolment=enrolment,
         session=session,
-        defaults={"method": SessionCompletion.Method.SELF_CONFIRMED, "minutes_studied": minutes_studied},
+        defaults={
+            "method": SessionCompletion.Method.SELF_CONFIRMED,
+            "minutes_studied": minutes_studied,
+        },
     )
     _update_completion(enrolment)
     return completion
@@ -631,9 +645,7 @@ def record_attendance_csv(*, session: CourseSession, raw: bytes, actor: User) ->
         if user is None:
             report.unknown.append(email)
             continue
-        before = SessionCompletion.objects.filter(
-            enrolment__user=user, session=session
-        ).exists()
+        before = SessionCompletion.objects.filter(enrolment__user=user, session=session).exists()
         record_attendance(session=session, user=user, actor=actor)
         if before:
             report.already += 1
@@ -648,7 +660,7 @@ def save_meeting(
     *,
     cycle: BudgetCycle,
     title: str,
-    held_at: "timezone.datetime",
+    held_at: "datetime",
     place: str,
     minutes: str,
     attendees: "Sequence[CouncilMembership]",

@@ -92,7 +92,9 @@ class CommitteePublicView(View):
             seats = [
                 {
                     "label": labels.get(seat.user_id)
-                    or (seat.user.public_name if seat.role == SubcommitteeMember.Role.EXPERT else ""),
+                    or (
+                        seat.user.public_name if seat.role == SubcommitteeMember.Role.EXPERT else ""
+                    ),
                     "role": seat.get_role_display(),
                     "is_expert": seat.role == SubcommitteeMember.Role.EXPERT,
                     "affiliation": seat.affiliation,
@@ -124,9 +126,14 @@ class DrawFileView(View):
     def get(self, request, slug, name):
         cycle = _cycle(slug)
         recruitment = get_recruitment(cycle=cycle)
-        if name not in {"applicants", "quotas"} or recruitment is None or recruitment.status in (
-            Recruitment.Status.DRAFT,
-            Recruitment.Status.OPEN,
+        if (
+            name not in {"applicants", "quotas"}
+            or recruitment is None
+            or recruitment.status
+            in (
+                Recruitment.Status.DRAFT,
+                Recruitment.Status.OPEN,
+            )
         ):
             raise Http404
         body = (
@@ -183,8 +190,13 @@ class ApplyView(ProfileRequiredMixin, View):
                 "cycle": self.cycle,
                 "recruitment": self.recruitment,
                 "form": form,
-                "application": get_application(recruitment=self.recruitment, user=self.request.user),
-                "refusal": application_refusal(recruitment=self.recruitment, user=self.request.user),
+                "application": get_application(
+                    recruitment=self.recruitment, user=self.request.user
+                ),
+                "refusal": application_refusal(
+                    recruitment=self.recruitment,
+                    user=self.request.user,  # type: ignore[arg-type]  # ProfileRequiredMixin
+                ),
             },
             status=status,
         )
@@ -382,7 +394,9 @@ class StaffConsoleView(StaffMixin, View):
             "seat_form": SeatForm(subcommittees=subcommittees),
             "subcommittees": subcommittees,
             "members": [
-                m for m in list_members(cycle=self.cycle) if m.status == CouncilMembership.Status.MEMBER
+                m
+                for m in list_members(cycle=self.cycle)
+                if m.status == CouncilMembership.Status.MEMBER
             ],
             "quota_rows": panel_against_quotas(recruitment=recruitment) if recruitment else [],
             "courses": list_courses(cycle=self.cycle, include_unpublished=True),
@@ -394,7 +408,7 @@ class StaffConsoleView(StaffMixin, View):
     def get(self, request, slug):
         return render(request, self.template_name, self.context())
 
-    def post(self, request, slug):  # noqa: PLR0911, PLR0912 (one console, one action per button)
+    def post(self, request, slug):  # noqa: PLR0911, PLR0912, PLR0915 (one console, one action per button)
         action = request.POST.get("action", "")
         recruitment = get_recruitment(cycle=self.cycle)
         try:
@@ -444,42 +458,53 @@ class StaffConsoleView(StaffMixin, View):
                 membership = get_object_or_404(
                     CouncilMembership, pk=request.POST.get("membership"), cycle=self.cycle
                 )
-                form = ReplaceForm(request.POST)
-                if not form.is_valid():
+                replace_form = ReplaceForm(request.POST)
+                if not replace_form.is_valid():
                     raise CommitteeError(_("Say why the member leaves."))
-                chosen = replace_member(membership=membership, reason=form.cleaned_data["reason"])
+                chosen = replace_member(
+                    membership=membership, reason=replace_form.cleaned_data["reason"]
+                )
                 if chosen is None:
                     messages.warning(
-                        request, _("The member left. No reserve keeps the quotas: the seat is empty.")
+                        request,
+                        _("The member left. No reserve keeps the quotas: the seat is empty."),
                     )
                 else:
                     messages.success(
                         request,
-                        _("The member left; %(label)s takes the seat.") % {"label": chosen.public_label},
+                        _("The member left; %(label)s takes the seat.")
+                        % {"label": chosen.public_label},
                     )
             elif action == "subcommittee":
-                form = SubcommitteeForm(request.POST, areas=self.cycle.policy_areas.all())
-                if not form.is_valid():
+                sub_form = SubcommitteeForm(request.POST, areas=self.cycle.policy_areas.all())
+                if not sub_form.is_valid():
                     return render(
-                        request, self.template_name, self.context(subcommittee_form=form), status=400
+                        request,
+                        self.template_name,
+                        self.context(subcommittee_form=sub_form),
+                        status=400,
                     )
-                save_subcommittee(cycle=self.cycle, **form.cleaned_data)
+                save_subcommittee(cycle=self.cycle, **sub_form.cleaned_data)
                 messages.success(request, _("The subcommittee is saved."))
             elif action == "seat":
                 subs = list(Subcommittee.objects.filter(cycle=self.cycle))
-                form = SeatForm(request.POST, subcommittees=subs)
-                if not form.is_valid():
-                    return render(request, self.template_name, self.context(seat_form=form), status=400)
-                user = list_users_by_email(emails={form.cleaned_data["email"].lower()}).first()
+                seat_form = SeatForm(request.POST, subcommittees=subs)
+                if not seat_form.is_valid():
+                    return render(
+                        request, self.template_name, self.context(seat_form=seat_form), status=400
+                    )
+                user = list_users_by_email(emails={seat_form.cleaned_data["email"].lower()}).first()
                 if user is None:
-                    form.add_error("email", _("No account with this address."))
-                    return render(request, self.template_name, self.context(seat_form=form), status=400)
-                sub = next(s for s in subs if str(s.pk) == form.cleaned_data["subcommittee"])
+                    seat_form.add_error("email", _("No account with this address."))
+                    return render(
+                        request, self.template_name, self.context(seat_form=seat_form), status=400
+                    )
+                sub = next(s for s in subs if str(s.pk) == seat_form.cleaned_data["subcommittee"])
                 assign_seat(
                     subcommittee=sub,
                     user=user,
-                    role=form.cleaned_data["role"],
-                    affiliation=form.cleaned_data["affiliation"],
+                    role=seat_form.cleaned_data["role"],
+                    affiliation=seat_form.cleaned_data["affiliation"],
                 )
                 messages.success(request, _("The seat is assigned."))
             else:

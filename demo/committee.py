@@ -39,11 +39,28 @@ DEMO_SEED = "chamyeo-demo-2027-committee-draw"
 COUNCIL_EMAIL = "council@demo.chamyeo.kr"
 EXPERT_EMAIL = "expert@demo.chamyeo.kr"
 SURNAMES = "김이박최정강조윤장임한오서신권황안송류홍"
-GIVEN = ["민준", "서연", "지호", "하은", "도윤", "수아", "예준", "지유", "시우", "서윤", "주원", "지민"]
+GIVEN = [
+    "민준",
+    "서연",
+    "지호",
+    "하은",
+    "도윤",
+    "수아",
+    "예준",
+    "지유",
+    "시우",
+    "서윤",
+    "주원",
+    "지민",
+]
 
 SUBCOMMITTEES = [
     ("복지·보건분과", "Welfare and health", ["social-welfare", "health", "housing"]),
-    ("환경·교통분과", "Environment and transport", ["environment-climate", "transport", "public-works"]),
+    (
+        "환경·교통분과",
+        "Environment and transport",
+        ["environment-climate", "transport", "public-works"],
+    ),
     ("문화·경제분과", "Culture and economy", ["culture", "education", "economy-jobs", "tourism"]),
 ]
 
@@ -126,7 +143,9 @@ def _demo_residents(rng: random.Random, districts: list[District]) -> list[User]
         )
         for user in users
     )
-    return list(User.objects.filter(pk__in=[u.pk for u in users]).select_related("resident_profile"))
+    return list(
+        User.objects.filter(pk__in=[u.pk for u in users]).select_related("resident_profile")
+    )
 
 
 def _seed_subcommittees(cycle: BudgetCycle, drawn: list[User]) -> None:
@@ -137,12 +156,19 @@ def _seed_subcommittees(cycle: BudgetCycle, drawn: list[User]) -> None:
             save_subcommittee(cycle=cycle, name_ko=name_ko, name_en=name_en, policy_areas=areas)
         )
     council = User.objects.filter(email=COUNCIL_EMAIL).first()
-    chairs = [council] if council and CouncilMembership.objects.filter(
-        cycle=cycle, user=council, status=CouncilMembership.Status.MEMBER
-    ).exists() else []
+    chairs = (
+        [council]
+        if council
+        and CouncilMembership.objects.filter(
+            cycle=cycle, user=council, status=CouncilMembership.Status.MEMBER
+        ).exists()
+        else []
+    )
     chairs += drawn[: 3 - len(chairs)]
     for index, user in enumerate(drawn[3:] + [u for u in drawn[:3] if u not in chairs]):
-        assign_seat(subcommittee=subcommittees[index % 3], user=user, role=SubcommitteeMember.Role.MEMBER)
+        assign_seat(
+            subcommittee=subcommittees[index % 3], user=user, role=SubcommitteeMember.Role.MEMBER
+        )
     for sub, chair in zip(subcommittees, chairs, strict=False):
         assign_seat(subcommittee=sub, user=chair, role=SubcommitteeMember.Role.CHAIR)
     expert = User.objects.filter(email=EXPERT_EMAIL).first()
@@ -151,7 +177,7 @@ def _seed_subcommittees(cycle: BudgetCycle, drawn: list[User]) -> None:
         ResidentProfile.objects.create(
             user=expert,
             display_name="박연구 (인천연구원)",
-            district=District.objects.order_by("order").first(),
+            district=District.objects.order_by("order")[0],
             birth_year=1970,
             relation=ResidentProfile.Relation.WORKS,
         )
@@ -163,7 +189,9 @@ def _seed_subcommittees(cycle: BudgetCycle, drawn: list[User]) -> None:
     )
 
 
-def _seed_school(cycle: BudgetCycle, applicants: list[User], admin: User, rng: random.Random) -> None:
+def _seed_school(
+    cycle: BudgetCycle, applicants: list[User], admin: User, rng: random.Random
+) -> None:
     course = Course.objects.create(
         cycle=cycle,
         title="2027 주민참여예산학교 (Budget school 2027)",

@@ -438,9 +438,7 @@ class CoAuthorInvitation(models.Model):
         verbose_name = _("co-author invitation")
         verbose_name_plural = _("co-author invitations")
         constraints = [
-            models.UniqueConstraint(
-                fields=["proposal", "invitee"], name="coauthorinvitation_once"
-            ),
+            models.UniqueConstraint(fields=["proposal", "invitee"], name="coauthorinvitation_once"),
         ]
 
     def __str__(self) -> str:

@@ -42,10 +42,10 @@ from proposals.forms import WithdrawProposalForm
 from proposals.models import CoAuthorInvitation
 from proposals.models import Comment
 from proposals.models import Proposal
+from proposals.models import Report
 from proposals.review.predicates import review_phase_has_ended
 from proposals.review.selectors import get_recommendation
 from proposals.review.selectors import list_recusals
-from proposals.models import Report
 from proposals.selectors import COMMENT_EDIT_WINDOW
 from proposals.selectors import Sort
 from proposals.selectors import count_counted_proposals
@@ -683,11 +683,15 @@ class CoAuthorsView(ProfileRequiredMixin, View):
         if not form.is_valid():
             return self.render_page(proposal, form, status=400)
         try:
-            invite_co_author(proposal=proposal, author=request.user, email=form.cleaned_data["email"])
+            invite_co_author(
+                proposal=proposal, author=request.user, email=form.cleaned_data["email"]
+            )
         except ProposalError as exc:
             form.add_error(exc.field if exc.field in form.fields else None, exc.message)
             return self.render_page(proposal, form, status=400)
-        messages.success(request, _("The invitation is sent; it appears on their invitations page."))
+        messages.success(
+            request, _("The invitation is sent; it appears on their invitations page.")
+        )
         return redirect("proposals:co-authors", pk=pk)
 
 
@@ -707,7 +711,9 @@ class InvitationsView(ProfileRequiredMixin, View):
         )
         try:
             answer_invitation(
-                invitation=invitation, user=request.user, accept=request.POST.get("answer") == "accept"
+                invitation=invitation,
+                user=request.user,
+                accept=request.POST.get("answer") == "accept",
             )
         except ProposalError as exc:
             messages.error(request, str(exc.message))

@@ -16,11 +16,11 @@ from dataclasses import dataclass
 import rules
 from django.utils.translation import gettext as _
 
+from budgeting.models import DeclaredInterest
+from budgeting.models import SubcommitteeMember
 from budgeting.phases import Feature
 from budgeting.phases import Phase
 from budgeting.phases import phase_index
-from budgeting.models import DeclaredInterest
-from budgeting.models import SubcommitteeMember
 from budgeting.selectors import cycle_has_subcommittees
 from budgeting.selectors import get_subcommittee_seat_for_area
 from budgeting.selectors import is_council_member as is_council_member_of
@@ -113,7 +113,10 @@ def matching_interest(*, user, proposal: Proposal) -> DeclaredInterest | None:
     for interest in list_declared_interests(user=user, cycle=proposal.cycle):
         if interest.district_id is not None and interest.district_id == district_id:
             return interest
-        if interest.policy_area_id is not None and interest.policy_area_id == proposal.policy_area_id:
+        if (
+            interest.policy_area_id is not None
+            and interest.policy_area_id == proposal.policy_area_id
+        ):
             return interest
         name = interest.organisation.strip().casefold()
         if len(name) >= 2 and name in text:

@@ -129,9 +129,7 @@ def list_review_queue(
             ),
         )
         .annotate(must_answer=Q(endorsement_count__gte=cycle.endorsement_threshold))
-        .annotate(
-            is_recused=Exists(Recusal.objects.filter(proposal=OuterRef("pk"), member=user))
-        )
+        .annotate(is_recused=Exists(Recusal.objects.filter(proposal=OuterRef("pk"), member=user)))
     )
     if not user.is_staff and cycle_has_subcommittees(cycle=cycle):
         # the 분과 boundary: a member sees only the proposals of their 분과's policy areas

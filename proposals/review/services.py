@@ -484,7 +484,9 @@ def record_recommendation(
         user=chair, cycle=proposal.cycle, policy_area_id=proposal.policy_area_id
     )
     if seat is None:  # _check_may_act guarantees a chair seat; keeps the types honest
-        raise ProposalError(_("Only the chair of the proposal's subcommittee records its recommendation."))
+        raise ProposalError(
+            _("Only the chair of the proposal's subcommittee records its recommendation.")
+        )
     saved, _created = SubcommitteeRecommendation.objects.update_or_create(
         proposal=proposal,
         defaults={

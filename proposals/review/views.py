@@ -53,9 +53,9 @@ from proposals.review.selectors import list_review_cycles
 from proposals.review.selectors import list_review_queue
 from proposals.review.selectors import list_rubric
 from proposals.review.services import merge_proposals
-from proposals.review.services import record_recommendation
 from proposals.review.services import record_council_decision
 from proposals.review.services import record_feasibility_review
+from proposals.review.services import record_recommendation
 from proposals.review.services import score_proposal
 from proposals.review.services import step_aside
 from proposals.services import ProposalError
@@ -403,9 +403,9 @@ class StepAsideView(ProposalActionView):
     form_class = StepAsideForm
     heading = gettext_lazy("Step aside from this proposal")
     submit_label = gettext_lazy("Step aside")
-    success_message = gettext_lazy(
-        "You stepped aside. Your reason is published with the decision."
-    )
+    success_message = gettext_lazy("You stepped aside. Your reason is published with the decision.")
 
     def perform(self, form) -> None:
-        step_aside(proposal=self.proposal, member=self.request.user, reason=form.cleaned_data["reason"])
+        step_aside(
+            proposal=self.proposal, member=self.request.user, reason=form.cleaned_data["reason"]
+        )

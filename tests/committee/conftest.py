@@ -41,7 +41,9 @@ def board(cycle, district, other_district, transport, culture, district_scope, r
     traffic = save_subcommittee(
         cycle=cycle, name_ko="교통분과", name_en="Transport", policy_areas=[transport]
     )
-    arts = save_subcommittee(cycle=cycle, name_ko="문화분과", name_en="Culture", policy_areas=[culture])
+    arts = save_subcommittee(
+        cycle=cycle, name_ko="문화분과", name_en="Culture", policy_areas=[culture]
+    )
     people = {
         "member_in": _member(cycle, district, "교통위원"),
         "member_out": _member(cycle, district, "문화위원"),
@@ -56,7 +58,9 @@ def board(cycle, district, other_district, transport, culture, district_scope, r
     assign_seat(subcommittee=arts, user=people["member_out"], role=SubcommitteeMember.Role.MEMBER)
     assign_seat(subcommittee=traffic, user=people["chair"], role=SubcommitteeMember.Role.CHAIR)
     assign_seat(subcommittee=traffic, user=people["recused"], role=SubcommitteeMember.Role.MEMBER)
-    assign_seat(subcommittee=traffic, user=people["interested"], role=SubcommitteeMember.Role.MEMBER)
+    assign_seat(
+        subcommittee=traffic, user=people["interested"], role=SubcommitteeMember.Role.MEMBER
+    )
     assign_seat(subcommittee=traffic, user=expert, role=SubcommitteeMember.Role.EXPERT)
     declare_interest(
         cycle=cycle, user=people["interested"], kind="organisation", organisation="부평버스협동조합"

@@ -10,7 +10,9 @@ from tests.proposals.factories import ProposalFactory
 pytestmark = pytest.mark.django_db
 
 
-def test_the_author_invites_and_the_invitee_accepts(client, district_scope, resident, other_district_resident):
+def test_the_author_invites_and_the_invitee_accepts(
+    client, district_scope, resident, other_district_resident
+):
     proposal = ProposalFactory(scope=district_scope, author=resident)
     client.force_login(resident)
     url = reverse("proposals:co-authors", kwargs={"pk": proposal.pk})
@@ -29,9 +31,13 @@ def test_the_author_invites_and_the_invitee_accepts(client, district_scope, resi
     assert invitation.status == CoAuthorInvitation.Status.ACCEPTED
 
 
-def test_someone_else_cannot_answer_an_invitation(client, district_scope, resident, other_district_resident, council_member):
+def test_someone_else_cannot_answer_an_invitation(
+    client, district_scope, resident, other_district_resident, council_member
+):
     proposal = ProposalFactory(scope=district_scope, author=resident)
-    invitation = CoAuthorInvitation.objects.create(proposal=proposal, invitee=other_district_resident)
+    invitation = CoAuthorInvitation.objects.create(
+        proposal=proposal, invitee=other_district_resident
+    )
     client.force_login(council_member)
     response = client.post(
         reverse("proposals:invitations"), {"invitation": invitation.pk, "answer": "accept"}

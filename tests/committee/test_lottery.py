@@ -54,14 +54,16 @@ def test_the_published_table_quotas_and_seed_give_the_same_panel_and_reserves():
     # what anyone downloads: the two CSV files, and the seed revealed at the draw
     table, quotas = applicant_table_csv(applicants), quota_table_csv(SEOUL_LIKE)
     again = draw(
-        read_applicant_table(table), read_quota_table(quotas), seats=24, reserves=10, seed="b4f1c0de"
+        read_applicant_table(table),
+        read_quota_table(quotas),
+        seats=24,
+        reserves=10,
+        seed="b4f1c0de",
     )
     assert again.panel == first.panel
     assert again.reserves == first.reserves
     assert len(first.panel) == 24
-    assert not panel_meets_quotas(
-        [a for a in applicants if a.public_id in first.panel], SEOUL_LIKE
-    )
+    assert not panel_meets_quotas([a for a in applicants if a.public_id in first.panel], SEOUL_LIKE)
 
 
 def test_another_seed_draws_another_panel():

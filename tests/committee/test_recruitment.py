@@ -30,7 +30,9 @@ from tests.accounts.factories import ResidentProfileFactory
 
 pytestmark = pytest.mark.django_db
 
-QUOTAS = "gender,woman,5,5\ngender,man,5,5\nage_band,19-39,3,4\nage_band,40-59,3,4\nage_band,60+,3,4"
+QUOTAS = (
+    "gender,woman,5,5\ngender,man,5,5\nage_band,19-39,3,4\nage_band,40-59,3,4\nage_band,60+,3,4"
+)
 
 
 @pytest.fixture
@@ -68,7 +70,9 @@ def test_the_published_files_and_revealed_seed_reproduce_the_panel(recruitment, 
     assert recruitment.seed_sha256 in public.content.decode()
     assert recruitment.sealed_seed not in public.content.decode()  # sealed until the draw
     table = client.get(
-        reverse("committee:draw-file", kwargs={"slug": recruitment.cycle.slug, "name": "applicants"})
+        reverse(
+            "committee:draw-file", kwargs={"slug": recruitment.cycle.slug, "name": "applicants"}
+        )
     ).content.decode()
     quotas = client.get(
         reverse("committee:draw-file", kwargs={"slug": recruitment.cycle.slug, "name": "quotas"})
@@ -161,12 +165,20 @@ def test_applying_checks_age_and_school(cycle, district):
     young = ResidentProfileFactory(district=district, birth_year=cycle.year - 16).user
     with pytest.raises(CommitteeError, match="at least 19"):
         apply_to_committee(
-            recruitment=recruitment, user=young, gender="woman", custom_answer=False, name_is_public=False
+            recruitment=recruitment,
+            user=young,
+            gender="woman",
+            custom_answer=False,
+            name_is_public=False,
         )
     adult = ResidentProfileFactory(district=district, birth_year=cycle.year - 40).user
     with pytest.raises(CommitteeError, match="budget school"):
         apply_to_committee(
-            recruitment=recruitment, user=adult, gender="man", custom_answer=False, name_is_public=False
+            recruitment=recruitment,
+            user=adult,
+            gender="man",
+            custom_answer=False,
+            name_is_public=False,
         )
     course = Course.objects.create(cycle=cycle, title="예산학교", is_published=True)
     session = CourseSession.objects.create(

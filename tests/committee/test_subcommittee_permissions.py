@@ -60,9 +60,17 @@ def user_for(role, board, request):
 def post(client, action, proposal):
     criterion = RubricCriterion.objects.get(cycle=proposal.cycle)
     data = {
-        "review-feasibility": {"verdict": "infeasible", "reason_codes": ["legal"], "reviewed_cost_won": "31,000,000"},
+        "review-feasibility": {
+            "verdict": "infeasible",
+            "reason_codes": ["legal"],
+            "reviewed_cost_won": "31,000,000",
+        },
         "review-score": {f"criterion_{criterion.pk}": "4"},
-        "review-decide": {"decision": "rejected", "public_reason": "예산 중복", "expected_revision": "0"},
+        "review-decide": {
+            "decision": "rejected",
+            "public_reason": "예산 중복",
+            "expected_revision": "0",
+        },
         "review-recommend": {"recommendation": "on_ballot", "reason": "교통분과 추천"},
     }[action]
     return client.post(reverse(f"proposals:{action}", kwargs={"pk": proposal.pk}), data)
