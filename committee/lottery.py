@@ -31,6 +31,8 @@ ALGORITHMS: tuple[str, ...] = ("legacy", "maximin")
 
 # The library prints every step of the draw to stdout; the record we keep is our own.
 override_logging_handlers([logging.NullHandler()], [logging.NullHandler()])
+for _name in ("sortition_algorithms", "sortition_algorithms_user"):
+    logging.getLogger(_name).propagate = False
 
 
 @dataclass(frozen=True)
