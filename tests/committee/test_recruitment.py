@@ -230,12 +230,11 @@ def test_residents_cannot_open_the_staff_console(cycle, resident, client):
 def test_staff_set_up_and_open_a_recruitment_from_the_console(cycle, staff_user, client):
     client.force_login(staff_user)
     url = reverse("committee:staff-console", kwargs={"slug": cycle.slug})
-    bad = client.post(url, {"action": "save", "seats": "2", "reserves": "1", "min_age": "19",
-                            "school_rule": "none", "quotas": "gender,woman,3,1"})  # fmt: skip
+    form = {"action": "save", "seats": "2", "reserves": "1", "min_age": "19", "school_rule": "none"}
+    bad = client.post(url, {**form, "quotas": "gender,woman,3,1"})
     assert bad.status_code == 400
     assert not Recruitment.objects.exists()
-    response = client.post(url, {"action": "save", "seats": "2", "reserves": "1", "min_age": "19",
-                                 "school_rule": "none", "quotas": "gender,woman,1,1\ngender,man,1,1"})  # fmt: skip
+    response = client.post(url, {**form, "quotas": "gender,woman,1,1\ngender,man,1,1"})
     assert response.status_code == 302, response.content.decode()[-3000:]
     assert client.post(url, {"action": "open"}).status_code == 302
     recruitment = Recruitment.objects.get(cycle=cycle)
