@@ -6,6 +6,7 @@ from budgeting.models import District
 from budgeting.models import PolicyArea
 from budgeting.models import SubcommitteeMember
 from committee.models import Application
+from committee.models import CourseSession
 from committee.models import Recruitment
 
 
@@ -136,3 +137,58 @@ class InterestForm(_Bootstrap, forms.Form):
         label=_("Policy area"), queryset=PolicyArea.objects.all(), required=False
     )
     description = forms.CharField(label=_("Description"), max_length=300, required=False)
+
+
+class MeetingForm(_Bootstrap, forms.Form):
+    title = forms.CharField(label=_("Title"), max_length=120)
+    held_at = forms.DateTimeField(
+        label=_("Held at"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
+    )
+    place = forms.CharField(label=_("Place"), max_length=120, required=False)
+    subcommittee = forms.ChoiceField(label=_("Subcommittee"), required=False)
+    attendees = forms.MultipleChoiceField(
+        label=_("Members present"), required=False, widget=forms.CheckboxSelectMultiple
+    )
+    minutes = forms.CharField(
+        label=_("Minutes (Markdown)"),
+        max_length=50000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 12}),
+    )
+
+    def __init__(self, *args, subcommittees=(), members=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["subcommittee"].choices = [
+            ("", _("Plenary")),
+            *((str(s.pk), s.name) for s in subcommittees),
+        ]  # type: ignore[attr-defined]
+        self.fields["attendees"].choices = [(str(m.pk), m.public_label) for m in members]  # type: ignore[attr-defined]
+
+
+class CourseForm(_Bootstrap, forms.Form):
+    title = forms.CharField(label=_("Title"), max_length=120)
+    description = forms.CharField(
+        label=_("Description"),
+        max_length=5000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    is_published = forms.BooleanField(label=_("Published"), required=False)
+
+
+class SessionForm(_Bootstrap, forms.Form):
+    title = forms.CharField(label=_("Title"), max_length=120)
+    kind = forms.ChoiceField(label=_("Kind"), choices=CourseSession.Kind.choices)
+    starts_at = forms.DateTimeField(
+        label=_("Date and time (in person)"),
+        required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+    )
+    place = forms.CharField(label=_("Place"), max_length=120, required=False)
+    duration_minutes = forms.IntegerField(label=_("Duration (minutes)"), min_value=1, max_value=600)
+    material = forms.CharField(
+        label=_("Material (Markdown, online sessions)"),
+        max_length=20000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 6}),
+    )

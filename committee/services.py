@@ -681,3 +681,36 @@ def save_meeting(
     meeting.save()
     meeting.attendees.set(attendees)
     return meeting
+
+
+def save_course(*, cycle: BudgetCycle, title: str, description: str, is_published: bool) -> Course:
+    return Course.objects.create(
+        cycle=cycle, title=title, description=description, is_published=is_published
+    )
+
+
+def add_session(
+    *,
+    course: Course,
+    title: str,
+    kind: str,
+    duration_minutes: int,
+    starts_at: "datetime | None" = None,
+    place: str = "",
+    material: str = "",
+) -> CourseSession:
+    if kind not in CourseSession.Kind.values:
+        raise CommitteeError(_("Choose online or in person."))
+    if kind == CourseSession.Kind.IN_PERSON and starts_at is None:
+        raise CommitteeError(_("An in-person session needs its date and time."))
+    order = course.sessions.count() + 1
+    return CourseSession.objects.create(
+        course=course,
+        order=order,
+        title=title,
+        kind=kind,
+        duration_minutes=duration_minutes,
+        starts_at=starts_at,
+        place=place,
+        material=material,
+    )

@@ -30,6 +30,21 @@ urlpatterns = [
         name="staff-console",
     ),
     path(
+        "staff/cycles/<slug:slug>/committee/meetings/new/",
+        views.StaffMeetingView.as_view(),
+        name="staff-meeting-new",
+    ),
+    path(
+        "staff/cycles/<slug:slug>/committee/meetings/<int:pk>/",
+        views.StaffMeetingView.as_view(),
+        name="staff-meeting",
+    ),
+    path(
+        "staff/cycles/<slug:slug>/committee/school/",
+        views.StaffSchoolView.as_view(),
+        name="staff-school",
+    ),
+    path(
         "staff/school/sessions/<int:pk>/attendance/",
         views.StaffAttendanceView.as_view(),
         name="staff-attendance",

@@ -29,11 +29,14 @@ from committee.forms import ApplicationForm
 from committee.forms import AttendanceCsvForm
 from committee.forms import AttendanceForm
 from committee.forms import CloseForm
+from committee.forms import CourseForm
 from committee.forms import InterestForm
+from committee.forms import MeetingForm
 from committee.forms import MinutesStudiedForm
 from committee.forms import RecruitmentForm
 from committee.forms import ReplaceForm
 from committee.forms import SeatForm
+from committee.forms import SessionForm
 from committee.forms import SubcommitteeForm
 from committee.models import Course
 from committee.models import CourseSession
@@ -55,6 +58,7 @@ from committee.selectors import panel_against_quotas
 from committee.selectors import published_quotas_csv
 from committee.selectors import published_table_csv
 from committee.services import CommitteeError
+from committee.services import add_session
 from committee.services import application_refusal
 from committee.services import apply_to_committee
 from committee.services import assign_seat
@@ -66,8 +70,11 @@ from committee.services import open_recruitment
 from committee.services import parse_quota_lines
 from committee.services import record_attendance
 from committee.services import record_attendance_csv
+from committee.services import remove_members_without_school
 from committee.services import replace_member
 from committee.services import run_draw
+from committee.services import save_course
+from committee.services import save_meeting
 from committee.services import save_recruitment
 from committee.services import save_subcommittee
 from committee.services import withdraw_application
@@ -454,6 +461,13 @@ class StaffConsoleView(StaffMixin, View):
                     _("The committee is drawn: %(members)s members, %(reserves)s reserves.")
                     % {"members": len(report.members), "reserves": len(report.reserves)},
                 )
+            elif action == "school" and recruitment is not None:
+                ended = remove_members_without_school(recruitment=recruitment)
+                messages.success(
+                    request,
+                    _("%(n)s members without the budget-school certificate left and were replaced.")
+                    % {"n": len(ended)},
+                )
             elif action == "replace":
                 membership = get_object_or_404(
                     CouncilMembership, pk=request.POST.get("membership"), cycle=self.cycle
@@ -564,3 +578,114 @@ class StaffAttendanceView(StaffMixin, View):
         record_attendance(session=session, user=user, actor=request.user)
         messages.success(request, _("Attendance recorded."))
         return redirect(reverse("committee:staff-attendance", kwargs={"pk": pk}))
+
+
+class StaffMeetingView(StaffMixin, View):
+    """Staff write a meeting's attendance and Markdown minutes (new, or ``pk`` to edit)."""
+
+    template_name = "committee/staff_meeting.html"
+
+    def setup(self, request, *args, **kwargs):
+        super().setup(request, *args, **kwargs)
+        self.cycle = get_object_or_404(BudgetCycle, slug=kwargs["slug"])
+        self.meeting = (
+            get_object_or_404(Meeting, pk=kwargs["pk"], cycle=self.cycle)
+            if "pk" in kwargs
+            else None
+        )
+        self.subs = list(Subcommittee.objects.filter(cycle=self.cycle))
+        self.members = [
+            m for m in list_members(cycle=self.cycle) if m.status == CouncilMembership.Status.MEMBER
+        ]
+
+    def make_form(self, data=None):
+        initial = {}
+        if self.meeting is not None:
+            initial = {
+                "title": self.meeting.title,
+                "held_at": self.meeting.held_at,
+                "place": self.meeting.place,
+                "subcommittee": str(self.meeting.subcommittee_id or ""),
+                "attendees": [
+                    str(pk) for pk in self.meeting.attendees.values_list("pk", flat=True)
+                ],
+                "minutes": self.meeting.minutes,
+            }
+        return MeetingForm(data, initial=initial, subcommittees=self.subs, members=self.members)
+
+    def render_page(self, form, status=200):
+        return render(
+            self.request,
+            self.template_name,
+            {"cycle": self.cycle, "meeting": self.meeting, "form": form},
+            status=status,
+        )
+
+    def get(self, request, slug, pk=None):
+        return self.render_page(self.make_form())
+
+    def post(self, request, slug, pk=None):
+        form = self.make_form(request.POST)
+        if not form.is_valid():
+            return self.render_page(form, status=400)
+        data = form.cleaned_data
+        chosen = set(data["attendees"])
+        meeting = save_meeting(
+            cycle=self.cycle,
+            title=data["title"],
+            held_at=data["held_at"],
+            place=data["place"],
+            minutes=data["minutes"],
+            attendees=[m for m in self.members if str(m.pk) in chosen],
+            subcommittee=next((s for s in self.subs if str(s.pk) == data["subcommittee"]), None),
+            meeting=self.meeting,
+        )
+        messages.success(request, _("The meeting is saved and public."))
+        return redirect(meeting.get_absolute_url())
+
+
+class StaffSchoolView(StaffMixin, View):
+    """Staff publish budget-school courses and add their sessions."""
+
+    template_name = "committee/staff_school.html"
+
+    def setup(self, request, *args, **kwargs):
+        super().setup(request, *args, **kwargs)
+        self.cycle = get_object_or_404(BudgetCycle, slug=kwargs["slug"])
+
+    def render_page(self, status=200, **forms):
+        courses = list(list_courses(cycle=self.cycle, include_unpublished=True))
+        return render(
+            self.request,
+            self.template_name,
+            {
+                "cycle": self.cycle,
+                "courses": courses,
+                "course_form": forms.get("course_form") or CourseForm(),
+                "session_form": forms.get("session_form") or SessionForm(),
+            },
+            status=status,
+        )
+
+    def get(self, request, slug):
+        return self.render_page()
+
+    def post(self, request, slug):
+        if request.POST.get("action") == "course":
+            course_form = CourseForm(request.POST)
+            if not course_form.is_valid():
+                return self.render_page(status=400, course_form=course_form)
+            save_course(cycle=self.cycle, **course_form.cleaned_data)
+            messages.success(request, _("The course is saved."))
+            return redirect("committee:staff-school", slug=slug)
+        course = get_object_or_404(Course, pk=request.POST.get("course"), cycle=self.cycle)
+        session_form = SessionForm(request.POST)
+        if not session_form.is_valid():
+            return self.render_page(status=400, session_form=session_form)
+        try:
+            add_session(course=course, **session_form.cleaned_data)
+        except CommitteeError as error:
+            session_form.add_error(None, error.message)
+            return self.render_page(status=400, session_form=session_form)
+        messages.success(request, _("The session is added."))
+        return redirect("committee:staff-school", slug=slug)

@@ -1,11 +1,18 @@
 """A cycle in review whose committee works in 분과, and the people around one proposal."""
 
+import random
+
 import pytest
 
 from budgeting.models import SubcommitteeMember
 from budgeting.phases import Phase
+from committee.models import Recruitment
+from committee.services import apply_to_committee
 from committee.services import assign_seat
 from committee.services import declare_interest
+from committee.services import open_recruitment
+from committee.services import parse_quota_lines
+from committee.services import save_recruitment
 from committee.services import save_subcommittee
 from tests.accounts.factories import ResidentProfileFactory
 from tests.accounts.factories import activate_totp
@@ -78,3 +85,37 @@ def board(cycle, district, other_district, transport, culture, district_scope, r
     RubricCriterionFactory(cycle=cycle)
     FeasibilityReviewFactory(proposal=proposal, reviewer=people["member_in"])
     return {"cycle": proposal.cycle, "proposal": proposal, "traffic": traffic, **people}
+
+
+QUOTAS = (
+    "gender,woman,5,5\ngender,man,5,5\nage_band,19-39,3,4\nage_band,40-59,3,4\nage_band,60+,3,4"
+)
+
+
+@pytest.fixture
+def recruitment(cycle, district, other_district):
+    recruitment = save_recruitment(
+        cycle=cycle,
+        seats=10,
+        reserves=6,
+        min_age=19,
+        require_verified=False,
+        school_rule=Recruitment.SchoolRule.NONE,
+        custom_attribute="",
+        quotas=parse_quota_lines(QUOTAS, seats=10),
+    )
+    open_recruitment(recruitment=recruitment)
+    rng = random.Random(7)
+    for n in range(48):
+        profile = ResidentProfileFactory(
+            district=rng.choice([district, other_district]),
+            birth_year=cycle.year - [25, 45, 70][n % 3],
+        )
+        apply_to_committee(
+            recruitment=recruitment,
+            user=profile.user,
+            gender=["woman", "man"][n % 2],
+            custom_answer=False,
+            name_is_public=n % 4 == 0,
+        )
+    return recruitment

@@ -2,7 +2,6 @@
 files, refusals with their reasons, replacement by reserve, budget school."""
 
 import hashlib
-import random
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -22,46 +21,12 @@ from committee.services import close_applications
 from committee.services import confirm_online_session
 from committee.services import enrol
 from committee.services import open_recruitment
-from committee.services import parse_quota_lines
 from committee.services import replace_member
 from committee.services import run_draw
 from committee.services import save_recruitment
 from tests.accounts.factories import ResidentProfileFactory
 
 pytestmark = pytest.mark.django_db
-
-QUOTAS = (
-    "gender,woman,5,5\ngender,man,5,5\nage_band,19-39,3,4\nage_band,40-59,3,4\nage_band,60+,3,4"
-)
-
-
-@pytest.fixture
-def recruitment(cycle, district, other_district):
-    recruitment = save_recruitment(
-        cycle=cycle,
-        seats=10,
-        reserves=6,
-        min_age=19,
-        require_verified=False,
-        school_rule=Recruitment.SchoolRule.NONE,
-        custom_attribute="",
-        quotas=parse_quota_lines(QUOTAS, seats=10),
-    )
-    open_recruitment(recruitment=recruitment)
-    rng = random.Random(7)
-    for n in range(48):
-        profile = ResidentProfileFactory(
-            district=rng.choice([district, other_district]),
-            birth_year=cycle.year - [25, 45, 70][n % 3],
-        )
-        apply_to_committee(
-            recruitment=recruitment,
-            user=profile.user,
-            gender=["woman", "man"][n % 2],
-            custom_answer=False,
-            name_is_public=n % 4 == 0,
-        )
-    return recruitment
 
 
 def test_the_published_files_and_revealed_seed_reproduce_the_panel(recruitment, client):
