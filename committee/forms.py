@@ -158,10 +158,8 @@ class MeetingForm(_Bootstrap, forms.Form):
 
     def __init__(self, *args, subcommittees=(), members=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["subcommittee"].choices = [
-            ("", _("Plenary")),
-            *((str(s.pk), s.name) for s in subcommittees),
-        ]  # type: ignore[attr-defined]
+        choices = [("", _("Plenary")), *((str(s.pk), s.name) for s in subcommittees)]
+        self.fields["subcommittee"].choices = choices  # type: ignore[attr-defined]
         self.fields["attendees"].choices = [(str(m.pk), m.public_label) for m in members]  # type: ignore[attr-defined]
 
 
