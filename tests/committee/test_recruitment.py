@@ -6,15 +6,19 @@ import hashlib
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import translation
 
 from budgeting.models import CouncilMembership
 from committee.lottery import draw
+from committee.lottery import panel_meets_quotas
 from committee.lottery import read_applicant_table
 from committee.lottery import read_quota_table
 from committee.models import Application
 from committee.models import Course
 from committee.models import CourseSession
 from committee.models import Recruitment
+from committee.selectors import as_applicant
+from committee.selectors import list_quota_specs
 from committee.services import CommitteeError
 from committee.services import apply_to_committee
 from committee.services import close_applications
@@ -88,7 +92,8 @@ def test_an_impossible_quota_is_refused_with_its_reason_and_nothing_changes(
     response = client.post(url, {"action": "draw"})
     assert response.status_code == 400
     page = response.content.decode()
-    assert "only 24 applicants have it: 6 short" in page
+    # Korean is the default language: "…but only 24 applicants have it: 6 short"
+    assert "해당 신청자는 24명뿐입니다: 6명 부족" in page
     recruitment.refresh_from_db()
     assert recruitment.status == Recruitment.Status.CLOSED
     assert recruitment.seed == ""
@@ -97,22 +102,36 @@ def test_an_impossible_quota_is_refused_with_its_reason_and_nothing_changes(
 
 
 def test_a_member_who_leaves_is_replaced_by_the_next_reserve_keeping_the_quotas(recruitment):
+    Recruitment.objects.filter(pk=recruitment.pk).update(reserves=30)
     close_applications(recruitment=recruitment)
     run_draw(recruitment=recruitment)
-    leaving = CouncilMembership.objects.filter(cycle=recruitment.cycle, status="member").first()
-    gender = Application.objects.get(recruitment=recruitment, user=leaving.user).gender
+    cycle = recruitment.cycle
+    rows = {
+        a.user_id: a
+        for a in Application.objects.filter(recruitment=recruitment).select_related("district")
+    }
+    quotas = list_quota_specs(recruitment=recruitment)
+
+    def panel_without(user_ids):
+        return [as_applicant(rows[m.user_id]) for m in sitting() if m.user_id not in user_ids]
+
+    def sitting():
+        return CouncilMembership.objects.filter(cycle=cycle, status="member")
+
+    leaving = sitting().order_by("seat_number").first()
+    reserves = list(
+        CouncilMembership.objects.filter(cycle=cycle, status="reserve").order_by("reserve_rank")
+    )
     chosen = replace_member(membership=leaving, reason="이사")
-    assert chosen is not None
-    assert Application.objects.get(recruitment=recruitment, user=chosen.user).gender == gender
-    members = CouncilMembership.objects.filter(cycle=recruitment.cycle, status="member")
-    assert members.count() == 10
-    genders = Application.objects.filter(
-        recruitment=recruitment, user__in=[m.user for m in members]
-    ).values_list("gender", flat=True)
-    assert sorted(genders).count("woman") == 5
     leaving.refresh_from_db()
-    assert leaving.status == "left"
-    assert leaving.left_reason == "이사"
+    assert (leaving.status, leaving.left_reason) == ("left", "이사")
+    assert chosen is not None  # 30 reserves: one of them keeps the quotas
+    assert sitting().count() == 10
+    # the panel still meets every quota, and every reserve called before would have broken one
+    assert panel_meets_quotas(panel_without(set()), quotas) == []
+    base = panel_without({chosen.user_id})
+    for earlier in reserves[: [r.user_id for r in reserves].index(chosen.user_id)]:
+        assert panel_meets_quotas([*base, as_applicant(rows[earlier.user_id])], quotas) != []
 
 
 def test_applying_checks_age_and_school(cycle, district):
@@ -128,7 +147,7 @@ def test_applying_checks_age_and_school(cycle, district):
     )
     open_recruitment(recruitment=recruitment)
     young = ResidentProfileFactory(district=district, birth_year=cycle.year - 16).user
-    with pytest.raises(CommitteeError, match="at least 19"):
+    with translation.override("en"), pytest.raises(CommitteeError, match="at least 19"):
         apply_to_committee(
             recruitment=recruitment,
             user=young,
@@ -137,7 +156,7 @@ def test_applying_checks_age_and_school(cycle, district):
             name_is_public=False,
         )
     adult = ResidentProfileFactory(district=district, birth_year=cycle.year - 40).user
-    with pytest.raises(CommitteeError, match="budget school"):
+    with translation.override("en"), pytest.raises(CommitteeError, match="budget school"):
         apply_to_committee(
             recruitment=recruitment,
             user=adult,
@@ -150,7 +169,7 @@ def test_applying_checks_age_and_school(cycle, district):
         course=course, title="예산의 기초", kind="online", duration_minutes=30
     )
     enrolment = enrol(course=course, user=adult)
-    with pytest.raises(CommitteeError, match="30 minutes"):
+    with translation.override("en"), pytest.raises(CommitteeError, match="30 minutes"):
         confirm_online_session(enrolment=enrolment, session=session, minutes_studied=10)
     confirm_online_session(enrolment=enrolment, session=session, minutes_studied=35)
     enrolment.refresh_from_db()

@@ -78,7 +78,8 @@ def test_members_without_the_certificate_leave_and_reserves_take_their_seats(
     staff_user,
     client,
 ):
-    Recruitment.objects.filter(pk=recruitment.pk).update(school_rule="after")
+    # 30 reserves: one of them keeps the quotas whoever leaves
+    Recruitment.objects.filter(pk=recruitment.pk).update(school_rule="after", reserves=30)
     close_applications(recruitment=recruitment)
     run_draw(recruitment=recruitment)
     cycle = recruitment.cycle
