@@ -204,6 +204,15 @@ def test_committee_pages_pass_axe(live_server, new_context, device):
     office.locator("form:has(input[value='close']) button[type='submit']").click()
     journey.check(office)
     journey.go(office, reverse("committee:staff-console", kwargs={"slug": world["cycle"].slug}))
+    journey.go(office, reverse("committee:staff-school", kwargs={"slug": world["cycle"].slug}))
+    meeting_url = reverse("committee:staff-meeting-new", kwargs={"slug": world["cycle"].slug})
+    journey.go(office, meeting_url)
+    office.fill("#id_title", "제2차 전체회의")
+    office.fill("#id_held_at", "2027-03-02T14:00")
+    office.fill("#id_minutes", "## 결과\n\n**의결**")
+    office.locator("main form button[type='submit']").click()
+    expect(office.locator("main strong")).to_have_text("의결")
+    journey.check(office)
 
     # --- members: interests, step aside, the chair's recommendation -------------------------------
     desk = journey.open()
@@ -229,6 +238,6 @@ def test_committee_pages_pass_axe(live_server, new_context, device):
     journey.check(head)
     assert SubcommitteeRecommendation.objects.filter(proposal=world["proposal"]).exists()
 
-    assert Meeting.objects.count() == 1
+    assert Meeting.objects.count() == 2
     assert not journey.js_errors, journey.js_errors
     assert not journey.violations, "\n".join(journey.violations)
