@@ -13,6 +13,9 @@ from budgeting.models import AuditEvent
 from budgeting.models import BallotScope
 from budgeting.models import BudgetCycle
 from budgeting.models import CouncilMembership
+from budgeting.models import DeclaredInterest
+from budgeting.models import Subcommittee
+from budgeting.models import SubcommitteeMember
 from budgeting.phases import MANUAL_ONLY_TARGETS
 from budgeting.phases import PHASE_ORDER
 from budgeting.phases import Phase
@@ -128,7 +131,9 @@ def get_council_membership(*, user, cycle: BudgetCycle) -> CouncilMembership | N
     if not user.is_authenticated:
         return None
     return (
-        CouncilMembership.objects.filter(user=user, cycle=cycle)
+        CouncilMembership.objects.filter(
+            user=user, cycle=cycle, status=CouncilMembership.Status.MEMBER
+        )
         .select_related("policy_area")
         .first()
     )
@@ -138,13 +143,83 @@ def is_council_member(*, user, cycle: BudgetCycle) -> bool:
     """The one rule for "is on this cycle's residents' committee"."""
     return (
         user.is_authenticated
-        and CouncilMembership.objects.filter(user=user, cycle_id=cycle.pk).exists()
+        and CouncilMembership.objects.filter(
+            user=user, cycle_id=cycle.pk, status=CouncilMembership.Status.MEMBER
+        ).exists()
     )
 
 
 def is_council_member_anywhere(*, user) -> bool:
     """On the committee of any cycle (the roles that must use MFA, the review desk link)."""
-    return user.is_authenticated and CouncilMembership.objects.filter(user=user).exists()
+    return user.is_authenticated and (
+        CouncilMembership.objects.filter(user=user, status=CouncilMembership.Status.MEMBER).exists()
+        or SubcommitteeMember.objects.filter(user=user).exists()
+    )
+
+
+# --- subcommittees (분과): the authority boundary the review desk reads ------------------------
+def cycle_has_subcommittees(*, cycle: BudgetCycle) -> bool:
+    """Whether the cycle's committee works in 분과 (then members act only in theirs)."""
+    return Subcommittee.objects.filter(cycle_id=cycle.pk).exists()
+
+
+def list_subcommittee_seats(*, user, cycle: BudgetCycle) -> QuerySet[SubcommitteeMember]:
+    """``user``'s seats in the cycle's 분과 (with their policy areas)."""
+    if not user.is_authenticated:
+        return SubcommitteeMember.objects.none()
+    return (
+        SubcommitteeMember.objects.filter(user=user, subcommittee__cycle_id=cycle.pk)
+        .select_related("subcommittee")
+        .prefetch_related("subcommittee__policy_areas")
+    )
+
+
+def get_subcommittee_seat_for_area(
+    *, user, cycle: BudgetCycle, policy_area_id: int
+) -> SubcommitteeMember | None:
+    """The seat through which ``user`` may act on a proposal of ``policy_area_id`` (or None)."""
+    if not user.is_authenticated:
+        return None
+    seats = SubcommitteeMember.objects.filter(
+        user=user,
+        subcommittee__cycle_id=cycle.pk,
+        subcommittee__policy_areas__id=policy_area_id,
+    ).select_related("subcommittee")
+    # the seat with the most rights wins: chair, then member, then expert (no vote)
+    priority: dict[str, int] = {
+        SubcommitteeMember.Role.CHAIR: 0,
+        SubcommitteeMember.Role.MEMBER: 1,
+        SubcommitteeMember.Role.EXPERT: 2,
+    }
+    return min(seats, key=lambda seat: (priority.get(seat.role, 9), seat.pk), default=None)
+
+
+def is_subcommittee_expert(*, user, cycle: BudgetCycle) -> bool:
+    return (
+        user.is_authenticated
+        and SubcommitteeMember.objects.filter(
+            user=user, subcommittee__cycle_id=cycle.pk, role=SubcommitteeMember.Role.EXPERT
+        ).exists()
+    )
+
+
+def list_policy_area_ids_for(*, user, cycle: BudgetCycle) -> set[int]:
+    """The policy areas of every 분과 ``user`` sits in for ``cycle``."""
+    if not user.is_authenticated:
+        return set()
+    return set(
+        Subcommittee.objects.filter(cycle_id=cycle.pk, members__user=user).values_list(
+            "policy_areas__id", flat=True
+        )
+    ) - {None}
+
+
+def list_declared_interests(*, user, cycle: BudgetCycle) -> QuerySet[DeclaredInterest]:
+    if not user.is_authenticated:
+        return DeclaredInterest.objects.none()
+    return DeclaredInterest.objects.filter(user=user, cycle_id=cycle.pk).select_related(
+        "district", "policy_area"
+    )
 
 
 # --- open data (the read-only API) --------------------------------------------------------------

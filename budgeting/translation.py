@@ -6,6 +6,7 @@ from modeltranslation.translator import register
 from budgeting.models import BudgetCycle
 from budgeting.models import District
 from budgeting.models import PolicyArea
+from budgeting.models import Subcommittee
 
 
 @register(District)
@@ -21,3 +22,8 @@ class PolicyAreaTranslationOptions(TranslationOptions):
 @register(BudgetCycle)
 class BudgetCycleTranslationOptions(TranslationOptions):
     fields = ("name", "description")
+
+
+@register(Subcommittee)
+class SubcommitteeTranslationOptions(TranslationOptions):
+    fields = ("name",)

@@ -37,6 +37,7 @@ urlpatterns = [
     path("", include("results.urls")),
     path("", include("implementation.urls")),
     path("", include("proposals.urls")),
+    path("", include("committee.urls")),
 ]
 
 # uploads and published downloads, on any storage backend, after a permission check (media.py)

@@ -318,3 +318,11 @@ class ProposalFilterForm(forms.Form):
             "status": data.get("status") or "",
             "sort": data.get("sort") or Sort.NEWEST,
         }
+
+
+class CoAuthorInviteForm(forms.Form):
+    email = forms.EmailField(
+        label=_("Co-author's e-mail address"),
+        widget=forms.EmailInput(attrs={"class": "form-control", "autocomplete": "off"}),
+        help_text=_("They must have a resident profile; they become a co-author when they accept."),
+    )

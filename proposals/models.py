@@ -344,3 +344,102 @@ class CouncilScore(models.Model):
 
     def __str__(self) -> str:
         return f"{self.proposal_id}/{self.criterion_id}: {self.points}"
+
+
+class Recusal(models.Model):
+    """A member steps aside from a proposal, with a reason that is public with the decision."""
+
+    proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="recusals")
+    member = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="recusals",
+        verbose_name=_("member"),
+    )
+    reason = models.CharField(_("reason"), max_length=300)
+    created_at = models.DateTimeField(_("stepped aside at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["proposal", "created_at"]
+        verbose_name = _("step-aside")
+        verbose_name_plural = _("step-asides")
+        constraints = [
+            models.UniqueConstraint(fields=["proposal", "member"], name="recusal_once"),
+            models.CheckConstraint(condition=~Q(reason=""), name="recusal_reason_required"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.proposal_id}: {self.member_id}"
+
+
+class SubcommitteeRecommendation(models.Model):
+    """The 분과's recommendation to the plenary, recorded by its chair (public)."""
+
+    class Recommendation(models.TextChoices):
+        ON_BALLOT = "on_ballot", _("Recommend for the ballot")
+        REJECTED = "rejected", _("Recommend not to put on the ballot")
+
+    proposal = models.OneToOneField(
+        Proposal, on_delete=models.CASCADE, related_name="subcommittee_recommendation"
+    )
+    subcommittee = models.ForeignKey(
+        "budgeting.Subcommittee",
+        on_delete=models.PROTECT,
+        related_name="recommendations",
+        verbose_name=_("subcommittee"),
+    )
+    recommendation = models.CharField(
+        _("recommendation"), max_length=20, choices=Recommendation.choices
+    )
+    reason = models.TextField(_("public reason"), max_length=3000)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField(_("recorded at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("subcommittee recommendation")
+        verbose_name_plural = _("subcommittee recommendations")
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(reason=""), name="subcommitteerecommendation_reason_required"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.proposal_id}: {self.recommendation}"
+
+
+class CoAuthorInvitation(models.Model):
+    """The author invites a resident to co-author; they become a co-author when they accept."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting for an answer")
+        ACCEPTED = "accepted", _("Accepted")
+        DECLINED = "declined", _("Declined")
+
+    proposal = models.ForeignKey(
+        Proposal, on_delete=models.CASCADE, related_name="co_author_invitations"
+    )
+    invitee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="co_author_invitations",
+        verbose_name=_("invited resident"),
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.PENDING
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    answered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("co-author invitation")
+        verbose_name_plural = _("co-author invitations")
+        constraints = [
+            models.UniqueConstraint(fields=["proposal", "invitee"], name="coauthorinvitation_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.proposal_id} → {self.invitee_id} ({self.status})"

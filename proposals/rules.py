@@ -15,7 +15,10 @@ from proposals.predicates import is_proposal_author
 from proposals.predicates import is_within_comment_edit_window
 from proposals.predicates import phase_allows
 from proposals.review.predicates import can_act_on_proposal
+from proposals.review.predicates import can_decide_proposal
+from proposals.review.predicates import can_recommend_proposal
 from proposals.review.predicates import can_score_proposal
+from proposals.review.predicates import can_step_aside
 from proposals.review.predicates import can_view_review_details
 from proposals.review.predicates import is_reviewer
 
@@ -64,7 +67,9 @@ rules.add_perm("proposals.moderate", is_staff_member)
 
 rules.add_perm("proposals.view_review_desk", is_reviewer)  # object: a cycle or a proposal
 rules.add_perm("proposals.review_proposal", can_act_on_proposal)
-rules.add_perm("proposals.decide_proposal", can_act_on_proposal)
-rules.add_perm("proposals.merge_proposal", can_act_on_proposal)
+rules.add_perm("proposals.decide_proposal", can_decide_proposal)
+rules.add_perm("proposals.merge_proposal", can_decide_proposal)
+rules.add_perm("proposals.recommend_proposal", can_recommend_proposal)
+rules.add_perm("proposals.step_aside", can_step_aside)
 rules.add_perm("proposals.score_proposal", can_score_proposal)
 rules.add_perm("proposals.view_review_details", can_view_review_details)

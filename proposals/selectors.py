@@ -26,6 +26,7 @@ from budgeting.phases import Phase
 from budgeting.selectors import get_eligibility_rule
 from budgeting.selectors import get_resident_facts
 from core.predicates import is_staff_member
+from proposals.models import CoAuthorInvitation
 from proposals.models import Comment
 from proposals.models import Endorsement
 from proposals.models import Proposal
@@ -300,4 +301,17 @@ def list_recently_resolved_reports(*, limit: int = 20) -> QuerySet[Report]:
         Report.objects.filter(resolved_at__isnull=False)
         .select_related("proposal", "comment", "resolved_by")
         .order_by("-resolved_at")[:limit]
+    )
+
+
+# --- co-authors ----------------------------------------------------------------------------------
+def list_co_author_invitations(*, proposal: Proposal) -> QuerySet[CoAuthorInvitation]:
+    return CoAuthorInvitation.objects.filter(proposal=proposal).select_related(
+        "invitee__resident_profile"
+    )
+
+
+def list_invitations_for(*, user) -> QuerySet[CoAuthorInvitation]:
+    return CoAuthorInvitation.objects.filter(invitee=user).select_related(
+        "proposal", "proposal__author__resident_profile"
     )

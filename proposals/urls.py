@@ -32,6 +32,8 @@ urlpatterns = [
     path("proposals/<int:pk>/comments/", views.CommentCreateView.as_view(), name="comment-create"),
     path("proposals/comments/<int:pk>/edit/", views.CommentEditView.as_view(), name="comment-edit"),
     path("proposals/<int:pk>/report/", views.ReportView.as_view(), name="proposal-report"),
+    path("proposals/<int:pk>/co-authors/", views.CoAuthorsView.as_view(), name="co-authors"),
+    path("proposals/invitations/", views.InvitationsView.as_view(), name="invitations"),
     path(
         "proposals/comments/<int:comment_pk>/report/",
         views.ReportView.as_view(),
@@ -85,5 +87,15 @@ urlpatterns = [
         "council/proposals/<int:pk>/score/",
         review_views.RubricScoreView.as_view(),
         name="review-score",
+    ),
+    path(
+        "council/proposals/<int:pk>/recommend/",
+        review_views.RecommendationView.as_view(),
+        name="review-recommend",
+    ),
+    path(
+        "council/proposals/<int:pk>/step-aside/",
+        review_views.StepAsideView.as_view(),
+        name="review-step-aside",
     ),
 ]

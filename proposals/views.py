@@ -12,6 +12,7 @@ from urllib.parse import urlencode
 import rules
 from django.conf import settings
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.http import HttpRequest
@@ -31,6 +32,7 @@ from budgeting.phases import Phase
 from budgeting.selectors import list_current_cycles
 from budgeting.selectors import list_scopes_for_cycle
 from core.predicates import is_staff_member
+from proposals.forms import CoAuthorInviteForm
 from proposals.forms import CommentForm
 from proposals.forms import DismissReportForm
 from proposals.forms import HideForm
@@ -38,16 +40,22 @@ from proposals.forms import ProposalFilterForm
 from proposals.forms import ProposalForm
 from proposals.forms import ReportForm
 from proposals.forms import WithdrawProposalForm
+from proposals.models import CoAuthorInvitation
 from proposals.models import Comment
 from proposals.models import Proposal
 from proposals.models import Report
+from proposals.review.predicates import review_phase_has_ended
+from proposals.review.selectors import get_recommendation
+from proposals.review.selectors import list_recusals
 from proposals.selectors import COMMENT_EDIT_WINDOW
 from proposals.selectors import Sort
 from proposals.selectors import count_counted_proposals
 from proposals.selectors import find_similar_proposals
 from proposals.selectors import get_proposal_for_viewer
 from proposals.selectors import has_endorsed
+from proposals.selectors import list_co_author_invitations
 from proposals.selectors import list_comments_for_proposal
+from proposals.selectors import list_invitations_for
 from proposals.selectors import list_open_reports
 from proposals.selectors import list_policy_areas_for_cycle
 from proposals.selectors import list_proposal_history
@@ -57,6 +65,8 @@ from proposals.selectors import list_public_proposals
 from proposals.selectors import list_recently_resolved_reports
 from proposals.selectors import list_scopes_open_to_resident
 from proposals.services import ProposalError
+from proposals.services.coauthors import answer_invitation
+from proposals.services.coauthors import invite_co_author
 from proposals.services.discussion import edit_comment
 from proposals.services.discussion import endorse_proposal
 from proposals.services.discussion import post_comment
@@ -214,6 +224,10 @@ def proposal_page_context(request, proposal: Proposal, **extra) -> dict:
         "show_content": proposal.hidden_at is None or is_staff_member(user),
         "map_tile_url": settings.CHAMYEO_MAP_TILE_URL,
     }
+    if hasattr(proposal, "council_decision") or review_phase_has_ended(proposal.cycle):
+        # the 분과's recommendation and the step-asides are public with the decision
+        context["recommendation"] = get_recommendation(proposal=proposal)
+        context["recusals"] = list_recusals(proposal=proposal)
     context.update(extra)
     return context
 
@@ -636,3 +650,75 @@ class DismissReportView(PermissionRequiredMixin, View):
         dismiss_report(report=report, actor=request.user, resolution=resolution)
         messages.success(request, _("Report closed without action."))
         return redirect("proposals:moderation-queue")
+
+
+# --- co-authors ----------------------------------------------------------------------------------
+class CoAuthorsView(ProfileRequiredMixin, View):
+    """The author invites co-authors by e-mail address; the invitee accepts on their page."""
+
+    template_name = "proposals/co_authors.html"
+
+    def proposal(self, pk) -> Proposal:
+        proposal = get_object_or_404(Proposal, pk=pk)
+        if proposal.author_id != self.request.user.pk:
+            raise PermissionDenied
+        return proposal
+
+    def render_page(self, proposal, form, status=200):
+        return render(
+            self.request,
+            self.template_name,
+            {
+                "proposal": proposal,
+                "form": form,
+                "invitations": list_co_author_invitations(proposal=proposal),
+            },
+            status=status,
+        )
+
+    def get(self, request, pk):
+        return self.render_page(self.proposal(pk), CoAuthorInviteForm())
+
+    def post(self, request, pk):
+        proposal = self.proposal(pk)
+        form = CoAuthorInviteForm(request.POST)
+        if not form.is_valid():
+            return self.render_page(proposal, form, status=400)
+        try:
+            invite_co_author(
+                proposal=proposal, author=request.user, email=form.cleaned_data["email"]
+            )
+        except ProposalError as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+            return self.render_page(proposal, form, status=400)
+        messages.success(
+            request, _("The invitation is sent; it appears on their invitations page.")
+        )
+        return redirect("proposals:co-authors", pk=pk)
+
+
+class InvitationsView(ProfileRequiredMixin, View):
+    template_name = "proposals/invitations.html"
+
+    def get(self, request):
+        return render(
+            request,
+            self.template_name,
+            {"invitations": list_invitations_for(user=request.user)},
+        )
+
+    def post(self, request):
+        invitation = get_object_or_404(
+            CoAuthorInvitation, pk=request.POST.get("invitation"), invitee=request.user
+        )
+        try:
+            answer_invitation(
+                invitation=invitation,
+                user=request.user,
+                accept=request.POST.get("answer") == "accept",
+            )
+        except ProposalError as exc:
+            messages.error(request, str(exc.message))
+            return redirect("proposals:invitations")
+        messages.success(request, _("Your answer is recorded."))
+        return redirect("proposals:invitations")

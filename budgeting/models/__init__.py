@@ -5,6 +5,9 @@ from .ballots import Ballot
 from .ballots import BallotChoice
 from .ballots import CountedReceipt
 from .ballots import Participation
+from .committee import DeclaredInterest
+from .committee import Subcommittee
+from .committee import SubcommitteeMember
 from .council import CouncilMembership
 from .cycles import BudgetCycle
 from .cycles import PolicyArea
@@ -30,6 +33,7 @@ __all__ = [
     "BudgetCycle",
     "CouncilMembership",
     "CountedReceipt",
+    "DeclaredInterest",
     "District",
     "ExportFile",
     "ImplementationPhoto",
@@ -39,5 +43,7 @@ __all__ = [
     "Participation",
     "PolicyArea",
     "ProjectFollow",
+    "Subcommittee",
+    "SubcommitteeMember",
     "TallyRun",
 ]

@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "budgeting",
     "accounts",
     "proposals",
+    "committee",  # recruitment by lot, budget school, meetings (above proposals)
     "voting",
     "results",
     "implementation",

@@ -12,6 +12,7 @@ from proposals.forms import BootstrapFormMixin
 from proposals.models import CouncilDecision
 from proposals.models import FeasibilityReview
 from proposals.models import Proposal
+from proposals.models import SubcommitteeRecommendation
 from proposals.review.predicates import REVIEWABLE_STATUSES
 from proposals.review.selectors import QueueFilters
 from proposals.review.selectors import QueueProgress
@@ -237,3 +238,24 @@ class ReviewQueueFilterForm(forms.Form):
         """The valid filters for the page links (``area`` always, so "all areas" is kept)."""
         values = self._valid_values()
         return urlencode({name: value for name, value in values.items() if value or name == "area"})
+
+
+class RecommendationForm(forms.Form):
+    recommendation = forms.ChoiceField(
+        label=_("Recommendation"),
+        choices=SubcommitteeRecommendation.Recommendation.choices,
+        widget=forms.RadioSelect,
+    )
+    reason = forms.CharField(
+        label=_("Public reason"),
+        max_length=3000,
+        widget=forms.Textarea(attrs={"rows": 5}),
+    )
+
+
+class StepAsideForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Why you step aside (public with the decision)"),
+        max_length=300,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )

@@ -18,13 +18,19 @@ from django.utils.translation import gettext as _
 from budgeting.models import AuditEvent
 from budgeting.models import BallotScope
 from budgeting.models import BudgetCycle
+from budgeting.models import CouncilMembership
 from budgeting.models import PolicyArea
+from budgeting.models import SubcommitteeMember
+from budgeting.selectors import cycle_has_subcommittees
+from budgeting.selectors import list_policy_area_ids_for
 from proposals.models import CouncilDecision
 from proposals.models import CouncilScore
 from proposals.models import Endorsement
 from proposals.models import FeasibilityReview
 from proposals.models import Proposal
+from proposals.models import Recusal
 from proposals.models import RubricCriterion
+from proposals.models import SubcommitteeRecommendation
 from proposals.review.predicates import REVIEWABLE_STATUSES
 from proposals.review.predicates import review_phase_has_ended
 
@@ -36,7 +42,11 @@ def list_review_cycles(*, user) -> QuerySet[BudgetCycle]:
         return BudgetCycle.objects.none()
     cycles = BudgetCycle.objects.visible()
     if not user.is_staff:
-        cycles = cycles.filter(council_memberships__user=user)
+        member_of = CouncilMembership.objects.filter(
+            user=user, status=CouncilMembership.Status.MEMBER
+        ).values("cycle_id")
+        seated_in = SubcommitteeMember.objects.filter(user=user).values("subcommittee__cycle_id")
+        cycles = cycles.filter(Q(pk__in=member_of) | Q(pk__in=seated_in))
     return cycles.annotate(
         in_review=Count("proposals", filter=Q(proposals__status__in=REVIEWABLE_STATUSES))
     ).order_by("-year", "-proposals_start_at")
@@ -119,7 +129,13 @@ def list_review_queue(
             ),
         )
         .annotate(must_answer=Q(endorsement_count__gte=cycle.endorsement_threshold))
+        .annotate(is_recused=Exists(Recusal.objects.filter(proposal=OuterRef("pk"), member=user)))
     )
+    if not user.is_staff and cycle_has_subcommittees(cycle=cycle):
+        # the 분과 boundary: a member sees only the proposals of their 분과's policy areas
+        proposals = proposals.filter(
+            policy_area_id__in=list_policy_area_ids_for(user=user, cycle=cycle)
+        )
     if filters.policy_area is not None:
         proposals = proposals.filter(policy_area=filters.policy_area)
     if filters.scope is not None:
@@ -354,3 +370,36 @@ def get_proposal_funnel(*, cycle: BudgetCycle) -> Funnel:
             reason_totals[label] = reason_totals.get(label, 0) + count
     total = FunnelRow(label=_("All ballots"), counts=totals, reasons=list(reason_totals.items()))
     return Funnel(by_scope=by_scope, by_area=by_area, total=total)
+
+
+# --- 분과 -----------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class PublicRecusal:
+    member: str  # the committee page's label: a name only with consent, else "member 17"
+    reason: str
+
+
+def list_recusals(*, proposal: Proposal) -> list[PublicRecusal]:
+    """Who stepped aside from ``proposal`` and why, labelled as on the committee page."""
+    recusals = list(Recusal.objects.filter(proposal=proposal).order_by("created_at"))
+    seats = {
+        m.user_id: m
+        for m in CouncilMembership.objects.filter(
+            cycle_id=proposal.cycle_id, user_id__in=[r.member_id for r in recusals]
+        ).select_related("user__resident_profile")
+    }
+    return [
+        PublicRecusal(
+            member=seats[r.member_id].public_label if r.member_id in seats else _("Expert member"),
+            reason=r.reason,
+        )
+        for r in recusals
+    ]
+
+
+def get_recommendation(*, proposal: Proposal) -> SubcommitteeRecommendation | None:
+    return (
+        SubcommitteeRecommendation.objects.filter(proposal=proposal)
+        .select_related("subcommittee")
+        .first()
+    )

@@ -27,6 +27,8 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from budgeting.audit import record_audit_event
 from budgeting.models import AuditEvent
+from budgeting.selectors import get_subcommittee_seat_for_area
+from budgeting.selectors import is_council_member
 from core.links import absolute_url
 from notifications.services import enqueue_email
 from proposals.models import CouncilDecision
@@ -34,7 +36,10 @@ from proposals.models import CouncilScore
 from proposals.models import Endorsement
 from proposals.models import FeasibilityReview
 from proposals.models import Proposal
+from proposals.models import Recusal
 from proposals.models import RubricCriterion
+from proposals.models import SubcommitteeRecommendation
+from proposals.review.predicates import Action
 from proposals.review.predicates import get_review_refusal
 from proposals.review.selectors import count_decision_revisions
 from proposals.services import ProposalError
@@ -45,8 +50,12 @@ FEASIBILITY_EMAIL = "proposals/emails/feasibility_changed"
 
 
 # --- checks (defence in depth: the views ask the same rule first) ------------------------------
-def _check_may_act(*, user: User, proposal: Proposal, council_only: bool = False) -> None:
-    refusal = get_review_refusal(user=user, proposal=proposal, council_only=council_only)
+def _check_may_act(
+    *, user: User, proposal: Proposal, council_only: bool = False, action: str = Action.REVIEW
+) -> None:
+    refusal = get_review_refusal(
+        user=user, proposal=proposal, council_only=council_only, action=action
+    )
     if refusal is not None:
         raise ProposalError(refusal.message, code=refusal.code)
 
@@ -268,7 +277,7 @@ def record_council_decision(
     Each recorded decision is a public audit event and is e-mailed to the authors once.
     """
     proposal = _lock(proposal)
-    _check_may_act(user=decided_by, proposal=proposal)
+    _check_may_act(user=decided_by, proposal=proposal, action=Action.DECIDE)
     decision = str(decision)
     if decision not in CouncilDecision.Decision.values:
         raise ProposalError(_("Choose a decision."), field="decision")
@@ -373,7 +382,7 @@ def merge_proposals(
     if len(duplicates) != len(ids):
         raise ProposalError(_("Some of the chosen proposals no longer exist."), field="duplicates")
     for proposal in [survivor, *duplicates]:
-        _check_may_act(user=merged_by, proposal=proposal)
+        _check_may_act(user=merged_by, proposal=proposal, action=Action.MERGE)
         if proposal.scope_id != survivor.scope_id:
             raise ProposalError(
                 _("Only proposals on the same ballot can be merged."), field="duplicates"
@@ -436,3 +445,55 @@ def merge_proposals(
     _notify_authors([survivor, *duplicates], MERGE_EMAIL, context, key=f"merge:{event.pk}")
     survivor.refresh_from_db()
     return survivor
+
+
+# --- 분과: step aside, recommendation ------------------------------------------------------------
+@transaction.atomic
+def step_aside(*, proposal: Proposal, member: User, reason: str) -> Recusal:
+    """``member`` steps aside from ``proposal`` for ``reason`` (public with the decision).
+
+    From then on they may not review, score, decide or recommend it. Stepping aside twice
+    keeps the first reason.
+    """
+    proposal = _lock(proposal)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ProposalError(_("Say why you step aside."), field="reason")
+    existing = Recusal.objects.filter(proposal=proposal, member=member).first()
+    if existing is not None:
+        return existing
+    _check_may_act(user=member, proposal=proposal, action=Action.STEP_ASIDE)
+    if member.is_staff and not is_council_member(user=member, cycle=proposal.cycle):
+        raise ProposalError(_("Only committee members step aside."))
+    return Recusal.objects.create(proposal=proposal, member=member, reason=reason[:300])
+
+
+@transaction.atomic
+def record_recommendation(
+    *, proposal: Proposal, chair: User, recommendation: str, reason: str
+) -> SubcommitteeRecommendation:
+    """The chair records (or changes) the 분과's recommendation to the plenary, with a reason."""
+    proposal = _lock(proposal)
+    _check_may_act(user=chair, proposal=proposal, action=Action.RECOMMEND)
+    if recommendation not in SubcommitteeRecommendation.Recommendation.values:
+        raise ProposalError(_("Choose a recommendation."), field="recommendation")
+    reason = (reason or "").strip()
+    if not reason:
+        raise ProposalError(_("Give the public reason for the recommendation."), field="reason")
+    seat = get_subcommittee_seat_for_area(
+        user=chair, cycle=proposal.cycle, policy_area_id=proposal.policy_area_id
+    )
+    if seat is None:  # _check_may_act guarantees a chair seat; keeps the types honest
+        raise ProposalError(
+            _("Only the chair of the proposal's subcommittee records its recommendation.")
+        )
+    saved, _created = SubcommitteeRecommendation.objects.update_or_create(
+        proposal=proposal,
+        defaults={
+            "subcommittee": seat.subcommittee,
+            "recommendation": recommendation,
+            "reason": reason,
+            "recorded_by": chair,
+        },
+    )
+    return saved

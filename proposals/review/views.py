@@ -28,28 +28,36 @@ from accounts.selectors import has_review_or_staff_role
 from budgeting.models import BudgetCycle
 from budgeting.phases import Feature
 from budgeting.selectors import get_council_membership
+from budgeting.selectors import get_subcommittee_seat_for_area
 from budgeting.selectors import list_scopes_for_cycle
 from proposals.models import FeasibilityReview
 from proposals.models import Proposal
 from proposals.review.forms import CouncilDecisionForm
 from proposals.review.forms import FeasibilityReviewForm
 from proposals.review.forms import MergeForm
+from proposals.review.forms import RecommendationForm
 from proposals.review.forms import ReviewQueueFilterForm
 from proposals.review.forms import RubricScoreForm
+from proposals.review.forms import StepAsideForm
 from proposals.review.predicates import REFUSAL_CODES
+from proposals.review.predicates import Action
 from proposals.review.predicates import get_review_refusal
 from proposals.review.selectors import QueueSort
 from proposals.review.selectors import get_decision_revision
 from proposals.review.selectors import get_member_scores
+from proposals.review.selectors import get_recommendation
 from proposals.review.selectors import get_review_summary
 from proposals.review.selectors import list_merge_candidates
+from proposals.review.selectors import list_recusals
 from proposals.review.selectors import list_review_cycles
 from proposals.review.selectors import list_review_queue
 from proposals.review.selectors import list_rubric
 from proposals.review.services import merge_proposals
 from proposals.review.services import record_council_decision
 from proposals.review.services import record_feasibility_review
+from proposals.review.services import record_recommendation
 from proposals.review.services import score_proposal
+from proposals.review.services import step_aside
 from proposals.services import ProposalError
 
 if TYPE_CHECKING:
@@ -58,9 +66,13 @@ if TYPE_CHECKING:
 QUEUE_PAGE_SIZE = 25
 
 
-def explain_refusal(*, user, proposal: Proposal, council_only: bool = False) -> str:
+def explain_refusal(
+    *, user, proposal: Proposal, council_only: bool = False, action: str = Action.REVIEW
+) -> str:
     """Why ``user`` may not act on ``proposal`` now, for the page ("" when they may)."""
-    refusal = get_review_refusal(user=user, proposal=proposal, council_only=council_only)
+    refusal = get_review_refusal(
+        user=user, proposal=proposal, council_only=council_only, action=action
+    )
     return refusal.message if refusal is not None else ""
 
 
@@ -159,6 +171,14 @@ class ReviewProposalView(ProposalDeskMixin, TemplateView):
                 "summary": get_review_summary(proposal=proposal, user=user),
                 "can_review": rules.has_perm("proposals.review_proposal", user, proposal),
                 "can_score": rules.has_perm("proposals.score_proposal", user, proposal),
+                "can_decide": rules.has_perm("proposals.decide_proposal", user, proposal),
+                "can_recommend": rules.has_perm("proposals.recommend_proposal", user, proposal),
+                "can_step_aside": rules.has_perm("proposals.step_aside", user, proposal),
+                "seat": get_subcommittee_seat_for_area(
+                    user=user, cycle=proposal.cycle, policy_area_id=proposal.policy_area_id
+                ),
+                "recusals": list_recusals(proposal=proposal),
+                "recommendation": get_recommendation(proposal=proposal),
                 "refusal": explain_refusal(user=user, proposal=proposal),
                 "endorsement_count": proposal.endorsements.count(),
                 "has_rubric": list_rubric(cycle=proposal.cycle).exists(),
@@ -174,6 +194,7 @@ class ProposalActionView(ProposalDeskMixin, FormView):
     template_name = "proposals/review/action_form.html"
     action_permission = ""
     council_only = False
+    action = Action.REVIEW
     heading: "StrOrPromise" = ""
     submit_label = gettext_lazy("Save")
     success_message: "StrOrPromise" = ""
@@ -186,7 +207,10 @@ class ProposalActionView(ProposalDeskMixin, FormView):
                 "submit_label": self.submit_label,
                 "can_act": self.may_act(),
                 "refusal": explain_refusal(
-                    user=self.request.user, proposal=self.proposal, council_only=self.council_only
+                    user=self.request.user,
+                    proposal=self.proposal,
+                    council_only=self.council_only,
+                    action=self.action,
                 ),
             }
         )
@@ -202,7 +226,10 @@ class ProposalActionView(ProposalDeskMixin, FormView):
             form.add_error(
                 None,
                 explain_refusal(
-                    user=request.user, proposal=self.proposal, council_only=self.council_only
+                    user=request.user,
+                    proposal=self.proposal,
+                    council_only=self.council_only,
+                    action=self.action,
                 ),
             )
             return self.render_to_response(self.get_context_data(form=form), status=403)
@@ -248,6 +275,7 @@ class FeasibilityReviewView(ProposalActionView):
 
 class CouncilDecisionView(ProposalActionView):
     action_permission = "proposals.decide_proposal"
+    action = Action.DECIDE
     form_class = CouncilDecisionForm
     heading = gettext_lazy("Council decision")
     submit_label = gettext_lazy("Record the decision")
@@ -290,6 +318,7 @@ class CouncilDecisionView(ProposalActionView):
 
 class MergeProposalsView(ProposalActionView):
     action_permission = "proposals.merge_proposal"
+    action = Action.MERGE
     form_class = MergeForm
     heading = gettext_lazy("Merge duplicates into this proposal")
     submit_label = gettext_lazy("Merge")
@@ -312,6 +341,7 @@ class MergeProposalsView(ProposalActionView):
 class RubricScoreView(ProposalActionView):
     action_permission = "proposals.score_proposal"
     council_only = True
+    action = Action.SCORE
     form_class = RubricScoreForm
     heading = gettext_lazy("Score on the rubric")
     submit_label = gettext_lazy("Save scores")
@@ -338,3 +368,44 @@ class RubricScoreView(ProposalActionView):
 
     def perform(self, form) -> None:
         score_proposal(proposal=self.proposal, member=self.request.user, points=form.points())
+
+
+class RecommendationView(ProposalActionView):
+    """The 분과's chair records its recommendation to the plenary (public)."""
+
+    action_permission = "proposals.recommend_proposal"
+    action = Action.RECOMMEND
+    form_class = RecommendationForm
+    heading = gettext_lazy("Subcommittee recommendation")
+    submit_label = gettext_lazy("Record the recommendation")
+    success_message = gettext_lazy("The subcommittee's recommendation is recorded and public.")
+
+    def get_initial(self):
+        current = get_recommendation(proposal=self.proposal)
+        if current is None:
+            return {}
+        return {"recommendation": current.recommendation, "reason": current.reason}
+
+    def perform(self, form) -> None:
+        record_recommendation(
+            proposal=self.proposal,
+            chair=self.request.user,
+            recommendation=form.cleaned_data["recommendation"],
+            reason=form.cleaned_data["reason"],
+        )
+
+
+class StepAsideView(ProposalActionView):
+    """A member steps aside from a proposal, with a reason published with the decision."""
+
+    action_permission = "proposals.step_aside"
+    action = Action.STEP_ASIDE
+    form_class = StepAsideForm
+    heading = gettext_lazy("Step aside from this proposal")
+    submit_label = gettext_lazy("Step aside")
+    success_message = gettext_lazy("You stepped aside. Your reason is published with the decision.")
+
+    def perform(self, form) -> None:
+        step_aside(
+            proposal=self.proposal, member=self.request.user, reason=form.cleaned_data["reason"]
+        )

@@ -10,8 +10,8 @@ from budgeting.models import ExportFile
 from budgeting.phases import Phase
 from results.services.counting import tally_scope
 from results.services.tallying import close_due_voting
-from tests.results.factories import make_cycle
 from tests.helpers import reauthenticate
+from tests.results.factories import make_cycle
 from tests.results.factories import make_scope
 
 
