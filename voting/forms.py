@@ -111,7 +111,7 @@ class BallotForm(forms.Form):
         for proposal in self.proposals:
             if self.field_prefix is not None:
                 raw = data.get(f"{self.field_prefix}{proposal.pk}", "")
-                if str(raw).isdigit() and int(raw) > 0:
+                if _is_whole_number(str(raw)) and int(raw) > 0:
                     choices[proposal.pk] = int(raw)
             elif str(proposal.pk) in data.getlist("proposals"):
                 choices[proposal.pk] = 1
