@@ -386,7 +386,7 @@ class _Votes:
         )
 
 
-def _meta_row(row: list[str], meta: dict[str, str], line: int) -> None:
+def _meta_row(row: list[str], meta: dict[str, str], lines: dict[str, int], line: int) -> None:
     cells = _trim(row)
     if not cells:
         return
@@ -395,6 +395,7 @@ def _meta_row(row: list[str], meta: dict[str, str], line: int) -> None:
     # a value with an unquoted ';' (a comment) is kept whole
     value = ";".join(cells[1:])
     meta[cells[0]] = "" if value.lower() == "none" else value
+    lines[cells[0]] = line
 
 
 def _project_row(
@@ -424,6 +425,7 @@ def _project_row(
 
 def _read(fh: TextIO) -> PbElection:  # noqa: PLR0912
     meta: dict[str, str] = {}
+    meta_lines: dict[str, int] = {}
     projects: dict[str, dict[str, str]] = {}
     costs: dict[str, Decimal] = {}
     votes: _Votes | None = None
@@ -450,7 +452,7 @@ def _read(fh: TextIO) -> PbElection:  # noqa: PLR0912
             section = first
             expect_header = True
             if section == "projects":
-                _check_meta(meta, line)
+                _check_meta(meta, meta_lines, line)
             if section == "votes":
                 votes = _Votes(
                     vote_type=meta["vote_type"].strip(),
@@ -468,7 +470,7 @@ def _read(fh: TextIO) -> PbElection:  # noqa: PLR0912
                 votes.header(header, meta, line)
             continue
         if section == "meta":
-            _meta_row(row, meta, line)
+            _meta_row(row, meta, meta_lines, line)
         elif section == "projects":
             pid, cost = _project_row(row, header, projects, line)
             costs[pid] = cost
@@ -506,7 +508,7 @@ def _whole_units(
     return scale, int(budget * scale), {pid: int(cost * scale) for pid, cost in costs.items()}
 
 
-def _check_meta(meta: dict[str, str], line: int) -> None:
+def _check_meta(meta: dict[str, str], lines: dict[str, int], line: int) -> None:
     for key in ("budget", "vote_type"):
         if not meta.get(key):
             raise PbFormatError(f"META has no {key!r} (it is required)", line)
@@ -514,9 +516,9 @@ def _check_meta(meta: dict[str, str], line: int) -> None:
     if vote_type not in SUPPORTED_VOTE_TYPES:
         raise UnsupportedVoteType(
             f"vote type {vote_type!r} is not supported (only {', '.join(SUPPORTED_VOTE_TYPES)})",
-            line,
+            lines["vote_type"],
         )
-    _parse_decimal(meta["budget"], "META budget", line)
+    _parse_decimal(meta["budget"], "META budget", lines["budget"])
 
 
 # --------------------------------------------------------------------------------------------
