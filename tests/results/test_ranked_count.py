@@ -98,3 +98,20 @@ def test_the_fingerprint_covers_the_order_of_the_ranks():
     assert before != after
     swapped.update(points=3 - F("points"))
     assert canonical_pb(get_tally_input(scope=scope).tally_input, {})[1] == before
+
+
+@pytest.mark.parametrize(
+    ("language", "sentence"),
+    [
+        ("en", "Ranked ballots: a first choice counts 3 points, each next choice one point less"),
+        ("ko", "순위 투표: 1순위는 3점, 다음 순위부터 1점씩 적게 계산합니다"),
+    ],
+)
+def test_the_results_page_explains_the_ranked_count(language, sentence, client, staff_user):
+    cycle, scope, _projects = _ranked_election(rule="greedy")
+    tally_scope(scope_id=scope.pk)
+    publish_results(cycle_id=cycle.pk, actor=staff_user)
+    url = reverse("results:results-scope", kwargs={"slug": cycle.slug, "scope_pk": scope.pk})
+    page = client.get(url, HTTP_ACCEPT_LANGUAGE=language).content.decode()
+    assert sentence in page
+    assert "Additive_Borda_Sat" in page  # how to redo it with pabutools
