@@ -292,25 +292,28 @@ class _Votes:
         return pos
 
     def row(self, row: list[str], line: int) -> None:
-        cells = _trim(row)
-        if len(cells) > self.header_len:
+        """One voter's row (the hot loop of big files: only the cells needed are stripped)."""
+        n = len(row)
+        if n > self.header_len and any(c.strip() for c in row[self.header_len :]):
+            width = len(_trim(row))
             raise PbFormatError(
-                f"vote row has {len(cells)} fields, the VOTES header has {self.header_len} "
+                f"vote row has {width} fields, the VOTES header has {self.header_len} "
                 "(one value per header column)",
                 line,
             )
-        cells += [""] * (self.header_len - len(cells))
-        self.voter_ids.append(cells[0])
-        text = "" if _is_none(cells[self.vote_col]) else cells[self.vote_col]
-        names = [n.strip() for n in text.split(",")] if text else []
+        self.voter_ids.append(row[0].strip())
+        text = row[self.vote_col].strip() if self.vote_col < n else ""
+        if text.lower() == "none":
+            text = ""
         if self.vote_type == "cumulative":
-            self._cumulative(names, cells, line)
+            names = [name.strip() for name in text.split(",")] if text else []
+            ptext = row[self.points_col].strip() if self.points_col < n else ""
+            self._cumulative(names, "" if ptext.lower() == "none" else ptext, line)
         else:
-            self._listed([n for n in names if n], line)
+            self._listed(text, line)
         self.indptr.append(len(self.flat_proj))
 
-    def _cumulative(self, names: list[str], cells: list[str], line: int) -> None:
-        ptext = "" if _is_none(cells[self.points_col]) else cells[self.points_col]
+    def _cumulative(self, names: list[str], ptext: str, line: int) -> None:
         if not ptext:  # pabutools: no points, an empty ballot
             names = []
         pts_raw = [p.strip() for p in ptext.split(",")] if ptext else []
@@ -335,10 +338,16 @@ class _Votes:
         self.flat_proj.extend(points)
         self.flat_pts.extend(points.values())
 
-    def _listed(self, names: list[str], line: int) -> None:
+    def _listed(self, text: str, line: int) -> None:
+        positions = self.positions
         chosen: dict[int, None] = {}
-        for name in names:
-            pos = self._project(name, line)
+        for raw in text.split(",") if text else ():
+            name = raw.strip()
+            if not name:  # a trailing comma
+                continue
+            pos = positions.get(name)
+            if pos is None:
+                pos = self._project(name, line)
             if pos in chosen:
                 how = "its first rank counts" if self.vote_type == "ordinal" else "it counts once"
                 self.warnings.append(
@@ -423,7 +432,7 @@ def _project_row(
     return pid, cost
 
 
-def _read(fh: TextIO) -> PbElection:  # noqa: PLR0912
+def _read(fh: TextIO) -> PbElection:  # noqa: PLR0912, PLR0915
     meta: dict[str, str] = {}
     meta_lines: dict[str, int] = {}
     projects: dict[str, dict[str, str]] = {}
@@ -434,6 +443,9 @@ def _read(fh: TextIO) -> PbElection:  # noqa: PLR0912
     header: list[str] = []
     expect_header = False
     for line, row in _rows(fh):
+        if votes is not None and not expect_header and len(row) > 1:
+            votes.row(row, line)  # VOTES is the last section: no section name can follow
+            continue
         cells = _trim(row)
         if not cells:
             continue
