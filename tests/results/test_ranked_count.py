@@ -2,6 +2,7 @@
 points (Kraków's 3-2-1), published as an ordinal .pb that pabutools counts the same way."""
 
 import hashlib
+import re
 
 import pytest
 from django.db.models import F
@@ -115,3 +116,5 @@ def test_the_results_page_explains_the_ranked_count(language, sentence, client, 
     page = client.get(url, HTTP_ACCEPT_LANGUAGE=language).content.decode()
     assert sentence in page
     assert "Additive_Borda_Sat" in page  # how to redo it with pabutools
+    assert "For points ballots" not in page
+    assert re.search(r">\s*15\s*<", page)  # A's rank points (5 first choices) are shown
