@@ -16,7 +16,7 @@ TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
 CHECK_DATABASE_URL := $(shell echo $(TEST_DATABASE_URL) | sed -E 's#/[^/]*$$#/postgres#')
 REDIS_PORT := $(shell echo $(TEST_REDIS_URL) | sed -E 's#.*:([0-9]+)(/.*)?$$#\1#')
 
-.PHONY: lock help install install-test chromium gettext compile-messages demo serve worker beat test test-only lint check messages services clean bench-ballots bench-tally
+.PHONY: lock help install install-test chromium gettext compile-messages demo serve worker beat test test-only lint check messages services clean bench-ballots bench-tally bench-import
 
 help:
 	@echo "make demo   install everything, load the demo city and serve it on http://127.0.0.1:8000"
@@ -134,3 +134,10 @@ bench-ballots: install
 bench-tally: install-test
 	@pg_isready -q -h 127.0.0.1 -p 5432 || { echo "ERROR: PostgreSQL is not answering on 127.0.0.1:5432."; exit 1; }
 	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) $(PY) benchmarks/bench_tally.py $(BENCH_TALLY_ARGS)
+
+# Import benchmark: manage.py import_pabulib and the platform's count on every file in
+# PABULIB_DIR, in a database of its own (chamyeo_bench_import), checked against the pure count of
+# the file and pabutools' recorded outcomes. Takes minutes (storing 130,000 ballots).
+bench-import: install-test
+	@pg_isready -q -h 127.0.0.1 -p 5432 || { echo "ERROR: PostgreSQL is not answering on 127.0.0.1:5432."; exit 1; }
+	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) $(PY) benchmarks/bench_import_pabulib.py

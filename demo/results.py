@@ -33,6 +33,7 @@ from budgeting.phases import PHASE_ORDER
 from budgeting.phases import Phase
 from budgeting.phases import next_phase
 from budgeting.services.cycles import advance_phase
+from budgeting.tally import PbElection
 from budgeting.tally import read_pb
 from proposals.models import Proposal
 from results.services.counting import tally_scope
@@ -77,6 +78,8 @@ def _voting_dates(meta: dict[str, str]) -> dict:
 def _ballot_rule(vote_type: str) -> str:
     if vote_type == "cumulative":
         return BudgetCycle.BallotRule.CUMULATIVE
+    if vote_type == "ordinal":
+        return BudgetCycle.BallotRule.RANKED
     return BudgetCycle.BallotRule.APPROVAL
 
 
@@ -87,19 +90,32 @@ def _tally_rule(meta_rule: str) -> str:
 
 
 @transaction.atomic
-def import_pabulib_election(*, path: str | Path, slug: str = "") -> BudgetCycle:
+def import_pabulib_election(
+    *, path: str | Path, slug: str = "", election: PbElection | None = None
+) -> BudgetCycle:
     """Load ``path`` as a new cycle in the counting phase (voting over, not yet counted).
+
+    Amounts are kept exact: a file whose budget or costs have decimals (zł with grosze) is stored
+    in units of 1 / ``amount_scale`` (grosze), and ``ImportedElection.amount_scale`` says so (the
+    app's amount fields are whole numbers). Ordinal ballots become ranked ballots (each choice
+    stores its rank); ``ranked_max_ranks`` is the file's ``k`` (META ``max_length`` or the
+    longest ballot), so the count gives the file's rank points.
 
     Raises ``PbFormatError`` for a malformed file and ``ValueError`` if ``slug`` is taken or a
     project is free (a proposal must cost something).
     """
     path = Path(path)
-    election = read_pb(path)
+    if election is None:
+        election = read_pb(path)
+    return _import(path=path, election=election, slug=slug)
+
+
+def _import(*, path: Path, election: PbElection, slug: str) -> BudgetCycle:
     meta = election.meta
     slug = slug or slugify(f"pabulib-{path.stem}")[:80]
     if BudgetCycle.objects.filter(slug=slug).exists():
         raise ValueError(f"a cycle with the slug {slug!r} exists already")
-    free = [pid for pid, row in election.projects.items() if int(float(row["cost"])) <= 0]
+    free = [pid for pid, cost in election.costs.items() if cost <= 0]
     if free:
         raise ValueError(f"projects without a cost cannot be proposals: {', '.join(free)}")
     title = " ".join(
@@ -109,6 +125,7 @@ def import_pabulib_election(*, path: str | Path, slug: str = "") -> BudgetCycle:
     votes = election.votes
     lengths = [int(x) for x in (votes.indptr[1:] - votes.indptr[:-1])]
     points = votes.points.tolist()
+    ranked = election.vote_type == "ordinal"
     cycle = BudgetCycle.objects.create(
         slug=slug,
         name=title[:120],
@@ -121,6 +138,7 @@ def import_pabulib_election(*, path: str | Path, slug: str = "") -> BudgetCycle:
         approval_min_choices=1,
         cumulative_points=max(1, max((sum(points[s:e]) for s, e in _rows(votes)), default=1)),
         cumulative_max_per_project=max([1, *points]),
+        ranked_max_ranks=max([1, *points]) if ranked else 3,
         tally_rule=_tally_rule(meta.get("rule", "")),
         minimum_age=0,
         phase=Phase.TALLYING,
@@ -144,7 +162,7 @@ def import_pabulib_election(*, path: str | Path, slug: str = "") -> BudgetCycle:
             title=(row.get("name") or f"Project {pid}")[:120],
             summary=(row.get("name") or f"Project {pid}")[:300],
             description=row.get("description") or row.get("name") or pid,
-            cost_estimate_won=int(float(row["cost"])),
+            cost_estimate_won=election.costs[pid],
             status=Proposal.Status.ON_BALLOT,
             submitted_at=now,
         )
@@ -155,8 +173,13 @@ def import_pabulib_election(*, path: str | Path, slug: str = "") -> BudgetCycle:
         source_name=path.name,
         meta=meta,
         project_ids={str(p.pk): pid for p, pid in zip(proposals, election.projects, strict=True)},
+        amount_scale=election.amount_scale,
     )
-    _store_ballots(scope=scope, proposals=proposals, votes=votes, salt=path.name)
+    # ranked: the first choice holds k points in the file's matrix; store its rank, 1
+    rank_base = cycle.ranked_max_ranks + 1 if ranked else 0
+    _store_ballots(
+        scope=scope, proposals=proposals, votes=votes, salt=path.name, rank_base=rank_base
+    )
     return cycle
 
 
@@ -165,8 +188,13 @@ def _rows(votes):
     return itertools.pairwise(ptr)
 
 
-def _store_ballots(*, scope: BallotScope, proposals: list[Proposal], votes, salt: str) -> None:
-    """Anonymous ballots in a shuffled order; voter keys are hashes, never the file's voter ids."""
+def _store_ballots(
+    *, scope: BallotScope, proposals: list[Proposal], votes, salt: str, rank_base: int = 0
+) -> None:
+    """Anonymous ballots in a shuffled order; voter keys are hashes, never the file's voter ids.
+
+    With ``rank_base`` (ranked ballots: k + 1) a choice of ``p`` points stores rank
+    ``rank_base - p``."""
     proposal_ids = [p.pk for p in proposals]
     project_index = votes.project_index.tolist()
     points = votes.points.tolist()
@@ -183,7 +211,9 @@ def _store_ballots(*, scope: BallotScope, proposals: list[Proposal], votes, salt
         ballots.append(ballot)
         choices.extend(
             BallotChoice(
-                ballot=ballot, proposal_id=proposal_ids[project_index[j]], points=points[j]
+                ballot=ballot,
+                proposal_id=proposal_ids[project_index[j]],
+                points=rank_base - points[j] if rank_base else points[j],
             )
             for j in range(start, end)
             if points[j] > 0

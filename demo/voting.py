@@ -39,6 +39,12 @@ VOTING_CYCLES: list[tuple[str, str, str, dict[str, Any]]] = [
         "Voting demo 2026: cumulative ballot",
         {"ballot_rule": "cumulative", "cumulative_points": 10, "cumulative_max_per_project": 4},
     ),
+    (
+        "demo-vote-ranked",
+        "2026년 주민투표 체험: 순위 투표",
+        "Voting demo 2026: ranked ballot",
+        {"ballot_rule": "ranked", "ranked_max_ranks": 3},
+    ),
 ]
 
 CITYWIDE_BUDGET_WON = 5_000_000_000

@@ -81,6 +81,9 @@ class BallotRuleOut(Schema):
     approval_max_choices: int
     cumulative_points: int
     cumulative_max_per_project: int
+    ranked_max_ranks: int = Field(
+        ..., description="Ranked ballots: most projects a voter may rank (k points for rank 1)."
+    )
 
 
 class TallyRuleOut(Schema):
@@ -157,6 +160,7 @@ class CycleDetailOut(CycleOut):
             "approval_max_choices": obj.approval_max_choices,
             "cumulative_points": obj.cumulative_points,
             "cumulative_max_per_project": obj.cumulative_max_per_project,
+            "ranked_max_ranks": obj.ranked_max_ranks,
         }
 
     @staticmethod

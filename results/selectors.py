@@ -37,6 +37,7 @@ from budgeting.models import ImportedElection
 from budgeting.models import TallyRun
 from budgeting.tally import ProjectInput
 from budgeting.tally import TallyInput
+from budgeting.tally import meta_rule_options
 from budgeting.tally.shares import ShareAccount
 from budgeting.tally.shares import SharePayment
 from budgeting.tally.shares import read_purchases
@@ -50,6 +51,7 @@ VOTE_TYPE_OF_BALLOT_RULE: dict[str, str] = {
     BudgetCycle.BallotRule.APPROVAL: "approval",
     BudgetCycle.BallotRule.KNAPSACK: "approval",
     BudgetCycle.BallotRule.CUMULATIVE: "cumulative",
+    BudgetCycle.BallotRule.RANKED: "ordinal",
 }
 
 
@@ -116,6 +118,10 @@ def get_tally_input(*, scope: BallotScope) -> ScopeTallyInput:
         indptr, project_index, points, weights = _ballot_arrays_postgresql(scope.pk, pks)
     else:
         indptr, project_index, points, weights = _ballot_arrays_portable(scope.pk, pks)
+    if cycle.ballot_rule == BudgetCycle.BallotRule.RANKED:
+        # A ranked choice stores its rank (1 = first); Pabulib's ordinal ballots count rank r
+        # of at most k as k + 1 - r points (Kraków's 3, 2, 1).
+        points = cycle.ranked_max_ranks + 1 - points
     options: dict = {
         "vote_type": VOTE_TYPE_OF_BALLOT_RULE[cycle.ballot_rule],
         "tie_break": "cost_votes_lot",
@@ -129,8 +135,10 @@ def get_tally_input(*, scope: BallotScope) -> ScopeTallyInput:
         options["public_weight"] = Fraction(cycle.public_weight_percent, 100)
     meta = get_pb_meta(scope=scope)
     if imported is not None:
-        options.update(imported_rule_options(imported.meta))
+        options.update(imported_rule_options(imported))
         meta = {k: str(v) for k, v in imported.meta.items() if k not in PB_COMPUTED_META}
+        if imported.amount_scale != 1:  # amounts are in 1 / amount_scale of the currency
+            meta["amount_scale"] = str(imported.amount_scale)
     tally_input = TallyInput.from_arrays(
         budget=int(scope.budget_won),
         projects=projects,
@@ -151,23 +159,18 @@ def get_tally_input(*, scope: BallotScope) -> ScopeTallyInput:
 PB_COMPUTED_META = frozenset({"num_projects", "num_votes", "budget", "vote_type", "max_length"})
 
 
-def imported_rule_options(meta: dict[str, str]) -> dict:
-    """TallyInput options for an imported election: its vote type, pabutools' tie-break and
-    the variant its META ``rule`` names (as ``PbElection.to_tally_input(follow_meta_rule=True)``).
+def imported_rule_options(imported: ImportedElection) -> dict:
+    """TallyInput options for an imported election: its vote type, pabutools' tie-break, Add1's
+    step of one currency unit (``amount_scale`` stored units) and the variant its META ``rule``
+    names (as ``PbElection.to_tally_input(follow_meta_rule=True)``).
     """
-    options: dict = {
+    meta = {k: str(v) for k, v in imported.meta.items()}
+    return {
         "vote_type": meta.get("vote_type", "approval"),
         "tie_break": "lexico",
-        "mes_budget_increment": 1,
+        "mes_budget_increment": imported.amount_scale,
+        **meta_rule_options(meta),
     }
-    rule = meta.get("rule", "").strip()
-    if rule == "greedy-threshold":
-        options["min_project_score"] = int(meta.get("min_project_score_threshold", "0") or 0)
-    elif rule == "greedy-no-skip":
-        options["greedy_no_skip"] = True
-    elif rule == "equalshares/add1":
-        options["mes_completion"] = "none"
-    return options
 
 
 def mes_budget_increment(*, budget_won: int, ballot_count: int) -> int:
@@ -427,6 +430,10 @@ def explain_my_share(*, user, run: TallyRun) -> ShareExplanation | None:
         (str(a.proposal_id), a.reason_code, a.reason_params) for a in allocations
     )
     points = {str(pk): n for pk, n in get_own_choices(ballot=ballot).items() if n > 0}
+    cycle = run.scope.cycle
+    if cycle.ballot_rule == BudgetCycle.BallotRule.RANKED:
+        # as the count read them (get_tally_input): rank r of at most k is k + 1 - r points
+        points = {pk: cycle.ranked_max_ranks + 1 - rank for pk, rank in points.items()}
     counted = {str(a.proposal_id) for a in allocations}
     points = {pk: n for pk, n in points.items() if pk in counted}
     account = spend_share(share=share, purchases=purchases, points=points)

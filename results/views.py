@@ -176,10 +176,13 @@ class ScopeResultsView(ScopeResultsMixin, TemplateView):
                 else 0,
                 "exports": [exports.get(kind) for kind in ExportFile.Kind if kind in exports],
                 "pb_name": f"{export_basename(run)}.pb",
-                "mes_increment": 1
-                if ImportedElection.objects.filter(cycle=self.cycle).exists()
+                "mes_increment": imported.amount_scale
+                if (imported := ImportedElection.objects.filter(cycle=self.cycle).first())
                 else mes_budget_increment(budget_won=run.budget_won, ballot_count=run.ballot_count),
-                "uses_points": self.cycle.ballot_rule == BudgetCycle.BallotRule.CUMULATIVE,
+                # a points column: cumulative points, or a ranked ballot's rank points
+                "uses_points": self.cycle.ballot_rule
+                in (BudgetCycle.BallotRule.CUMULATIVE, BudgetCycle.BallotRule.RANKED),
+                "uses_ranks": self.cycle.ballot_rule == BudgetCycle.BallotRule.RANKED,
                 "uses_score": run.rule == BudgetCycle.TallyRule.COUNCIL_WEIGHTED,
             }
         )

@@ -2,6 +2,11 @@
 
 The service refuses with them, the form checks with them, and the meter's server-rendered state
 comes from ``measure_ballot``, so the page, the JavaScript meter and the server agree.
+
+``choices`` maps a proposal id to a whole number: 1 for an approval or knapsack choice, the points
+given on a cumulative ballot, and on a ranked ballot the rank (1 = first choice). A ranked ballot
+is counted as a Pabulib ordinal ballot: with at most ``k`` ranks, rank ``r`` gives ``k + 1 - r``
+points (Kraków's 3, 2, 1); see ``rank_points``.
 """
 
 from collections.abc import Mapping
@@ -11,7 +16,8 @@ from dataclasses import field
 APPROVAL = "approval"
 KNAPSACK = "knapsack"
 CUMULATIVE = "cumulative"
-RULES = (APPROVAL, KNAPSACK, CUMULATIVE)
+RANKED = "ranked"
+RULES = (APPROVAL, KNAPSACK, CUMULATIVE, RANKED)
 
 
 class BallotRuleError(Exception):
@@ -34,6 +40,12 @@ class BallotLimits:
     max_choices: int = 1
     points: int = 1
     max_points_per_project: int = 1
+    max_ranks: int = 3
+
+
+def rank_points(rank: int, max_ranks: int) -> int:
+    """The Borda-style points of ``rank`` on a ballot of at most ``max_ranks`` ranks."""
+    return max_ranks + 1 - rank
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,6 +75,8 @@ def measure_ballot(limits: BallotLimits, choices: Mapping[int, int]) -> Meter:
         return Meter("won", used, limits.budget_won)
     if limits.rule == CUMULATIVE:
         return Meter("points", sum(choices.values()), limits.points)
+    if limits.rule == RANKED:
+        return Meter("ranks", len(choices), limits.max_ranks, 1)
     raise BallotRuleError("unknown_rule")
 
 
@@ -75,7 +89,7 @@ def check_ballot(limits: BallotLimits, choices: Mapping[int, int]) -> None:
     unknown = [proposal_id for proposal_id in choices if proposal_id not in limits.costs]
     if unknown:
         raise BallotRuleError("not_on_ballot", count=len(unknown))
-    if limits.rule != CUMULATIVE and any(points != 1 for points in choices.values()):
+    if limits.rule not in (CUMULATIVE, RANKED) and any(points != 1 for points in choices.values()):
         raise BallotRuleError("points_not_allowed")
     meter = measure_ballot(limits, choices)
     _CHECKS[limits.rule](limits, choices, meter)
@@ -105,4 +119,21 @@ def _check_cumulative(limits: BallotLimits, choices: Mapping[int, int], meter: M
         raise BallotRuleError("too_many_points", used=meter.used, allowed=limits.points)
 
 
-_CHECKS = {APPROVAL: _check_approval, KNAPSACK: _check_knapsack, CUMULATIVE: _check_cumulative}
+def _check_ranked(limits: BallotLimits, choices: Mapping[int, int], meter: Meter) -> None:
+    """Ranks 1, 2, ... m without a gap or a repeat, m at most ``max_ranks``."""
+    ranks = sorted(choices.values())
+    if ranks[0] < 1 or ranks[-1] > limits.max_ranks:
+        raise BallotRuleError("rank_out_of_range", allowed=limits.max_ranks)
+    for expected, rank in enumerate(ranks, start=1):
+        if rank < expected:
+            raise BallotRuleError("rank_repeated", rank=rank)
+        if rank > expected:
+            raise BallotRuleError("rank_missing", rank=expected)
+
+
+_CHECKS = {
+    APPROVAL: _check_approval,
+    KNAPSACK: _check_knapsack,
+    CUMULATIVE: _check_cumulative,
+    RANKED: _check_ranked,
+}

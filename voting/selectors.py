@@ -169,6 +169,7 @@ def get_ballot_limits(
         max_choices=cycle.approval_max_choices,
         points=cycle.cumulative_points,
         max_points_per_project=cycle.cumulative_max_per_project,
+        max_ranks=cycle.ranked_max_ranks,
     )
 
 

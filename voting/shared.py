@@ -79,6 +79,13 @@ _RULE_ERROR_MESSAGES = {
     "too_many_points": lambda p: (
         _("You gave %(used)d points; you have %(allowed)d points to spread.") % p
     ),
+    "rank_out_of_range": lambda p: _("Ranks go from 1 (your first choice) to %(allowed)d.") % p,
+    "rank_repeated": lambda p: (
+        _("You gave rank %(rank)d to more than one project; give each rank to one project.") % p
+    ),
+    "rank_missing": lambda p: (
+        _("Rank %(rank)d is missing: number your choices 1, 2, 3 … without a gap.") % p
+    ),
 }
 
 

@@ -41,6 +41,7 @@ from accounts.models import User
 from budgeting.models import BallotScope
 from budgeting.models import BudgetCycle
 from budgeting.selectors import list_scopes_for_cycle
+from voting.ballot_rules import RANKED
 from voting.ballot_rules import measure_ballot
 from voting.forms import BallotForm
 from voting.forms import PaperBallotForm
@@ -106,11 +107,17 @@ class ResidentBallotMixin(ProfileRequiredMixin, ScopeMixin, PermissionRequiredMi
     def render_ballot(self, form, *, choices, status=200, template="voting/ballot_form.html"):
         key = voter_key(user_id=self.request.user.pk, scope_id=self.scope.pk)
         participation = get_participation(user=self.request.user, scope=self.scope)
+        proposals = order_for_voter(self.proposals, key=key)
+        chosen_proposals = [p for p in proposals if p.pk in choices]
+        if self.limits.rule == RANKED:  # the confirmation lists them first choice first
+            chosen_proposals.sort(key=lambda p: choices[p.pk])
         context = {
             "cycle": self.cycle,
             "scope": self.scope,
             "form": form,
-            "proposals": order_for_voter(self.proposals, key=key),
+            "proposals": proposals,
+            "chosen_proposals": chosen_proposals,
+            "rank_options": range(1, self.limits.max_ranks + 1),
             "limits": self.limits,
             "chosen": choices,
             "meter": measure_ballot(self.limits, choices),

@@ -63,7 +63,9 @@ class Ballot(models.Model):
 
 
 class BallotChoice(models.Model):
-    """A project chosen on a ballot, with its points (1 unless the rule is cumulative)."""
+    """A project chosen on a ballot, with its points: 1 on an approval or knapsack ballot, the
+    points given on a cumulative ballot, the rank (1 = first choice) on a ranked ballot (the count
+    turns rank r of at most k into k + 1 - r points)."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     ballot = models.ForeignKey(

@@ -49,6 +49,7 @@ class BudgetCycle(models.Model):
         APPROVAL = "approval", _("Approval: choose up to k projects")
         KNAPSACK = "knapsack", _("Knapsack: choose projects that fit the budget")
         CUMULATIVE = "cumulative", _("Cumulative: spread points over projects")
+        RANKED = "ranked", _("Ranked: rank up to k projects in order of preference")
 
     class TallyRule(models.TextChoices):
         GREEDY = "greedy", _("Most votes first (greedy)")
@@ -94,6 +95,15 @@ class BudgetCycle(models.Model):
     )
     cumulative_max_per_project = models.PositiveSmallIntegerField(
         _("cumulative: most points on one project"), default=5, validators=[MinValueValidator(1)]
+    )
+    ranked_max_ranks = models.PositiveSmallIntegerField(
+        _("ranked: how many projects a voter may rank"),
+        default=3,
+        validators=[MinValueValidator(1), MaxValueValidator(20)],
+        help_text=_(
+            "The first choice gets this many points, the next one point less, and so on "
+            "(Kraków ranks 3 projects: 3, 2 and 1 points)."
+        ),
     )
 
     # Tally rule
@@ -155,6 +165,7 @@ class BudgetCycle(models.Model):
         "approval_max_choices",
         "cumulative_points",
         "cumulative_max_per_project",
+        "ranked_max_ranks",
     )
     TALLY_RULE_FIELDS: tuple[str, ...] = ("tally_rule", "council_weight_percent", "tie_break_seed")
     ELIGIBILITY_FIELDS: tuple[str, ...] = (

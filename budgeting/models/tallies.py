@@ -137,6 +137,13 @@ class ImportedElection(models.Model):
     meta = models.JSONField(_("META section"), default=dict)
     # proposal pk (as text) -> the project id in the file
     project_ids = models.JSONField(_("project ids in the file"), default=dict)
+    # Amounts in the file with d decimal places are stored in units of 1 / 10**d (a zł budget
+    # with grosze in grosze): the budget and costs stay exact whole numbers.
+    amount_scale = models.PositiveIntegerField(
+        _("units per currency unit"),
+        default=1,
+        help_text=_("1 for whole amounts; 100 when the file's amounts have two decimal places."),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

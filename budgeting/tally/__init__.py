@@ -21,7 +21,9 @@ from budgeting.tally.fingerprint import CanonicalPb
 from budgeting.tally.fingerprint import canonical_pb
 from budgeting.tally.pabulib import PbElection
 from budgeting.tally.pabulib import PbFormatError
+from budgeting.tally.pabulib import PbWarning
 from budgeting.tally.pabulib import UnsupportedVoteType
+from budgeting.tally.pabulib import meta_rule_options
 from budgeting.tally.pabulib import read_pb
 from budgeting.tally.pabulib import read_pb_text
 from budgeting.tally.pabulib import write_pb
@@ -39,6 +41,7 @@ __all__ = [
     "CanonicalPb",
     "PbElection",
     "PbFormatError",
+    "PbWarning",
     "ProjectInput",
     "ProjectResult",
     "TallyInput",
@@ -46,6 +49,7 @@ __all__ = [
     "TallyOutcome",
     "UnsupportedVoteType",
     "canonical_pb",
+    "meta_rule_options",
     "read_pb",
     "read_pb_text",
     "write_pb",

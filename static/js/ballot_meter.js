@@ -1,5 +1,5 @@
 // Live budget meter for the ballot page (progressive enhancement: the page works without it;
-// the server checks every ballot with the same rule in budgeting/ballot_rules.py).
+// the server checks every ballot with the same rule in voting/ballot_rules.py).
 (function () {
   "use strict";
 
@@ -29,7 +29,13 @@
 
     function used() {
       var total = 0;
-      if (rule === "cumulative") {
+      if (rule === "ranked") {
+        form.querySelectorAll("select.ballot-rank").forEach(function (select) {
+          if (select.value !== "") {
+            total += 1;
+          }
+        });
+      } else if (rule === "cumulative") {
         form.querySelectorAll("input.ballot-points").forEach(function (input) {
           var points = parseInt(input.value, 10);
           if (points > 0) {
@@ -59,6 +65,29 @@
       }
     }
 
+    if (rule === "ranked") {
+      // One project per rank: giving a rank another project holds swaps the two projects'
+      // ranks (the server refuses a repeated rank anyway; this only saves a correction).
+      var ranks = form.querySelectorAll("select.ballot-rank");
+      ranks.forEach(function (select) {
+        select.dataset.previous = select.value;
+      });
+      form.addEventListener("change", function (event) {
+        var changed = event.target;
+        if (!changed.classList || !changed.classList.contains("ballot-rank")) {
+          return;
+        }
+        if (changed.value !== "") {
+          ranks.forEach(function (other) {
+            if (other !== changed && other.value === changed.value) {
+              other.value = changed.dataset.previous || "";
+              other.dataset.previous = other.value;
+            }
+          });
+        }
+        changed.dataset.previous = changed.value;
+      });
+    }
     form.addEventListener("change", update);
     form.addEventListener("input", update);
     update();

@@ -34,6 +34,11 @@ def cumulative_cycle(cycle):
 
 
 @pytest.fixture
+def ranked_cycle(cycle):
+    return open_voting(cycle, rule="ranked", ranked_max_ranks=3)
+
+
+@pytest.fixture
 def district_projects(district_scope):
     return put_on_ballot(district_scope, DISTRICT_COSTS)
 

@@ -30,5 +30,19 @@ def put_on_ballot(scope, costs: list[int]) -> list[Proposal]:
     ]
 
 
+def ballot_form_data(rule: str, choices: dict[int, int]) -> dict:
+    """What the ballot page posts for ``choices`` (proposal pk -> points, or rank when ranked)."""
+    if rule == "cumulative":
+        return {f"points_{pk}": points for pk, points in choices.items()}
+    if rule == "ranked":
+        return {f"rank_{pk}": rank for pk, rank in choices.items()}
+    return {"proposals": list(choices)}
+
+
+def ranked(pks) -> dict[int, int]:
+    """``pks`` ranked in this order: {first: 1, second: 2, ...}."""
+    return {pk: rank for rank, pk in enumerate(pks, start=1)}
+
+
 def make_residents(district, count: int, **kwargs) -> list:
     return [ResidentProfileFactory(district=district, **kwargs).user for _ in range(count)]

@@ -32,8 +32,10 @@ from notifications.models import OutboxMessage
 from notifications.services import ENQUEUE_EMAIL_FUNCTION
 from tests.accounts.factories import ResidentProfileFactory
 from tests.accounts.factories import UserFactory
+from tests.voting.factories import ballot_form_data
 from tests.voting.factories import open_voting
 from tests.voting.factories import put_on_ballot
+from tests.voting.factories import ranked
 from voting.ballot_sql import CAST_BALLOT_FUNCTION
 from voting.selectors import forget_scope_for_submission
 from voting.services.ballots import start_ballot
@@ -183,9 +185,7 @@ class Ballots:
         self.messages.append(str(error.message))
 
     def _form(self, choices) -> dict:
-        if self.scope.cycle.ballot_rule == BudgetCycle.BallotRule.CUMULATIVE:
-            return {f"points_{pk}": points for pk, points in choices.items()}
-        return {"proposals": list(choices)}
+        return ballot_form_data(self.scope.cycle.ballot_rule, choices)
 
     def _post(self, voter, name, data):
         client = self.clients.get(voter.pk)
@@ -437,6 +437,33 @@ def test_points_are_stored_and_refused_alike_on_a_cumulative_ballot(
     assert {(c_["proposal_id"], c_["points"]) for c_ in results[SQL][2]["choices"]} == {
         (b_.pk, 1),
         (c.pk, 3),
+    }
+
+
+def test_ranks_are_stored_and_refused_alike_on_a_ranked_ballot(
+    ranked_cycle, resident, staff_user, district_scope, district_projects
+):
+    a, b_, c, d = district_projects
+    results = _through_every_path(
+        lambda b: (
+            b.online(resident, [a, b_], points={a.pk: 1, b_.pk: 2}),
+            b.online(resident, [a, b_, c, d], points=ranked([a.pk, b_.pk, c.pk, d.pk])),
+            b.online(resident, [c, d], points={c.pk: 1, d.pk: 1}),  # rank 1 twice
+            b.online(resident, [c, d], points={c.pk: 1, d.pk: 3}),  # rank 2 missing
+            b.online(resident, [d, c, a], points=ranked([d.pk, c.pk, a.pk])),
+        ),
+        district_scope,
+        staff_user,
+    )
+    _assert_parity(
+        results,
+        outcomes=["stored", "rank_out_of_range", "rank_repeated", "rank_missing", "changed"],
+        pages=[302, 400, 400, 400, 302],
+    )
+    assert {(c_["proposal_id"], c_["points"]) for c_ in results[SQL][2]["choices"]} == {
+        (d.pk, 1),
+        (c.pk, 2),
+        (a.pk, 3),
     }
 
 

@@ -9,6 +9,7 @@ from budgeting.models import Ballot
 from budgeting.models import BallotChoice
 from budgeting.models import Participation
 from tests.accounts.factories import ResidentProfileFactory
+from tests.voting.factories import ballot_form_data
 
 pytestmark = pytest.mark.django_db
 
@@ -127,9 +128,11 @@ def test_second_resident_never_sees_the_first_ones_ballot(
         ("unverified where verification is not required", "unverified_resident", 200),
     ],
 )
+@pytest.mark.parametrize("cycle_fixture", ["voting_cycle", "ranked_cycle"])
 def test_who_may_open_the_ballot(
-    _case, who, status, request, client, voting_cycle, district_scope, district_projects
+    _case, who, status, cycle_fixture, request, client, district_scope, district_projects
 ):
+    request.getfixturevalue(cycle_fixture)
     if who != "anonymous":
         client.force_login(request.getfixturevalue(who))
     response = client.get(_url("ballot-form", district_scope))
@@ -138,12 +141,15 @@ def test_who_may_open_the_ballot(
         assert "/accounts/login/" in response["Location"]
 
 
+@pytest.mark.parametrize("cycle_fixture", ["voting_cycle", "ranked_cycle"])
 def test_submitting_for_another_district_changes_nothing(
-    client, voting_cycle, other_district_resident, district_scope, district_projects
+    cycle_fixture, request, client, other_district_resident, district_scope, district_projects
 ):
+    rule = request.getfixturevalue(cycle_fixture).ballot_rule
     client.force_login(other_district_resident)
     response = client.post(
-        _url("ballot-submit", district_scope), {"proposals": [district_projects[0].pk]}
+        _url("ballot-submit", district_scope),
+        ballot_form_data(rule, {district_projects[0].pk: 1}),
     )
     assert response.status_code == 403
     assert (Ballot.objects.count(), Participation.objects.count()) == (0, 0)
@@ -238,12 +244,13 @@ def test_garbage_ballots_are_refused_without_a_server_error(
     assert Ballot.objects.count() == 0
 
 
+@pytest.mark.parametrize("value", ["-1", "²"])  # "²".isdigit(), but not a number
 def test_garbage_points_on_a_cumulative_ballot_are_refused(
-    client, cumulative_cycle, resident, district_scope, district_projects
+    value, client, cumulative_cycle, resident, district_scope, district_projects
 ):
     client.force_login(resident)
     response = client.post(
-        _url("ballot-submit", district_scope), {f"points_{district_projects[0].pk}": "-1"}
+        _url("ballot-submit", district_scope), {f"points_{district_projects[0].pk}": value}
     )
     assert response.status_code == 400
     assert Ballot.objects.count() == 0

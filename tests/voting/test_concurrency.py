@@ -15,7 +15,9 @@ from django.urls import reverse
 from budgeting.models import Ballot
 from budgeting.models import BallotChoice
 from budgeting.models import Participation
+from tests.voting.factories import ballot_form_data
 from tests.voting.factories import make_residents
+from tests.voting.factories import ranked
 from voting.services.ballots import submit_ballot
 from voting.services.paper import enter_paper_ballot
 from voting.shared import BallotRefusedError
@@ -73,19 +75,22 @@ def pooled_connections():
         del settings_dict["OPTIONS"]["pool"]
 
 
+@pytest.mark.parametrize("cycle_fixture", ["voting_cycle", "ranked_cycle"])
 def test_200_concurrent_submissions_by_one_resident_store_exactly_one_ballot(
-    voting_cycle, resident, district_scope, district_projects, pooled_connections
+    cycle_fixture, request, resident, district_scope, district_projects, pooled_connections
 ):
+    rule = request.getfixturevalue(cycle_fixture).ballot_rule
     cookies = _logged_in_client(resident).cookies
     url = _submit_url(district_scope)
-    options = [[p.pk] for p in district_projects] + [
-        [district_projects[0].pk, district_projects[3].pk]
-    ]
+    a, b, c, d = (p.pk for p in district_projects)
+    # each option ranked in its order on a ranked ballot (both orders of a and d are options)
+    options = [[a], [b], [c], [d], [a, d]] + ([[d, a], [c, b, a]] if rule == "ranked" else [])
 
     def submit(index):
         client = Client(raise_request_exception=False)
         client.cookies = cookies
-        return client.post(url, {"proposals": options[index % len(options)]}).status_code
+        data = ballot_form_data(rule, ranked(options[index % len(options)]))
+        return client.post(url, data).status_code
 
     statuses = _in_threads(submit, list(range(200)), threads=200)  # all 200 at once
     pool = connection.pool.get_stats()
@@ -95,8 +100,9 @@ def test_200_concurrent_submissions_by_one_resident_store_exactly_one_ballot(
     assert [s for s in statuses if s >= 500] == []
     assert Ballot.objects.count() == 1
     assert Participation.objects.filter(user=resident).count() == 1
-    stored = sorted(BallotChoice.objects.values_list("proposal_id", flat=True))
-    assert stored in [sorted(option) for option in options]
+    stored = set(BallotChoice.objects.values_list("proposal_id", "points"))
+    points = ranked if rule == "ranked" else (lambda option: dict.fromkeys(option, 1))
+    assert stored in [set(points(option).items()) for option in options]
 
 
 def test_100_concurrent_edits_of_a_knapsack_ballot_never_exceed_the_budget(
@@ -149,9 +155,11 @@ def test_100_concurrent_edits_of_a_knapsack_ballot_never_exceed_the_budget(
     assert 0 < final <= budget
 
 
+@pytest.mark.parametrize("cycle_fixture", ["voting_cycle", "ranked_cycle"])
 def test_paper_and_online_race_leaves_one_counted_ballot_per_resident(
-    voting_cycle, district, staff_user, district_scope, district_projects
+    cycle_fixture, request, district, staff_user, district_scope, district_projects
 ):
+    request.getfixturevalue(cycle_fixture)
     residents = make_residents(district, 16)
     a, b = district_projects[0], district_projects[1]
 

@@ -1,4 +1,4 @@
-"""The demo: resident@demo.chamyeo.kr votes under each of the three rules."""
+"""The demo: resident@demo.chamyeo.kr votes under each of the four rules."""
 
 import pytest
 from django.core.management import call_command
@@ -33,9 +33,11 @@ def test_demo_resident_votes_under_each_rule_and_reseeding_keeps_voting_open(cli
             assert len(projects) == 5
             if cycle.ballot_rule == "cumulative":
                 data = {f"points_{projects[0].pk}": "4", f"points_{projects[1].pk}": "3"}
+            elif cycle.ballot_rule == "ranked":
+                data = {f"rank_{projects[2].pk}": "1", f"rank_{projects[0].pk}": "2"}
             else:
                 data = {"proposals": [projects[0].pk, projects[2].pk]}
             url = reverse("voting:ballot-submit", kwargs={"slug": slug, "scope_pk": scope.pk})
             assert client.post(url, data).status_code == 302
     slugs = [slug for slug, *_ in VOTING_CYCLES]
-    assert Ballot.objects.filter(scope__cycle__slug__in=slugs).count() == 6
+    assert Ballot.objects.filter(scope__cycle__slug__in=slugs).count() == 2 * len(slugs) == 8

@@ -17,7 +17,9 @@ from budgeting.models import BallotChoice
 from budgeting.models import Participation
 from notifications.models import OutboxMessage
 from notifications.services import send_pending_messages
+from tests.voting.factories import ballot_form_data
 from tests.voting.factories import make_residents
+from tests.voting.factories import ranked
 from voting.services.ballots import erase_write_order
 from voting.services.ballots import submit_ballot
 from voting.services.paper import enter_paper_ballot
@@ -30,16 +32,20 @@ USER_MODEL = settings.AUTH_USER_MODEL
 def _run_election(client, district, staff_user, scope, projects) -> list:
     voters = make_residents(district, 6)
     url = reverse("voting:ballot-submit", kwargs={"slug": scope.cycle.slug, "scope_pk": scope.pk})
+    rule = scope.cycle.ballot_rule
+
+    def ballot(*indexes):  # a ranked ballot ranks them in this order
+        return ballot_form_data(rule, ranked(projects[i % 4].pk for i in indexes))
+
     for index, voter in enumerate(voters[:5]):
         client.force_login(voter)
         client.get(
             reverse("voting:ballot-form", kwargs={"slug": scope.cycle.slug, "scope_pk": scope.pk})
         )
-        assert client.post(url, {"proposals": [projects[index % 4].pk]}).status_code == 302
-        if index % 2 == 0:  # some change their vote
-            assert (
-                client.post(url, {"proposals": [projects[(index + 1) % 4].pk]}).status_code == 302
-            )
+        assert client.post(url, ballot(index)).status_code == 302
+        if index % 2 == 0:  # some change their vote (ranked: two projects, in order)
+            second = (index + 1, index) if rule == "ranked" else (index + 1,)
+            assert client.post(url, ballot(*second)).status_code == 302
     client.force_login(voters[4])
     client.post(
         reverse("voting:ballot-withdraw", kwargs={"slug": scope.cycle.slug, "scope_pk": scope.pk})
@@ -57,9 +63,11 @@ def _references_user(model) -> bool:
     )
 
 
+@pytest.mark.parametrize("cycle_fixture", ["voting_cycle", "ranked_cycle"])
 def test_no_row_anywhere_links_a_user_to_a_choice(
-    client, caplog, voting_cycle, district, staff_user, district_scope, district_projects
+    client, caplog, cycle_fixture, request, district, staff_user, district_scope, district_projects
 ):
+    request.getfixturevalue(cycle_fixture)
     caplog.set_level(logging.DEBUG)
     voters = _run_election(client, district, staff_user, district_scope, district_projects)
     assert Ballot.objects.count() == 5  # 5 online, one withdrawn, one paper
@@ -68,9 +76,11 @@ def test_no_row_anywhere_links_a_user_to_a_choice(
 
     ballot_ids = {str(pk) for pk in Ballot.objects.values_list("pk", flat=True)}
     choice_ids = {str(pk) for pk in BallotChoice.objects.values_list("pk", flat=True)}
+    # ranked: two of the changed ballots that remain (the third is withdrawn) rank two projects
+    choices = 5 + 2 * (cycle_fixture == "ranked_cycle")
     voter_keys = set(Ballot.objects.values_list("voter_key", flat=True))
     secrets = ballot_ids | choice_ids | voter_keys
-    assert len(secrets) == 5 + 5 + 5
+    assert len(secrets) == 5 + choices + 5
     # The receipts are kept with who voted (the participation), never with what they chose.
     receipts = set(
         Participation.objects.filter(voted_at__isnull=False).values_list("receipt", flat=True)
@@ -146,9 +156,11 @@ def _ballot_ids_in_physical_order() -> list:
 
 
 @pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("cycle_fixture", ["voting_cycle", "ranked_cycle"])
 def test_closing_erases_the_write_order_that_links_ballots_to_voters(
-    voting_cycle, district, district_scope, district_projects
+    cycle_fixture, request, district, district_scope, district_projects
 ):
+    voting_cycle = request.getfixturevalue(cycle_fixture)
     cast_in_order = []
     for index, voter in enumerate(make_residents(district, 10)):
         ballot = submit_ballot(

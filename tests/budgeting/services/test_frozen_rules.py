@@ -87,6 +87,7 @@ def _admin_change_data(cycle, **overrides):
         "approval_max_choices": cycle.approval_max_choices,
         "cumulative_points": cycle.cumulative_points,
         "cumulative_max_per_project": cycle.cumulative_max_per_project,
+        "ranked_max_ranks": cycle.ranked_max_ranks,
         "tally_rule": cycle.tally_rule,
         "council_weight_percent": cycle.council_weight_percent,
         "tie_break_seed": cycle.tie_break_seed,
@@ -114,6 +115,19 @@ def test_admin_form_refuses_a_frozen_rule_change_with_a_message(client, staff_us
     assert BudgetCycle.objects.get(pk=cycle.pk).ballot_rule == "approval"
 
 
+def test_admin_form_refuses_a_new_number_of_ranks_once_voting_opens(client, staff_user, cycle):
+    BudgetCycle.objects.filter(pk=cycle.pk).update(ballot_rule="ranked", ranked_max_ranks=3)
+    cycle_in_phase(cycle, Phase.VOTING)
+    cycle.refresh_from_db()
+    client.force_login(staff_user)
+    url = reverse("admin:budgeting_budgetcycle_change", args=[cycle.pk])
+    response = client.post(url, _admin_change_data(cycle, ranked_max_ranks=5))
+    assert response.status_code == 200
+    errors = " ".join(response.context["adminform"].form.non_field_errors())
+    assert "순위를 매길 수 있는 사업 수" in errors  # the admin speaks Korean
+    assert BudgetCycle.objects.get(pk=cycle.pk).ranked_max_ranks == 3
+
+
 def test_admin_form_accepts_a_rule_change_before_voting(client, staff_user, cycle):
     client.force_login(staff_user)
     url = reverse("admin:budgeting_budgetcycle_change", args=[cycle.pk])
@@ -134,6 +148,7 @@ def test_clone_copies_rules_scopes_and_areas_as_a_new_draft(
         "approval_max_choices": 4,
         "cumulative_points": 12,
         "cumulative_max_per_project": 5,
+        "ranked_max_ranks": 4,
         "tally_rule": BudgetCycle.TallyRule.COUNCIL_WEIGHTED,
         "council_weight_percent": 30,
         "minimum_age": 19,

@@ -151,7 +151,12 @@ def _broken(old: str, new: str) -> str:
         (_broken("p1;4;2;", "p1;four;2;"), "line 7: cost of project 'p1'"),
         (_broken("p1;4;2;", "p1;-4;2;"), "line 7"),
         (_broken("b;p1", "b;p9"), "line 12: vote for unknown project 'p9'"),
-        (_broken("b;p1", "b;p1,p1"), "line 12: a vote lists the same project twice"),
+        (_broken("b;p1", "b;p1,p1;x,y"), "line 12: vote row has 3 fields"),
+        (
+            _broken("p1;4;2;", "p1;4,5,0;2;"),
+            "line 7: cost of project 'p1' '4,5,0' is not a non-neg",
+        ),
+        (_broken("p1;4;2;", "p1;none;2;"), "line 7: project 'p1' has no cost"),
         (_broken("budget;10\n", ""), "META has no 'budget'"),
         (_broken("p2;7;1;Library\n", "p2;7;1;Library\np2;7;1;Again\n"), "duplicate project"),
         (
@@ -173,9 +178,11 @@ def test_wrong_vote_types() -> None:
     cumulative_without_points = _broken("vote_type;approval", "vote_type;cumulative")
     with pytest.raises(PbFormatError, match="points column"):
         read_pb_text(cumulative_without_points)
-    choose_one = _broken("vote_type;approval", "vote_type;choose-1")
-    with pytest.raises(PbFormatError, match="line 11: a choose-1 vote lists more than one"):
-        read_pb_text(choose_one)
+    choose_one = read_pb_text(_broken("vote_type;approval", "vote_type;choose-1"))
+    assert [str(w) for w in choose_one.warnings] == [
+        "line 11: a choose-1 vote lists 2 projects; read as approval of each, as pabutools reads it"
+    ]
+    assert choose_one.votes.n_voters == 2
     assert issubclass(PbFormatError, ValueError)
 
 
