@@ -34,3 +34,9 @@ SECURE_HSTS_SECONDS = env.int("DJANGO_SECURE_HSTS_SECONDS", default=60 * 60 * 24
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("DJANGO_SECURE_HSTS_INCLUDE_SUBDOMAINS", default=True)
 SECURE_HSTS_PRELOAD = env.bool("DJANGO_SECURE_HSTS_PRELOAD", default=True)
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https"
+
+# Behind nginx (deploy/nginx/chamyeo.conf), every request comes from the proxy's address. nginx
+# replaces X-Forwarded-For with the client's address, and allauth's rate limits (login 30/m per
+# address, failed logins, sign-up) take the address this many entries from the right of it. Set
+# it to the number of proxies in front of the app (0: no proxy, the socket address is used).
+ALLAUTH_TRUSTED_PROXY_COUNT = env.int("CHAMYEO_TRUSTED_PROXY_COUNT", default=1)
