@@ -146,7 +146,8 @@ print(json.dumps(ResidentProfile.objects.get(user__email=%(email)r).pk))
 PROPOSAL_PK = r"""
 import json
 from proposals.models import Proposal
-print(json.dumps(Proposal.objects.get(title=%(title)r).pk))
+proposal = Proposal.objects.get(title=%(title)r)
+print(json.dumps([proposal.pk, proposal.get_absolute_url()]))
 """
 
 
@@ -154,6 +155,13 @@ def jpeg(width: int = 640, height: int = 480) -> bytes:
     buffer = io.BytesIO()
     Image.new("RGB", (width, height), (40, 140, 90)).save(buffer, "JPEG", quality=85)
     return buffer.getvalue()
+
+
+def form_errors(html: str) -> list[str]:
+    """A re-rendered form's errors (field errors and alerts), for assertion messages."""
+    fields = re.findall(r'id="id_(\w+)_errors"[^>]*>\s*([^<]*)', html)
+    alerts = re.findall(r'class="alert[^"]*"[^>]*>\s*([^<]*)', html)
+    return [f"{name}: {text.strip()}" for name, text in fields] + [a.strip() for a in alerts]
 
 
 def totp_code(secret: str) -> str:
@@ -245,13 +253,18 @@ class Browser:
         return response
 
 
-def latest_mail_link(stack: Stack, pattern: str) -> str:
-    """The newest e-mail file's link matching ``pattern`` (the file e-mail backend's output)."""
-    for path in sorted(stack.mail_dir.glob("*.log"), key=lambda p: p.stat().st_mtime, reverse=True):
-        found = re.search(pattern, path.read_text(errors="replace"))
-        if found:
-            return found.group(1)
-    raise AssertionError(f"no e-mail with {pattern!r} in {stack.mail_dir}")
+def latest_mail_link(stack: Stack, pattern: str, timeout: float = 60) -> str:
+    """The link matching ``pattern`` in an e-mail the stack sent (the file e-mail backend's
+    output; a worker may send it a moment later)."""
+
+    def find():
+        for path in stack.mail_dir.glob("*.log"):
+            found = re.search(pattern, path.read_text(errors="replace"))
+            if found:
+                return found.group(1)
+        return None
+
+    return wait_until(find, f"an e-mail with {pattern!r} in {stack.mail_dir}", timeout=timeout)
 
 
 def wait_until(condition, what: str, timeout: float = 90, interval: float = 0.5):

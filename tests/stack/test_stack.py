@@ -40,6 +40,7 @@ from tests.stack.scenario import STORED_BALLOTS
 from tests.stack.scenario import Browser
 from tests.stack.scenario import Recorder
 from tests.stack.scenario import VotingCrowd
+from tests.stack.scenario import form_errors
 from tests.stack.scenario import jpeg
 from tests.stack.scenario import latest_mail_link
 from tests.stack.scenario import loopback_sources
@@ -220,9 +221,10 @@ def _run_cycle(stack: Stack, *, faults: bool) -> dict:
             "district": city["district"],
             "birth_year": "1990",
             "relation": "lives",
+            "preferred_language": "ko",
         },
     )
-    assert answer.status_code == 302, answer.text[-2000:]
+    assert answer.status_code == 302, form_errors(answer.text)
     profile = stack.run_script(PROFILE_PK % {"email": email})
     assert office.post(f"/staff/residents/{profile}/verify/", {}).status_code == 302
 
@@ -236,14 +238,16 @@ def _run_cycle(stack: Stack, *, faults: bool) -> dict:
             "description": "여름에 그늘이 없어 어르신들이 걷기 어렵습니다.",
             "cost_estimate_won": "45000000",
             "policy_area": city["area"],
+            "scope": city["scope"],
             "address": "인천 부평구 굴포천 산책로",
             "action": "submit",
+            "similar_checked": "on",
         },
         files={"image": ("shelter.jpg", jpeg(), "image/jpeg")},
     )
-    assert answer.status_code == 302, answer.text[-3000:]
-    proposal = stack.run_script(PROPOSAL_PK % {"title": title})
-    page = newcomer.get(f"/cycles/{slug}/proposals/{proposal}/")
+    assert answer.status_code == 302, form_errors(answer.text)
+    proposal, proposal_url = stack.run_script(PROPOSAL_PK % {"title": title})
+    page = newcomer.get(proposal_url)
     assert page.status_code == 200
     _image_through_nginx(newcomer, page.text, "proposal-image")
 
@@ -261,12 +265,12 @@ def _run_cycle(stack: Stack, *, faults: bool) -> dict:
             "technical_notes": "현장 확인 결과 설치 가능합니다.",
         },
     )
-    assert answer.status_code == 302, answer.text[-2000:]
+    assert answer.status_code == 302, form_errors(answer.text)
     answer = council.post(
         f"/council/proposals/{proposal}/decide/",
         {"decision": "on_ballot", "public_reason": "비용이 적정합니다."},
     )
-    assert answer.status_code == 302, answer.text[-2000:]
+    assert answer.status_code == 302, form_errors(answer.text)
 
     # Voting: 150 logged-in residents and the newcomer vote and change their votes.
     _admin_advance(office, city)
@@ -375,11 +379,11 @@ def _run_cycle(stack: Stack, *, faults: bool) -> dict:
         {"status": "in_progress", "percent_done": "30", "spent_won": "12000000", "note": "착공"},
         files={"photo_1": ("works.jpg", jpeg(), "image/jpeg")},
     )
-    assert answer.status_code == 302, answer.text[-2000:]
+    assert answer.status_code == 302, form_errors(answer.text)
     accountability = reader.get(f"/cycles/{slug}/accountability/")
     assert accountability.status_code == 200
     assert "12,000,000" in accountability.text
-    page = reader.get(f"/cycles/{slug}/proposals/{proposal}/")
+    page = reader.get(proposal_url)
     _image_through_nginx(reader, page.text, "implementation-photo")
     _image_through_nginx(reader, page.text, "proposal-image")
 
