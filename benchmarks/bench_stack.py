@@ -206,7 +206,9 @@ def demo_paths() -> dict[str, str]:
 
     current = BudgetCycle.objects.filter(phase=Phase.PROPOSALS).order_by("pk").first()
     published = (
-        BudgetCycle.objects.filter(phase=Phase.PUBLISHED).exclude(slug="bench").order_by("pk")[0]
+        BudgetCycle.objects.filter(phase__in=[Phase.PUBLISHED, Phase.IMPLEMENTATION])
+        .exclude(slug="bench")
+        .order_by("pk")[0]
     )
     proposal = Proposal.objects.filter(cycle=current).order_by("pk").first()
     return {
