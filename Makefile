@@ -121,6 +121,16 @@ bench-ballots: install
 	@pg_isready -q -h 127.0.0.1 -p 5432 || { echo "ERROR: PostgreSQL is not answering on 127.0.0.1:5432."; exit 1; }
 	$(PY) benchmarks/bench_ballots.py
 
+# Load through the front door: the deployed stack on loopback (nginx from deploy/, HTTPS, gunicorn
+# with the production settings, PostgreSQL database chamyeo_bench_stack, a private Redis, two
+# Celery workers and beat): ballots, then the proposal list, a proposal page, the results just
+# published and the open-data API, anonymous and logged in. Options: BENCH_SECONDS (20),
+# BENCH_CLIENTS (32), BENCH_INSTANCES (2 gunicorn processes), BENCH_WORKERS (2), BENCH_THREADS (8),
+# BENCH_RESIDENTS (6000).
+bench-stack: install nginx
+	@pg_isready -q -h 127.0.0.1 -p 5432 || { echo "ERROR: PostgreSQL is not answering on 127.0.0.1:5432."; exit 1; }
+	DATABASE_URL=$(TEST_DATABASE_URL) $(PY) benchmarks/bench_stack.py
+
 # Tally benchmark: our greedy and Equal Shares against pabutools (capped at 300 s a run) on every
 # file in PABULIB_DIR, a synthetic 1,000,000-ballot election, and the whole pipeline on 1,000,000
 # ballots in PostgreSQL (database chamyeo_bench_tally). Long: pabutools needs up to 300 s per run;
