@@ -2,7 +2,8 @@
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
-PYTHON ?= python3.11
+# Python 3.11, 3.12 or 3.13, the first found (pyproject.toml: requires-python)
+PYTHON ?= $(shell command -v python3.11 || command -v python3.12 || command -v python3.13 || echo python3)
 VENV := .venv
 BIN := $(VENV)/bin
 PY := $(BIN)/python
@@ -15,25 +16,38 @@ TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
 CHECK_DATABASE_URL := $(shell echo $(TEST_DATABASE_URL) | sed -E 's#/[^/]*$$#/postgres#')
 REDIS_PORT := $(shell echo $(TEST_REDIS_URL) | sed -E 's#.*:([0-9]+)(/.*)?$$#\1#')
 
-.PHONY: help install install-test chromium nginx bench-stack gettext compile-messages demo serve worker beat test test-only lint check messages services clean bench-ballots bench-tally
+.PHONY: lock help install install-test chromium nginx bench-stack gettext compile-messages demo serve worker beat test test-only lint check messages services clean bench-ballots bench-tally
 
 help:
 	@echo "make demo   install everything, load the demo city and serve it on http://127.0.0.1:8000"
 	@echo "make test   install everything and run the whole test suite (PostgreSQL + Redis)"
 	@echo "make worker / make beat   Celery worker and scheduler (need REDIS_URL)"
 	@echo "make lint   ruff; make messages   update translation catalogues"
+	@echo "make lock   refresh requirements/*.lock (hashed) after changing a pin in pyproject.toml"
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 
-$(VENV)/.installed-app: pyproject.toml | $(PY)
-	$(BIN)/pip install --quiet -e .
+# Every dependency, transitive ones included, is installed from a lock file with hashes
+# (requirements/*.lock, made by `make lock`); then the app itself, without resolving anything.
+$(VENV)/.installed-app: pyproject.toml requirements/app.lock | $(PY)
+	$(BIN)/pip install --quiet --require-hashes -r requirements/app.lock
+	$(BIN)/pip install --quiet --no-deps -e .
 	@touch $@
 
-$(VENV)/.installed-test: pyproject.toml | $(PY)
-	$(BIN)/pip install --quiet -e ".[test]"
+$(VENV)/.installed-test: pyproject.toml requirements/test.lock | $(PY)
+	$(BIN)/pip install --quiet --require-hashes -r requirements/test.lock
+	$(BIN)/pip install --quiet --no-deps -e .
 	@touch $@ $(VENV)/.installed-app
+
+# Refresh the lock files after changing a pin in pyproject.toml: one universal lock per set
+# (markers where Python 3.11, 3.12 and 3.13 need different versions), every file's SHA-256.
+LOCK := $(BIN)/uv pip compile pyproject.toml --universal --python-version 3.11 --generate-hashes --quiet --custom-compile-command "make lock"
+lock: | $(PY)
+	@test -x $(BIN)/uv || $(BIN)/pip install --quiet uv==0.13.8
+	$(LOCK) -o requirements/app.lock
+	$(LOCK) --extra test -o requirements/test.lock
 
 node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error

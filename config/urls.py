@@ -1,15 +1,18 @@
 from allauth.account.decorators import secure_admin_login
 from django.conf import settings
-from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include
 from django.urls import path
+from django.urls import re_path
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.i18n import set_language
 
 from budgeting.views import HomeView
 from config.api import api
+from config.health import health_view
+from config.media import media_view
+from config.metrics import metrics_view
 from opendata.views import ApiDocsView
 
 # The admin logs in through allauth (rate limits, MFA), never through its own form.
@@ -19,6 +22,10 @@ admin.site.site_title = _("Chamyeo")
 
 urlpatterns = [
     path("", HomeView.as_view(), name="home"),
+    # operations: readiness (anyone: up/down; operators: each check), metrics (operators only).
+    # /health/live is answered by core.ops.LiveProbeMiddleware before anything else.
+    path("health/", health_view, name="health"),
+    path("metrics", metrics_view, name="metrics"),
     # The language switch is on every page. Without a CSRF token in it, a public page sets no
     # cookie and nginx may cache it for anonymous visitors (deploy/nginx/chamyeo.conf). A forged
     # request could only switch someone's language, and `next` is still checked.
@@ -36,5 +43,7 @@ urlpatterns = [
     path("", include("proposals.urls")),
 ]
 
-if settings.DEBUG:
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+# uploads and published downloads, on any storage backend, after a permission check (media.py)
+urlpatterns.append(
+    re_path(rf"^{settings.MEDIA_URL.strip('/')}/(?P<path>.+)$", media_view, name="media")
+)

@@ -25,6 +25,7 @@ class BallotSubmitMiddleware:
             except Resolver404:
                 match = None
             if match is not None and match.view_name == SUBMIT_URL_NAME:
+                request.resolver_match = match  # as Django's handler would (metrics, logs)
                 response = submit_ballot_directly(request, **match.kwargs)
                 if response is not None:
                     return response

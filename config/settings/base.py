@@ -6,13 +6,18 @@ The services (database, cache, Celery, sessions) are declared here only; the env
 (local, test, production, bench) change what differs and never declare them again.
 """
 
+import os
 from pathlib import Path
 from typing import Any
 from typing import Literal
 from urllib.parse import urlsplit
 
 import environ
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
+
+from core.storage_config import StorageConfigError
+from core.storage_config import media_storage
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 env = environ.Env()
@@ -73,6 +78,12 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # a request id in every log line and in the X-Request-ID answer (core/request_id.py)
+    "core.request_id.RequestIdMiddleware",
+    # Prometheus: requests by status, time by URL name (core/metrics.py)
+    "core.metrics.MetricsMiddleware",
+    # GET /health/live: 200 from this process, before any host check or database (core/ops.py)
+    "core.ops.LiveProbeMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Ballot submissions only: stored without the rest of the stack (budgeting/voting_views.py)
@@ -258,10 +269,26 @@ STATICFILES_DIRS = [
     ("vendor/leaflet", BASE_DIR / "node_modules" / "leaflet" / "dist"),
     ("vendor/markercluster", BASE_DIR / "node_modules" / "leaflet.markercluster" / "dist"),
 ]
+# Uploads (proposal images, implementation photos) and the published downloads (CSV, JSON, .pb)
+# go through STORAGES["default"], chosen by CHAMYEO_STORAGE: "file" (the default: MEDIA_ROOT on
+# this machine, for the demo and a single node) or "s3" (an S3-compatible bucket shared by every
+# node: MinIO, NCP Object Storage, NHN Cloud, AWS; core/storage_config.py reads the AWS_*
+# variables). Either way every link is /media/<name>, answered by config.media.media_view, which
+# checks who may see the file first (a draft's image is its author's alone).
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env("DJANGO_MEDIA_ROOT", default=str(BASE_DIR / "media")))
+CHAMYEO_STORAGE = env("CHAMYEO_STORAGE", default="") or "file"
+# S3: seconds a signed link to a public object stays valid (the media view redirects to one).
+CHAMYEO_MEDIA_URL_EXPIRE = env.int("CHAMYEO_MEDIA_URL_EXPIRE", default=300)
+# File backend: when set (e.g. /_media/), the media view answers public files with this nginx
+# internal location in X-Accel-Redirect, and nginx sends the file instead of Python.
+CHAMYEO_MEDIA_ACCEL_REDIRECT = env("CHAMYEO_MEDIA_ACCEL_REDIRECT", default="")
+try:
+    _default_storage, _media_origins = media_storage(os.environ)
+except StorageConfigError as exc:
+    raise ImproperlyConfigured(str(exc)) from exc
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": _default_storage,
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
@@ -285,7 +312,7 @@ CONTENT_SECURITY_POLICY = {
         "default-src": ["'self'"],
         "script-src": ["'self'"],
         "style-src": ["'self'"],
-        "img-src": ["'self'", "data:", _map_tile_origin],
+        "img-src": ["'self'", "data:", _map_tile_origin, *_media_origins],
         "connect-src": ["'self'"],
         "frame-ancestors": ["'none'"],
         "form-action": ["'self'"],
@@ -297,12 +324,34 @@ CONTENT_SECURITY_POLICY = {
 # Seconds a successful API answer is cached (per URL and language); 0 turns the cache off.
 CHAMYEO_API_CACHE_SECONDS = env.int("CHAMYEO_API_CACHE_SECONDS", default=60)
 
+# --- Operations: health, metrics, logs, error reports ----------------------------------------
+# /metrics and the details of /health/ answer requests with "Authorization: Bearer <token>", or
+# straight from these addresses (not through the proxy: core/ops.py).
+CHAMYEO_OPS_TOKEN = env("CHAMYEO_OPS_TOKEN", default="")
+CHAMYEO_OPS_IPS = env.list("CHAMYEO_OPS_IPS", default=["127.0.0.1", "::1"])
+
 # --- Logging: never log what a person chose ---------------------------------------------------
+# "plain" text, or "json": one object per line with the request id (production's default).
+DJANGO_LOG_FORMAT = env("DJANGO_LOG_FORMAT", default="plain")
 LOGGING: dict[str, Any] = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"request_id": {"()": "core.request_id.RequestIdFilter"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+        "json": {"()": "core.request_id.JsonFormatter"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": DJANGO_LOG_FORMAT,
+            "filters": ["request_id"],
+        }
+    },
     "root": {"handlers": ["console"], "level": env("DJANGO_LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        # Python's warnings (Django captures them) in the same format, not as bare stderr text
+        "py.warnings": {"handlers": ["console"], "propagate": False},
+    },
 }

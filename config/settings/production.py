@@ -5,18 +5,24 @@ Celery broker and the outage-tolerant cache (``core.cache.ResilientRedisCache``)
 database. Here they are only required, with what differs from the other environments.
 """
 
+import logging
+
 from django.core.exceptions import ImproperlyConfigured
+
+from core.sentry import init_sentry
 
 from .base import *
 from .base import env
 
-REQUIRED_VARIABLES = (
+REQUIRED_VARIABLES: tuple[str, ...] = (
     "DJANGO_SECRET_KEY",
     "CHAMYEO_VOTER_KEY_SECRET",
     "DJANGO_ALLOWED_HOSTS",
     "DATABASE_URL",
     "REDIS_URL",
 )
+if CHAMYEO_STORAGE == "s3":
+    REQUIRED_VARIABLES = (*REQUIRED_VARIABLES, "AWS_STORAGE_BUCKET_NAME")
 _missing = [name for name in REQUIRED_VARIABLES if not env.str(name, default="")]
 if _missing:
     raise ImproperlyConfigured(
@@ -34,6 +40,29 @@ SECURE_HSTS_SECONDS = env.int("DJANGO_SECURE_HSTS_SECONDS", default=60 * 60 * 24
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("DJANGO_SECURE_HSTS_INCLUDE_SUBDOMAINS", default=True)
 SECURE_HSTS_PRELOAD = env.bool("DJANGO_SECURE_HSTS_PRELOAD", default=True)
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https"
+# a load balancer may probe a node over plain HTTP
+SECURE_REDIRECT_EXEMPT = [r"^health/"]
+# a database that does not answer fails a request (and /health/) in seconds, not minutes
+DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
+    "connect_timeout", env.int("DJANGO_DB_CONNECT_TIMEOUT", default=5)
+)
+
+# --- Operations --------------------------------------------------------------------------------
+DJANGO_LOG_FORMAT = env("DJANGO_LOG_FORMAT", default="json")
+LOGGING["handlers"]["console"]["formatter"] = DJANGO_LOG_FORMAT
+# Python's warnings become log records (logger py.warnings), in the same format as the rest
+logging.captureWarnings(True)
+
+# Error reports go to Sentry (or GlitchTip) only when SENTRY_DSN is set, never with a request
+# body, cookies, local variables or who the user is (core/sentry.py).
+SENTRY_DSN = env("SENTRY_DSN", default="")
+if SENTRY_DSN:
+    init_sentry(
+        dsn=SENTRY_DSN,
+        environment=env("SENTRY_ENVIRONMENT", default="production"),
+        release=env("SENTRY_RELEASE", default=""),
+        traces_sample_rate=env.float("SENTRY_TRACES_SAMPLE_RATE", default=0.0),
+    )
 
 # Behind nginx (deploy/nginx/chamyeo.conf), every request comes from the proxy's address. nginx
 # replaces X-Forwarded-For with the client's address, and allauth's rate limits (login 30/m per

@@ -185,6 +185,7 @@ class Stack:
             REDIS_URL=f"redis://127.0.0.1:{self.redis_port}/0",
             EMAIL_URL=f"filemail:///{self.mail_dir}",
             DJANGO_MEDIA_ROOT=str(self.media_root),
+            CHAMYEO_MEDIA_ACCEL_REDIRECT="/_media/",
             DJANGO_STATIC_ROOT=str(self.static_root),
             **self.extra_env,
         )
@@ -250,6 +251,7 @@ class Stack:
                 "2048",
                 "--timeout",
                 "60",
+                "--no-control-socket",  # several instances on one machine
             ],
         )
 

@@ -41,6 +41,7 @@ from budgeting.models import Participation
 from budgeting.phases import Feature
 from budgeting.phases import Phase
 from budgeting.selectors import get_ineligibility
+from core.metrics import count_stored_ballot
 from notifications.services import enqueue_email
 from notifications.services import kick_outbox_relay_soon
 from notifications.services import prepare_email
@@ -143,7 +144,9 @@ def submit_ballot(
     if use_sql_function is None:
         use_sql_function = connection.vendor == "postgresql"
     write = _cast_in_one_statement if use_sql_function else _cast_with_the_orm
-    return write(voter=voter, scope=scope, choices=choices, channel=channel, actor=actor or voter)
+    ballot = write(voter=voter, scope=scope, choices=choices, channel=channel, actor=actor or voter)
+    count_stored_ballot(str(channel))  # Prometheus, once the transaction commits
+    return ballot
 
 
 def _receipt_email(
