@@ -16,7 +16,7 @@ TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
 CHECK_DATABASE_URL := $(shell echo $(TEST_DATABASE_URL) | sed -E 's#/[^/]*$$#/postgres#')
 REDIS_PORT := $(shell echo $(TEST_REDIS_URL) | sed -E 's#.*:([0-9]+)(/.*)?$$#\1#')
 
-.PHONY: lock help install install-test chromium gettext compile-messages demo serve worker beat test test-only lint check messages services clean bench-ballots bench-tally bench-import
+.PHONY: lock help install install-test chromium nginx bench-stack gettext compile-messages demo serve worker beat test test-only lint check messages services clean bench-ballots bench-tally bench-import
 
 help:
 	@echo "make demo   install everything, load the demo city and serve it on http://127.0.0.1:8000"
@@ -58,12 +58,19 @@ gettext:
 	  (apt-get update -qq && apt-get install -y -qq gettext) || { echo "ERROR: msgfmt (GNU gettext) is missing; install the 'gettext' package"; exit 1; }; }
 
 install: $(VENV)/.installed-app node_modules/.installed gettext
-install-test: $(VENV)/.installed-test node_modules/.installed gettext chromium
+install-test: $(VENV)/.installed-test node_modules/.installed gettext chromium nginx
 
 # Browser tests drive Debian's Chromium (Playwright's own browser download does not work here).
 chromium:
 	@test -x /usr/bin/chromium || { echo "Installing Debian's chromium for the browser tests"; \
 	  (apt-get update -qq && apt-get install -y -qq chromium fonts-noto-cjk) || { echo "ERROR: /usr/bin/chromium is missing; install the Debian package 'chromium'"; exit 1; }; }
+
+# The stack test and `make check` run Debian's nginx from their own prefix (never the system's).
+# Installing the package does not start a system nginx where policy-rc.d forbids it (containers);
+# elsewhere Debian starts one on port 80: `systemctl disable --now nginx` if you do not want it.
+nginx:
+	@test -x /usr/sbin/nginx || { echo "Installing Debian's nginx for the stack test and make check"; \
+	  (apt-get update -qq && apt-get install -y -qq nginx) || { echo "ERROR: /usr/sbin/nginx is missing; install the Debian package 'nginx'"; exit 1; }; }
 
 compile-messages:
 	@$(PY) manage.py compilemessages --ignore=.venv --ignore=node_modules -v0
@@ -93,7 +100,7 @@ services:
 	  else echo "ERROR: Redis is not answering on port $(REDIS_PORT) and redis-server is not installed."; exit 1; fi; \
 	fi
 
-check:
+check: nginx
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
@@ -105,6 +112,8 @@ check:
 	DATABASE_URL=$(CHECK_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) \
 	EMAIL_URL=smtp+tls://check@smtp.chamyeo.example:587 \
 	  $(PY) manage.py check --deploy --fail-level WARNING --settings=config.settings.production
+	# deploy/nginx/chamyeo.conf, placeholders filled in, through `nginx -t` (own prefix, temp files)
+	$(PY) -m tests.stack.nginx_site
 
 test-only:
 	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) $(PY) -m pytest
@@ -126,6 +135,16 @@ clean:
 bench-ballots: install
 	@pg_isready -q -h 127.0.0.1 -p 5432 || { echo "ERROR: PostgreSQL is not answering on 127.0.0.1:5432."; exit 1; }
 	$(PY) benchmarks/bench_ballots.py
+
+# Load through the front door: the deployed stack on loopback (nginx from deploy/, HTTPS, gunicorn
+# with the production settings, PostgreSQL database chamyeo_bench_stack, a private Redis, two
+# Celery workers and beat): ballots, then the proposal list, a proposal page, the results just
+# published and the open-data API, anonymous and logged in. Options: BENCH_SECONDS (20),
+# BENCH_CLIENTS (32), BENCH_INSTANCES (2 gunicorn processes), BENCH_WORKERS (2), BENCH_THREADS (8),
+# BENCH_RESIDENTS (6000).
+bench-stack: install nginx
+	@pg_isready -q -h 127.0.0.1 -p 5432 || { echo "ERROR: PostgreSQL is not answering on 127.0.0.1:5432."; exit 1; }
+	DATABASE_URL=$(TEST_DATABASE_URL) $(PY) benchmarks/bench_stack.py
 
 # Tally benchmark: our greedy and Equal Shares against pabutools (capped at 300 s a run) on every
 # file in PABULIB_DIR, a synthetic 1,000,000-ballot election, and the whole pipeline on 1,000,000

@@ -201,6 +201,13 @@ class Load:
         self.errors = 0
         self.error_samples: list[str] = []
         self.acknowledged: dict[int, frozenset[int]] = {}  # user id -> last acknowledged choices
+        # where requests go and the origin they claim (bench_stack.py: nginx over TLS)
+        self.host = f"127.0.0.1:{port}"
+        self.origin = f"http://{self.host}"
+        self.ssl = None
+
+    async def connect(self):
+        return await asyncio.open_connection("127.0.0.1", self.port, ssl=self.ssl)
 
     def request(self, resident, choices) -> bytes:
         """The ballot form's POST, as a browser sends it (session and CSRF cookies, the CSRF
@@ -209,11 +216,10 @@ class Load:
         body = urlencode(
             [("csrfmiddlewaretoken", csrf)] + [("proposals", pk) for pk in sorted(choices)]
         ).encode()
-        host = f"127.0.0.1:{self.port}"
         head = (
             f"POST {self.url} HTTP/1.1\r\n"
-            f"Host: {host}\r\n"
-            f"Origin: http://{host}\r\n"
+            f"Host: {self.host}\r\n"
+            f"Origin: {self.origin}\r\n"
             f"Cookie: sessionid={session_key}; csrftoken={csrf}\r\n"
             "Content-Type: application/x-www-form-urlencoded\r\n"
             f"Content-Length: {len(body)}\r\n\r\n"
@@ -268,7 +274,7 @@ class Load:
                 choices = rng.sample(self.project_ids, rng.randint(1, MAX_CHOICES))
                 try:
                     if writer is None:
-                        reader, writer = await asyncio.open_connection("127.0.0.1", self.port)
+                        reader, writer = await self.connect()
                     started = time.perf_counter()
                     writer.write(self.request(resident, choices))
                     status, location, keep = await self.read_response(reader)

@@ -5,6 +5,8 @@ from django.urls import include
 from django.urls import path
 from django.urls import re_path
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.csrf import csrf_exempt
+from django.views.i18n import set_language
 
 from budgeting.views import HomeView
 from config.api import api
@@ -24,7 +26,10 @@ urlpatterns = [
     # /health/live is answered by core.ops.LiveProbeMiddleware before anything else.
     path("health/", health_view, name="health"),
     path("metrics", metrics_view, name="metrics"),
-    path("i18n/", include("django.conf.urls.i18n")),
+    # The language switch is on every page. Without a CSRF token in it, a public page sets no
+    # cookie and nginx may cache it for anonymous visitors (deploy/nginx/chamyeo.conf). A forged
+    # request could only switch someone's language, and `next` is still checked.
+    path("i18n/setlang/", csrf_exempt(set_language), name="set_language"),
     # open data: the documentation page and the read-only API (OpenAPI at /api/v1/openapi.json)
     path("api/", ApiDocsView.as_view(), name="api-docs"),
     path("api/v1/", api.urls),

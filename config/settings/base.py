@@ -208,7 +208,15 @@ CELERY_BEAT_SCHEDULE = {
 }
 # Publishing a task must not hang a request while Redis is down (the outbox catches up).
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
-CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2, "socket_timeout": 5}
+# A task a dead worker took but never acknowledged (acks_late) goes back to the queue after this
+# many seconds (Redis transport's visibility timeout). It must exceed the longest count
+# (CELERY_TASK_TIME_LIMIT); a shorter one delivers a long count twice, which the idempotent
+# tasks tolerate but which wastes a worker.
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "socket_connect_timeout": 2,
+    "socket_timeout": 5,
+    "visibility_timeout": env.int("CHAMYEO_BROKER_VISIBILITY_TIMEOUT", default=3600),
+}
 
 # --- Auth: allauth with mandatory e-mail verification and MFA ---------------------------------
 AUTH_USER_MODEL = "accounts.User"
@@ -280,7 +288,8 @@ USE_TZ = True
 
 # --- Static and media -------------------------------------------------------------------------
 STATIC_URL = "/static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+# collectstatic writes here; nginx (deploy/nginx/chamyeo.conf) or whitenoise serves it.
+STATIC_ROOT = Path(env("DJANGO_STATIC_ROOT", default=str(BASE_DIR / "staticfiles")))
 # Front-end packages come from npm (package.json + lockfile), never from a CDN.
 STATICFILES_DIRS = [
     BASE_DIR / "static",

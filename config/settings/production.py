@@ -82,3 +82,9 @@ if SENTRY_DSN:
         release=env("SENTRY_RELEASE", default=""),
         traces_sample_rate=env.float("SENTRY_TRACES_SAMPLE_RATE", default=0.0),
     )
+
+# Behind nginx (deploy/nginx/chamyeo.conf), every request comes from the proxy's address. nginx
+# replaces X-Forwarded-For with the client's address, and allauth's rate limits (login 30/m per
+# address, failed logins, sign-up) take the address this many entries from the right of it. Set
+# it to the number of proxies in front of the app (0: no proxy, the socket address is used).
+ALLAUTH_TRUSTED_PROXY_COUNT = env.int("CHAMYEO_TRUSTED_PROXY_COUNT", default=1)
