@@ -308,6 +308,10 @@ ADMIN_OBJECTS: dict[str, Callable[[City], models.Model]] = {
     "budgeting.BudgetCut": lambda city: BudgetCut.objects.order_by("-pk").first(),
 }
 ADMIN_MODEL_VIEWS = ("changelist", "add", "change", "history", "delete")
+# Every model's admin pages are checked on a desktop (where the budget office uses the admin);
+# at 390 px, the admin's index, app pages and these models' pages (the same Django templates
+# render every model).
+ADMIN_ON_PHONE = frozenset({"budgeting.BudgetCycle", "accounts.User"})
 
 EXCLUDED: dict[str, str] = {
     "set_language": "POST-only: the language switch form posts to it",
