@@ -1,6 +1,8 @@
 from django.contrib import admin
 from django.contrib import messages
+from django.contrib.auth.admin import GroupAdmin as BaseGroupAdmin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.contrib.auth.models import Group
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -18,6 +20,7 @@ class ResidentProfileInline(admin.StackedInline):
 
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):
+    filter_horizontal = ()  # plain labelled selects: Django's two-box widget fails axe
     ordering = ["email"]
     list_display = ["email", "is_staff", "is_active", "date_joined"]
     search_fields = ["email", "resident_profile__display_name"]
@@ -49,3 +52,13 @@ class ResidentProfileAdmin(admin.ModelAdmin):
             ngettext("%d resident verified.", "%d residents verified.", count) % count,
             messages.SUCCESS,
         )
+
+
+# Groups as Django registers them, but with a plain labelled select for the permissions
+# (Django's two-box widget puts aria-label on a plain span: axe aria-prohibited-attr).
+admin.site.unregister(Group)
+
+
+@admin.register(Group)
+class GroupAdmin(BaseGroupAdmin):
+    filter_horizontal = ()

@@ -65,13 +65,15 @@ class BallotScopeInlineFormSet(forms.BaseInlineFormSet):
                 raise ValidationError(exc.message) from exc
 
 
-class BallotScopeInline(admin.TabularInline):
+# Stacked, not tabular: every field keeps its own label (a tabular inline labels its inputs only
+# by the column header, which axe reports as unlabelled selects).
+class BallotScopeInline(admin.StackedInline):
     model = BallotScope
     formset = BallotScopeInlineFormSet
     extra = 0
 
 
-class CouncilMembershipInline(admin.TabularInline):
+class CouncilMembershipInline(admin.StackedInline):
     model = CouncilMembership
     extra = 0
     autocomplete_fields = ["user"]
@@ -86,7 +88,8 @@ class BudgetCycleAdmin(TranslationAdmin):
     search_fields = ["name", "slug"]
     prepopulated_fields = {"slug": ("name",)}
     readonly_fields = ["phase", "phase_changed_at"]
-    filter_horizontal = ["policy_areas"]
+    # No filter_horizontal: Django's two-box widget puts aria-label on a plain span (axe
+    # aria-prohibited-attr); the labelled multiple select is accessible as it is.
     inlines = [BallotScopeInline, CouncilMembershipInline]
     actions = ["advance_to_next_phase", "clone_for_next_year"]
     fieldsets = (

@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.forms",  # the built-in widget templates, for FORM_RENDERER below
     "django.contrib.sites",
     "allauth",
     "allauth.account",
@@ -128,6 +129,10 @@ TEMPLATES = [
         },
     }
 ]
+
+# Widgets are rendered with the project's templates, so templates/admin/widgets/ can give the
+# admin's date-and-time inputs real labels.
+FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 
 # --- Database, cache, tasks: declared here only -----------------------------------------------
 # An empty DATABASE_URL (DATABASE_URL= in .env) means the default, as an unset one does.

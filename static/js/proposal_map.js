@@ -46,6 +46,7 @@
     var point = [parseFloat(placeMap.dataset.lat), parseFloat(placeMap.dataset.lng)];
     var small = L.map(placeMap, { scrollWheelZoom: false }).setView(point, 15);
     tiles(small, placeMap);
-    L.marker(point).addTo(small);
+    // A picture of the place, not a control: the caption under the map says where it is.
+    L.marker(point, { interactive: false, keyboard: false, alt: placeMap.dataset.title || "" }).addTo(small);
   }
 })();
