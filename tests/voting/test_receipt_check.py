@@ -105,9 +105,7 @@ def test_a_replaced_code_is_not_found(client, election):
     assert "is not in the list of counted ballots" in response.content.decode()
 
 
-@pytest.mark.parametrize(
-    "bad", ["12345", "0000-0000-0000-0000", "ABCD-EFGH-JKMN-PQR!", "x" * 41]
-)
+@pytest.mark.parametrize("bad", ["12345", "0000-0000-0000-0000", "ABCD-EFGH-JKMN-PQR!", "x" * 41])
 def test_a_malformed_code_is_refused_with_a_reason(client, election, bad):
     _publish(election)
     response = client.get(_url(election), {"code": bad})
