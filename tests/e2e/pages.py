@@ -43,7 +43,14 @@ from budgeting.models import BallotScope
 from budgeting.models import BudgetCut
 from budgeting.models import BudgetCycle
 from budgeting.models import ImplementationUpdate
+from budgeting.models import SubcommitteeMember
 from budgeting.phases import Phase
+from committee.models import Course
+from committee.models import CourseSession
+from committee.models import Enrolment
+from committee.models import Meeting
+from committee.services import assign_seat
+from committee.services import save_subcommittee
 from proposals.models import Comment
 from proposals.models import Proposal
 from proposals.models import Report
@@ -89,6 +96,10 @@ class City:
     report: Report  # open, in the moderation queue
     group: Group
     unconfirmed_email: EmailAddress  # an address waiting for its confirmation link
+    meeting: Meeting  # a committee meeting of ``current``, with minutes
+    course: Course  # the budget school of ``current``
+    school_session: CourseSession  # its in-person session (attendance is taken by staff)
+    certificate: Enrolment  # a completed enrolment, with its certificate number
     extra: dict = field(default_factory=dict)
 
     def admin_object(self, model: type[models.Model]) -> models.Model:
@@ -153,6 +164,18 @@ def build_city() -> City:
     cycle_in_phase(youth, Phase.PROPOSALS)
     BallotScopeFactory(cycle=youth, district=None, budget_won=200_000_000)
     RecoveryCodes.activate(council)  # so the council member has recovery codes to look at
+    # The review cycle works without 분과 in the demo: a 분과 of the reviewed proposal's area,
+    # chaired by the council member, so the recommendation and step-aside forms are open to them.
+    if not review.subcommittees.exists():
+        chaired = save_subcommittee(
+            cycle=review,
+            name_ko="복지·보건분과",
+            name_en="Welfare and health",
+            policy_areas=[reviewed.policy_area],
+        )
+        assign_seat(subcommittee=chaired, user=council, role=SubcommitteeMember.Role.CHAIR)
+    course = Course.objects.filter(cycle=current, is_published=True).order_by("pk").first()
+    assert course is not None, "the demo city has no budget school"
     return City(
         resident=resident,
         council=council,
@@ -173,6 +196,13 @@ def build_city() -> City:
         report=report,
         group=Group.objects.create(name="예산과 담당"),
         unconfirmed_email=address,
+        meeting=Meeting.objects.filter(cycle=current).order_by("pk").first(),
+        course=course,
+        school_session=course.sessions.get(kind=CourseSession.Kind.IN_PERSON),
+        certificate=Enrolment.objects.filter(course=course, completed_at__isnull=False)
+        .exclude(certificate_code="")
+        .order_by("pk")
+        .first(),
     )
 
 
@@ -219,6 +249,7 @@ PAGES: dict[str, Page] = {
     "proposals:proposal-detail": Page(EVERYONE, _pk("mapped_proposal"), english=True),
     "results:results-cycle": Page(EVERYONE, _cycle("published"), english=True),
     "results:results-scope": Page(EVERYONE, _scope("published", "published_scope"), english=True),
+    "results:receipts": Page(("anonymous",), _scope("published", "published_scope")),
     "implementation:accountability": Page(EVERYONE, _cycle("published"), english=True),
     # --- allauth: signing up, logging in, recovering --------------------------------------------
     "account_login": Page(("anonymous",), english=True),
@@ -266,6 +297,25 @@ PAGES: dict[str, Page] = {
     "voting:ballot-form": Page(("resident",), _scope("voting", "voting_scope"), english=True),
     "voting:ballot-receipt": Page(("resident",), _scope("voted", "voted_scope"), english=True),
     "voting:ballot-withdraw": Page(("resident",), _scope("voted", "voted_scope")),
+    "proposals:co-authors": Page(("resident",), _pk("own_proposal")),
+    "proposals:invitations": Page(("resident",)),
+    # The resident has no ballot in the published cycle (its ballots are the demo's anonymous
+    # ones): the page says so instead of showing a spent share.
+    "results:my-share": Page(("resident",), _scope("published", "published_scope")),
+    # --- privacy (처리방침) and a resident's own data ---------------------------------------------
+    "privacy:policy": Page(("anonymous", "resident"), english=True),
+    "privacy:my-data": Page(PEOPLE, english=True),
+    # The consent and deletion forms post here; a GET shows the same page as privacy:my-data.
+    "privacy:consents": Page(("resident",)),
+    "privacy:delete": Page(("resident",)),
+    # --- the citizens' committee and the budget school ------------------------------------------
+    "committee:public": Page(EVERYONE, _cycle("current"), english=True),
+    "committee:apply": Page(("resident",), _cycle("current"), english=True),
+    "committee:meeting": Page(("anonymous",), _pk("meeting")),
+    "committee:course": Page(("anonymous", "resident", "council"), _pk("course"), english=True),
+    "committee:certificate": Page(
+        ("anonymous",), lambda city: {"code": city.certificate.certificate_code}
+    ),
     # --- council (MFA) --------------------------------------------------------------------------
     "proposals:council-home": Page(("council",), english=True),
     "proposals:review-queue": Page(("council",), _cycle("review"), english=True),
@@ -274,6 +324,9 @@ PAGES: dict[str, Page] = {
     "proposals:review-decide": Page(("council",), _pk("reviewed_proposal")),
     "proposals:review-merge": Page(("council",), _pk("reviewed_proposal")),
     "proposals:review-score": Page(("council",), _pk("reviewed_proposal")),
+    "proposals:review-recommend": Page(("council",), _pk("reviewed_proposal")),
+    "proposals:review-step-aside": Page(("council",), _pk("reviewed_proposal")),
+    "committee:interests": Page(("council",), _cycle("current")),
     # --- budget office (MFA) --------------------------------------------------------------------
     "accounts:staff-residents": Page(("staff",), english=True),
     "accounts:staff-residents-csv": Page(("staff",)),
@@ -284,6 +337,13 @@ PAGES: dict[str, Page] = {
     "implementation:staff-implementation-update": Page(("staff",), _pk("funded_project")),
     "implementation:staff-budget-cut": Page(("staff",), _pk("funded_project")),
     "proposals:moderation-queue": Page(("staff",)),
+    "committee:staff-console": Page(("staff",), _cycle("current"), english=True),
+    "committee:staff-meeting-new": Page(("staff",), _cycle("current")),
+    "committee:staff-meeting": Page(
+        ("staff",), lambda city: {"slug": city.current.slug, "pk": city.meeting.pk}
+    ),
+    "committee:staff-school": Page(("staff",), _cycle("current")),
+    "committee:staff-attendance": Page(("staff",), _pk("school_session")),
     # --- the Django admin (staff, MFA); model pages are generated by admin_pages() -------------
     "admin:index": Page(("staff",), english=True),
     "admin:password_change": Page(("staff",)),
@@ -349,6 +409,15 @@ EXCLUDED: dict[str, str] = {
     "proposals:moderation-hide-proposal": "POST-only: a button of the moderation queue",
     "proposals:moderation-hide-comment": "POST-only: a button of the moderation queue",
     "proposals:moderation-dismiss-report": "POST-only: a button of the moderation queue",
+    "health": "JSON: the readiness check (up/down; each check for operators)",
+    "metrics": "Prometheus metrics for operators (plain text)",
+    "media": "uploaded files and published downloads, after a permission check",
+    "privacy:download": "download: the resident's personal data as JSON",
+    "budgeting:audit-trail": "JSON: the cycle's audit trail",
+    "results:receipts-download": "download: the counted receipt codes as a text file",
+    "committee:draw-file": "download: the draw's applicant table and quotas as CSV",
+    "committee:enrol": "POST-only: the enrol button of the course page",
+    "committee:studied": "POST-only: a session's 'I studied it' form on the course page",
 }
 
 
