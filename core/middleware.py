@@ -15,6 +15,7 @@ from collections.abc import Callable
 
 from django.http import HttpRequest
 from django.http import HttpResponse
+from django.http import JsonResponse
 from django.http import QueryDict
 from django.template.loader import render_to_string
 
@@ -32,6 +33,16 @@ def has_control_characters(params: QueryDict) -> bool:
     return False
 
 
+def _names_with_control_characters(request: HttpRequest) -> list[str]:
+    params = request.GET if request.method == "GET" else request.POST
+    return [
+        CONTROL_CHARACTERS.sub("?", key)
+        for key, values in params.lists()
+        if CONTROL_CHARACTERS.search(key)
+        or any(isinstance(value, str) and CONTROL_CHARACTERS.search(value) for value in values)
+    ] or ["?"]
+
+
 class ControlCharacterGuardMiddleware:
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
@@ -40,6 +51,21 @@ class ControlCharacterGuardMiddleware:
         refused = has_control_characters(request.GET) or (
             request.method == "POST" and has_control_characters(request.POST)
         )
+        if refused and request.path.startswith("/api/"):
+            # The open-data API answers as it documents a refused parameter: 422 with its place.
+            return JsonResponse(
+                {
+                    "detail": [
+                        {
+                            "loc": ["query" if request.method == "GET" else "body", name],
+                            "msg": "control characters are not allowed",
+                            "type": "value_error",
+                        }
+                        for name in _names_with_control_characters(request)
+                    ]
+                },
+                status=422,
+            )
         if refused:
             return HttpResponse(
                 render_to_string("400.html", {"control_characters": True}, request=request),

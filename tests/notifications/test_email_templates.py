@@ -331,6 +331,7 @@ def test_sign_up_mail_in_korean_has_the_link_on_its_own_line(client) -> None:
             "email": "new@example.org",
             "password1": "a-long Passphrase 42",
             "password2": "a-long Passphrase 42",
+            "consent_account": "on",
         },
     )
     assert response.status_code == 302

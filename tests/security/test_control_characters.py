@@ -63,3 +63,19 @@ def test_the_page_is_the_sites_own_and_translated(client):
     assert response.status_code == 400
     assert "제어 문자" in response.text
     assert 'href="/"' in response.text
+
+
+def test_the_open_data_api_refuses_control_characters_as_it_documents_a_bad_parameter(client):
+    """The API documents 422 for a refused parameter (Schemathesis checks every answer against
+    the schema): a control character gets that, naming the parameter, not the HTML 400 page."""
+    response = client.get("/api/v1/cycles", {"year": "20\x0026", "limit": "5"})
+
+    assert response.status_code == 422
+    assert response["Content-Type"] == "application/json"
+    assert response.json()["detail"] == [
+        {
+            "loc": ["query", "year"],
+            "msg": "control characters are not allowed",
+            "type": "value_error",
+        }
+    ]

@@ -10,13 +10,16 @@ be killed as a crash would (SIGKILL to its process group). Nothing here touches 
 from __future__ import annotations
 
 import contextlib
+import itertools
 import json
 import os
 import shutil
 import signal
 import socket
+import socketserver
 import subprocess
 import sys
+import threading
 import time
 from dataclasses import dataclass
 from dataclasses import field
@@ -34,6 +37,60 @@ BIN = Path(PYTHON).parent
 REDIS_CONF = ROOT / "deploy" / "redis" / "chamyeo.conf"
 SECRET_KEY = "stack-only-secret-key-" + "s" * 50
 VOTER_KEY_SECRET = "stack-only-voter-key-secret"
+
+
+class _SmtpHandler(socketserver.StreamRequestHandler):
+    """Just enough SMTP for Django's smtp backend: every message is written to a file."""
+
+    def _reply(self, line: str) -> None:
+        self.wfile.write(line.encode() + b"\r\n")
+
+    def handle(self) -> None:
+        self._reply("220 stack mail sink")
+        while raw := self.rfile.readline():
+            command = raw.decode("ascii", "replace").strip().upper()
+            if command.startswith(("EHLO", "HELO")):
+                self._reply("250 stack")
+            elif command == "DATA":
+                self._reply("354 end with <CRLF>.<CRLF>")
+                lines = []
+                while (line := self.rfile.readline()) not in (b".\r\n", b".\n", b""):
+                    lines.append(line[1:] if line.startswith(b"..") else line)
+                self.server.deliver(b"".join(lines))  # type: ignore[attr-defined]
+                self._reply("250 queued")
+            elif command == "QUIT":
+                self._reply("221 bye")
+                return
+            else:  # MAIL FROM, RCPT TO, RSET, NOOP
+                self._reply("250 ok")
+
+
+class MailSink(socketserver.ThreadingTCPServer):
+    """An SMTP server on a free loopback port that writes each message into ``directory``
+    (production refuses the file and console e-mail backends, so the stack sends real SMTP)."""
+
+    daemon_threads = True
+    allow_reuse_address = True
+
+    def __init__(self, directory: Path) -> None:
+        super().__init__(("127.0.0.1", 0), _SmtpHandler)
+        self.directory = directory
+        self._numbers = itertools.count()
+        self._lock = threading.Lock()
+        threading.Thread(target=self.serve_forever, daemon=True).start()
+
+    @property
+    def port(self) -> int:
+        return self.server_address[1]
+
+    def deliver(self, message: bytes) -> None:
+        with self._lock:
+            number = next(self._numbers)
+        (self.directory / f"{time.time_ns()}-{number}.log").write_bytes(message)
+
+    def stop(self) -> None:
+        self.shutdown()
+        self.server_close()
 
 
 def free_port() -> int:
@@ -106,6 +163,8 @@ def base_env(**variables: str) -> dict[str, str]:
         "DJANGO_ALLOWED_HOSTS": "localhost,127.0.0.1",
         "CHAMYEO_TRUSTED_PROXY_COUNT": "1",
         "DJANGO_LOG_LEVEL": "WARNING",
+        # production needs a mail server; a stack passes its own sink, set-up commands none
+        "EMAIL_URL": "smtp://127.0.0.1:25",
         **variables,
     }
 
@@ -168,6 +227,7 @@ class Stack:
         self.logs = self.workdir / "logs"
         for directory in (self.mail_dir, self.media_root, self.logs, self.workdir / "redis"):
             directory.mkdir(parents=True, exist_ok=True)
+        self.mail_sink = MailSink(self.mail_dir)
 
     # --- addresses and environment ---------------------------------------------------------------
     @property
@@ -183,7 +243,7 @@ class Stack:
         return base_env(
             DATABASE_URL=database_url(self.database),
             REDIS_URL=f"redis://127.0.0.1:{self.redis_port}/0",
-            EMAIL_URL=f"filemail:///{self.mail_dir}",
+            EMAIL_URL=f"smtp://127.0.0.1:{self.mail_sink.port}",
             DJANGO_MEDIA_ROOT=str(self.media_root),
             CHAMYEO_MEDIA_ACCEL_REDIRECT="/_media/",
             DJANGO_STATIC_ROOT=str(self.static_root),
@@ -369,6 +429,7 @@ class Stack:
                 self.kill(name)  # nothing of theirs must outlive the test
         for name in list(self.processes):
             self.terminate(name, timeout=15)
+        self.mail_sink.stop()
         if drop:
             drop_database(self.database)
 

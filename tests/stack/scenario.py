@@ -254,7 +254,7 @@ class Browser:
 
 
 def latest_mail_link(stack: Stack, pattern: str, timeout: float = 60) -> str:
-    """The link matching ``pattern`` in an e-mail the stack sent (the file e-mail backend's
+    """The link matching ``pattern`` in an e-mail the stack sent (the mail sink's
     output; a worker may send it a moment later)."""
 
     def find():

@@ -311,7 +311,7 @@ def _run_cycle(stack: Stack, *, faults: bool) -> dict:
     office = Browser(stack, recorder)
     assert office.log_in(city["staff"][0], totp_secret=city["staff"][1]).status_code == 302
 
-    # A newcomer signs up, confirms the e-mail (read from the file e-mail backend) and says who
+    # A newcomer signs up, confirms the e-mail (read from the stack's mail sink) and says who
     # they are; the budget office verifies them.
     newcomer = Browser(stack, recorder)
     assert newcomer.get("/accounts/signup/").status_code == 200
