@@ -23,24 +23,14 @@ from django.template.loader import render_to_string
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
-def has_control_characters(params: QueryDict) -> bool:
-    for key, values in params.lists():
-        if CONTROL_CHARACTERS.search(key):
-            return True
-        for value in values:
-            if isinstance(value, str) and CONTROL_CHARACTERS.search(value):
-                return True
-    return False
-
-
-def _names_with_control_characters(request: HttpRequest) -> list[str]:
-    params = request.GET if request.method == "GET" else request.POST
+def names_with_control_characters(params: QueryDict) -> list[str]:
+    """The parameters whose name or a value holds a control character (names made printable)."""
     return [
         CONTROL_CHARACTERS.sub("?", key)
         for key, values in params.lists()
         if CONTROL_CHARACTERS.search(key)
         or any(isinstance(value, str) and CONTROL_CHARACTERS.search(value) for value in values)
-    ] or ["?"]
+    ]
 
 
 class ControlCharacterGuardMiddleware:
@@ -48,20 +38,20 @@ class ControlCharacterGuardMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        refused = has_control_characters(request.GET) or (
-            request.method == "POST" and has_control_characters(request.POST)
-        )
+        refused = [("query", name) for name in names_with_control_characters(request.GET)]
+        if request.method == "POST":
+            refused += [("body", name) for name in names_with_control_characters(request.POST)]
         if refused and request.path.startswith("/api/"):
             # The open-data API answers as it documents a refused parameter: 422 with its place.
             return JsonResponse(
                 {
                     "detail": [
                         {
-                            "loc": ["query" if request.method == "GET" else "body", name],
+                            "loc": [place, name],
                             "msg": "control characters are not allowed",
                             "type": "value_error",
                         }
-                        for name in _names_with_control_characters(request)
+                        for place, name in refused
                     ]
                 },
                 status=422,
