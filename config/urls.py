@@ -43,6 +43,10 @@ urlpatterns = [
     path("", include("implementation.urls")),
     path("", include("proposals.urls")),
     path("", include("committee.urls")),
+    path("", include("departments.urls")),
+    path("", include("channels.urls")),
+    path("", include("assembly.urls")),
+    path("", include("console.urls")),
 ]
 
 # uploads and published downloads, on any storage backend, after a permission check (media.py)

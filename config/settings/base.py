@@ -73,12 +73,16 @@ INSTALLED_APPS = [
     "budgeting",
     "accounts",
     "proposals",
+    "departments",  # department review and the escalation ladder (above proposals)
     "committee",  # recruitment by lot, budget school, meetings (above proposals)
     "voting",
+    "channels",  # phone verification, voting codes, kiosks, walk-in paper (above voting)
+    "assembly",  # the general assembly (총회) (above voting)
     "results",
     "implementation",
     "opendata",
     "privacy",
+    "console",  # the budget office's console (uses every app below it)
     "demo",
 ]
 

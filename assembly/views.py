@@ -1,0 +1,1 @@
+"""Views of the assembly app (see assembly/urls.py)."""

@@ -1,0 +1,1 @@
+"""Voting channels beyond the online account: phone, voting codes, kiosks, walk-in paper."""

@@ -1,0 +1,1 @@
+"""Views of the channels app (see channels/urls.py)."""

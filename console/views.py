@@ -1,0 +1,1 @@
+"""Views of the console app (see console/urls.py)."""

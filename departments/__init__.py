@@ -1,0 +1,1 @@
+"""City departments: routing, department review, the escalation ladder and forums."""

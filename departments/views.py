@@ -1,0 +1,1 @@
+"""Views of the departments app (see departments/urls.py)."""
