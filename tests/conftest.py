@@ -1,4 +1,6 @@
 import os
+import time
+import uuid
 from pathlib import Path
 
 import pytest
@@ -12,6 +14,7 @@ from tests.budgeting.factories import BallotScopeFactory
 from tests.budgeting.factories import BudgetCycleFactory
 from tests.budgeting.factories import CouncilMembershipFactory
 from tests.budgeting.factories import DistrictFactory
+from tests.helpers import RUN_ID
 from tests.helpers import cycle_in_phase
 
 
@@ -120,9 +123,30 @@ def staff_without_mfa(district):
 
 
 # --- Celery: a real worker over the test Redis --------------------------------------------------
+# Each test that uses the worker gets a queue of its own, named after this run (a second copy of
+# the suite beside this one shares the machine's Redis): its tasks are routed there, the worker
+# consumes it for the length of the test, and at teardown the worker stops consuming it, finishes
+# what it is running and the queue is emptied. A task left over by one test therefore never runs
+# beside the next one, nor in the other copy of the suite.
+_TEST_QUEUE: dict[str, str | None] = {"name": None}
+
+
+def _route_to_the_tests_queue(name, args, kwargs, options, task=None, **kw):
+    """Celery router: every task of the running worker test goes to that test's queue (an
+    explicit ``queue=`` still wins)."""
+    return {"queue": _TEST_QUEUE["name"]} if _TEST_QUEUE["name"] else None
+
+
+def pytest_configure(config):
+    from config.celery_app import app
+
+    app.conf.task_routes = (_route_to_the_tests_queue,)
+
+
 @pytest.fixture(scope="session")
 def celery_worker_session(django_db_setup, django_db_blocker):
-    """A real Celery worker (solo pool, own thread) consuming from the test Redis broker."""
+    """A real Celery worker (solo pool, own thread) on the test Redis broker. It starts with a
+    queue of this run only; ``live_worker`` adds and removes one queue per test."""
     from celery.contrib.testing.worker import start_worker
 
     from config.celery_app import app
@@ -130,18 +154,44 @@ def celery_worker_session(django_db_setup, django_db_blocker):
     app.conf.task_always_eager = False
     with (
         django_db_blocker.unblock(),
-        start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=30) as worker,
+        start_worker(
+            app,
+            pool="solo",
+            perform_ping_check=False,
+            shutdown_timeout=30,
+            queues=[f"chamyeo-tests-{RUN_ID}"],
+            hostname=f"tests-{RUN_ID}@localhost",
+        ) as worker,
     ):
         yield worker
 
 
+def _wait_until_idle(timeout: float = 120) -> None:
+    """Wait for the in-process worker to finish the task it is running (if any)."""
+    from celery.worker import state
+
+    deadline = time.monotonic() + timeout
+    while (state.active_requests or state.reserved_requests) and time.monotonic() < deadline:
+        time.sleep(0.05)
+
+
 @pytest.fixture
-def live_worker(celery_worker_session, transactional_db):
-    """Use with ``@pytest.mark.django_db(transaction=True)``: the worker sees committed rows."""
+def live_worker(celery_worker_session, transactional_db, request):
+    """Use with ``@pytest.mark.django_db(transaction=True)``: the worker sees committed rows and
+    runs only this test's tasks."""
     from config.celery_app import app
 
-    app.control.purge()
-    return celery_worker_session
+    queue = f"chamyeo-tests-{RUN_ID}-{uuid.uuid4().hex[:8]}"
+    hostname = celery_worker_session.hostname
+    replies = app.control.add_consumer(queue, destination=[hostname], reply=True, timeout=10)
+    assert replies, f"the test worker did not start consuming {queue}"
+    _TEST_QUEUE["name"] = queue
+    yield celery_worker_session
+    _TEST_QUEUE["name"] = None
+    app.control.cancel_consumer(queue, destination=[hostname], reply=True, timeout=10)
+    _wait_until_idle()
+    with app.connection_for_write() as connection:
+        connection.default_channel.queue_purge(queue)
 
 
 @pytest.fixture(autouse=True)

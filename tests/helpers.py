@@ -1,5 +1,6 @@
 """Test helpers: a cycle in a phase with dates that agree with it; tasks sent to a broker."""
 
+import uuid
 from datetime import timedelta
 
 from django.utils import timezone
@@ -10,6 +11,10 @@ from config.celery_app import app
 from tests.accounts.factories import PASSWORD
 
 DAY = timedelta(days=1)
+
+# This run of the suite: names its Celery queues and workers, so that a second copy of the suite
+# beside it (its own CHAMYEO_TEST_DB_NAME, the same Redis) never takes its tasks.
+RUN_ID = uuid.uuid4().hex[:12]
 
 
 def dates_for_phase(phase: Phase, now=None) -> dict:

@@ -22,6 +22,7 @@ from budgeting.tally import canonical_pb
 from budgeting.tally.rules import RULES
 from results.selectors import get_tally_input
 from results.tasks import tally_scope_task
+from tests.helpers import RUN_ID
 from tests.results.factories import cast_ballots
 from tests.results.factories import make_cycle
 from tests.results.factories import make_scope
@@ -57,9 +58,9 @@ def _election():
     return scope
 
 
-# The subprocess workers consume their own queue, so the in-process ``live_worker`` (a session
-# fixture that may be running already) never takes these messages.
-QUEUE = "t5-tally-tests"
+# The subprocess workers consume their own queue, named after this run, so neither the in-process
+# ``live_worker`` nor the workers of a second copy of the suite (same Redis) take these messages.
+QUEUE = f"t5-tally-tests-{RUN_ID}"
 
 
 def _send(scope):
@@ -95,7 +96,7 @@ def _start_worker(name: str, *, delay: float, visibility_timeout: float = 3600):
             "--without-mingle",
             "--without-heartbeat",
             "-n",
-            f"{name}@%h",
+            f"{name}-{RUN_ID}@%h",
         ],
         cwd=ROOT,
         env=env,
@@ -119,7 +120,9 @@ def _ready_workers(prefix: str) -> int:
     from config.celery_app import app
 
     replies = app.control.ping(timeout=0.5) or []
-    return sum(1 for reply in replies for name in reply if name.startswith(prefix))
+    return sum(
+        1 for reply in replies for name in reply if name.startswith(prefix) and RUN_ID in name
+    )
 
 
 def _wait_for(predicate, timeout: float, what: str):
