@@ -326,6 +326,31 @@ CREATE TRIGGER budgeting_auditevent_append_only BEFORE UPDATE OR DELETE ON budge
     FOR EACH ROW EXECUTE FUNCTION budgeting_auditevent_append_only();
 """
 
+# TRUNCATE skips row triggers, so it is refused by a statement trigger of its own, also when it
+# comes by CASCADE from a table the log refers to. The test suite's connections (and only they)
+# set ``chamyeo.allow_audit_truncate`` to empty the tables between tests (pytest-django's flush).
+REFUSE_AUDIT_TRUNCATE_SQL = r"""
+CREATE OR REPLACE FUNCTION budgeting_auditevent_no_truncate() RETURNS trigger
+LANGUAGE plpgsql AS $fn$
+BEGIN
+    IF coalesce(current_setting('chamyeo.allow_audit_truncate', true), '') = 'on' THEN
+        RETURN NULL;
+    END IF;
+    RAISE EXCEPTION 'audit events are append-only: TRUNCATE refused'
+        USING ERRCODE = 'integrity_constraint_violation';
+END
+$fn$;
+
+DROP TRIGGER IF EXISTS budgeting_auditevent_no_truncate ON budgeting_auditevent;
+CREATE TRIGGER budgeting_auditevent_no_truncate BEFORE TRUNCATE ON budgeting_auditevent
+    FOR EACH STATEMENT EXECUTE FUNCTION budgeting_auditevent_no_truncate();
+"""
+
+DROP_REFUSE_AUDIT_TRUNCATE_SQL = """
+DROP TRIGGER IF EXISTS budgeting_auditevent_no_truncate ON budgeting_auditevent;
+DROP FUNCTION IF EXISTS budgeting_auditevent_no_truncate();
+"""
+
 DROP_AUDIT_CHAIN_SQL = """
 DROP TRIGGER IF EXISTS budgeting_auditevent_append_only ON budgeting_auditevent;
 DROP TRIGGER IF EXISTS budgeting_auditevent_chain ON budgeting_auditevent;

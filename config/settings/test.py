@@ -16,6 +16,9 @@ if DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
         "postgres://postgres@127.0.0.1:5432/chamyeo (make test sets it)."
     )
 DATABASES["default"]["TEST"] = {"NAME": env("CHAMYEO_TEST_DB_NAME", default="test_chamyeo")}
+# The audit log refuses TRUNCATE (budgeting/audit.py) except on connections that set this: the
+# tests' own, so that pytest-django can empty the tables between transactional tests.
+DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c chamyeo.allow_audit_truncate=on"
 # One cache per test process, emptied by the tests that need it (cache.clear()); on Redis that
 # would flush the Celery broker's database as well. The Redis cache has tests of its own
 # (tests/accounts/test_redis_outage.py, tests/config/test_production_settings.py).

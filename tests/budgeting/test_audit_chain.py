@@ -89,6 +89,23 @@ def test_the_database_refuses_to_change_or_delete_an_event(cycle):
     assert verify_chain(list_chain(cycle=cycle)) == []
 
 
+@pytest.mark.django_db(transaction=True)  # the events committed, as in production
+@pytest.mark.parametrize(
+    "statement",
+    ["TRUNCATE budgeting_auditevent", "TRUNCATE budgeting_budgetcycle CASCADE"],
+)
+def test_the_database_refuses_to_truncate_the_log(cycle, statement):
+    """Outside the test suite's own connections (which may empty every table between tests)
+    TRUNCATE is refused too, also when it comes by CASCADE from the cycles."""
+    _events(cycle, 2)
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL chamyeo.allow_audit_truncate = off")
+        with pytest.raises(IntegrityError, match="TRUNCATE refused"), transaction.atomic():
+            cursor.execute(statement)
+    assert AuditEvent.objects.filter(cycle=cycle).count() == 2
+    assert verify_chain(list_chain(cycle=cycle)) == []
+
+
 def test_erasing_an_account_clears_the_actor_and_keeps_the_chain(cycle):
     person = UserFactory()
     record_audit_event(
