@@ -214,6 +214,9 @@ class Stack:
     beat: bool = True
     worker_settings: str = "config.settings.production"
     extra_env: dict[str, str] = field(default_factory=dict)
+    # With S3 storage each gunicorn instance gets a media directory of its own, to prove that
+    # nothing the nodes share lives on a local disk.
+    media_per_web_instance: bool = False
     processes: dict[str, subprocess.Popen] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -292,6 +295,10 @@ class Stack:
         self.terminate("redis")
 
     def start_web(self, index: int) -> None:
+        env = self.env
+        if self.media_per_web_instance:
+            env["DJANGO_MEDIA_ROOT"] = str(self.workdir / f"media-web{index}")
+            Path(env["DJANGO_MEDIA_ROOT"]).mkdir(parents=True, exist_ok=True)
         self._spawn(
             f"web{index}",
             [
@@ -313,6 +320,7 @@ class Stack:
                 "60",
                 "--no-control-socket",  # several instances on one machine
             ],
+            env,
         )
 
     def start_worker(self, index: int) -> None:

@@ -9,6 +9,10 @@ own) and a private Redis with the deploy's AOF configuration -> two Celery worke
    downloads, the accountability page), once without faults and once with a gunicorn process and
    a worker killed mid-vote, Redis stopped for 30 s mid-vote, and a worker and a gunicorn process
    killed mid-count: no acknowledged ballot lost, no server error, the same fingerprints.
+   The calm run keeps uploads and downloads on the file backend (nginx sends them); the run with
+   faults keeps them in an S3 bucket (moto's server on loopback) with a media directory per
+   gunicorn instance, so a file written by one node is served by the other only through the
+   bucket.
 """
 
 from __future__ import annotations
@@ -22,14 +26,18 @@ import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 
+import boto3
 import psycopg
 import pytest
 import redis
+import requests
+from moto.server import ThreadedMotoServer
 from PIL import Image
 
 from tests.stack.harness import Stack
 from tests.stack.harness import database_url
 from tests.stack.harness import drop_database
+from tests.stack.harness import free_port
 from tests.stack.harness import prepare_static
 from tests.stack.harness import prepare_template_database
 from tests.stack.scenario import MAIN_COST_WON
@@ -69,7 +77,49 @@ def prepared(tmp_path_factory):
     drop_database(template)
 
 
-def _stack(prepared, tmp_path, name: str, **options) -> Stack:
+@pytest.fixture(scope="module")
+def s3_storage():
+    """The variables of the S3 backend, pointing at a bucket on moto's server on loopback."""
+    port = free_port()
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+    server.start()
+    environment = {
+        "CHAMYEO_STORAGE": "s3",
+        "AWS_STORAGE_BUCKET_NAME": "chamyeo-stack-media",
+        "AWS_S3_ENDPOINT_URL": f"http://127.0.0.1:{port}",
+        "AWS_ACCESS_KEY_ID": "chamyeo-stack-key",
+        "AWS_SECRET_ACCESS_KEY": "chamyeo-stack-secret",
+        "AWS_S3_REGION_NAME": "ap-northeast-2",
+    }
+    boto3.client(
+        "s3",
+        endpoint_url=environment["AWS_S3_ENDPOINT_URL"],
+        aws_access_key_id=environment["AWS_ACCESS_KEY_ID"],
+        aws_secret_access_key=environment["AWS_SECRET_ACCESS_KEY"],
+        region_name=environment["AWS_S3_REGION_NAME"],
+    ).create_bucket(
+        Bucket=environment["AWS_STORAGE_BUCKET_NAME"],
+        CreateBucketConfiguration={"LocationConstraint": environment["AWS_S3_REGION_NAME"]},
+    )
+    yield environment
+    server.stop()
+
+
+def _bucket_names(storage: dict) -> list[str]:
+    client = boto3.client(
+        "s3",
+        endpoint_url=storage["AWS_S3_ENDPOINT_URL"],
+        aws_access_key_id=storage["AWS_ACCESS_KEY_ID"],
+        aws_secret_access_key=storage["AWS_SECRET_ACCESS_KEY"],
+        region_name=storage["AWS_S3_REGION_NAME"],
+    )
+    pages = client.get_paginator("list_objects_v2").paginate(
+        Bucket=storage["AWS_STORAGE_BUCKET_NAME"]
+    )
+    return [item["Key"] for page in pages for item in page.get("Contents", [])]
+
+
+def _stack(prepared, tmp_path, name: str, *, storage: dict | None = None, **options) -> Stack:
     static, template = prepared
     return Stack(
         workdir=tmp_path / name,
@@ -80,7 +130,9 @@ def _stack(prepared, tmp_path, name: str, **options) -> Stack:
         extra_env={
             "CHAMYEO_TALLY_TEST_DELAY_SECONDS": str(TALLY_DELAY_SECONDS),
             "CHAMYEO_BROKER_VISIBILITY_TIMEOUT": str(VISIBILITY_TIMEOUT_SECONDS),
+            **(storage or {}),
         },
+        media_per_web_instance=storage is not None,
         **options,
     )
 
@@ -281,6 +333,10 @@ def _image_through_nginx(browser: Browser, page_html: str, css_class: str) -> by
     found = re.search(rf'<img src="([^"]+)" class="[^"]*{css_class}', page_html)
     assert found, f"no {css_class} image on the page"
     answer = browser.get(found.group(1))
+    if answer.status_code == 302 and browser.stack.env.get("CHAMYEO_STORAGE") == "s3":
+        # a public file in the bucket: nginx passes the app's redirect to a signed link
+        assert answer.headers["Location"].startswith(browser.stack.env["AWS_S3_ENDPOINT_URL"])
+        answer = requests.get(answer.headers["Location"], timeout=30)
     assert answer.status_code == 200, (found.group(1), answer.status_code)
     assert answer.headers["Content-Type"] == "image/jpeg"
     assert Image.open(io.BytesIO(answer.content)).width == 640
@@ -528,11 +584,19 @@ def _run_cycle(stack: Stack, *, faults: bool) -> dict:
     }
 
 
-def test_a_whole_cycle_through_nginx_survives_crashes_and_a_redis_outage(prepared, tmp_path):
+def test_a_whole_cycle_through_nginx_survives_crashes_and_a_redis_outage(
+    prepared, tmp_path, s3_storage
+):
     with _stack(prepared, tmp_path, "calm") as stack:
         calm = _run_cycle(stack, faults=False)
-    with _stack(prepared, tmp_path, "faults") as stack:
+    with _stack(prepared, tmp_path, "faults", storage=s3_storage) as stack:
         rough = _run_cycle(stack, faults=True)
+        # every upload and download is in the bucket, none on a node's disk
+        stored = _bucket_names(s3_storage)
+        assert any(name.endswith(".jpg") for name in stored), stored
+        assert {name.rsplit(".", 1)[-1] for name in stored} >= {"pb", "csv", "json"}, stored
+        on_disk = [p for p in stack.workdir.glob("media*/**/*") if p.is_file()]
+        assert on_disk == []
 
     for run in (calm, rough):
         assert run["lost_during_faults"] == {}
