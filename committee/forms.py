@@ -36,6 +36,12 @@ class RecruitmentForm(_Bootstrap, forms.Form):
     custom_attribute = forms.CharField(
         label=_("Custom attribute (a yes/no question)"), max_length=120, required=False
     )
+    applications_close_at = forms.DateTimeField(
+        label=_("Applications close on"),
+        required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+        help_text=_("Announced on the committee page; staff close applications themselves."),
+    )
     quotas = forms.CharField(
         label=_("Quotas"),
         required=False,

@@ -357,7 +357,9 @@ def run_draw(*, recruitment: Recruitment, actor: User | None = None) -> DrawRepo
     if recruitment.status != Recruitment.Status.CLOSED:
         raise CommitteeError(_("Close applications (and commit to the seed) before the draw."))
     applications = list(
-        list_active_applications(recruitment=recruitment).select_related("district", "user")
+        list_active_applications(recruitment=recruitment).select_related(
+            "district", "user__resident_profile"
+        )
     )
     by_id = {a.public_id: a for a in applications}
     quotas = list_quota_specs(recruitment=recruitment)

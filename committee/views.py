@@ -411,6 +411,7 @@ class StaffConsoleView(StaffMixin, View):
                 "require_verified": recruitment.require_verified,
                 "school_rule": recruitment.school_rule,
                 "custom_attribute": recruitment.custom_attribute,
+                "applications_close_at": recruitment.applications_close_at,
                 "quotas": "\n".join(
                     f"{q.feature},{q.value},{q.min_seats},{q.max_seats}"
                     for q in recruitment.quotas.all()
@@ -472,6 +473,7 @@ class StaffConsoleView(StaffMixin, View):
                     school_rule=data["school_rule"],
                     custom_attribute=data["custom_attribute"],
                     quotas=quotas,
+                    applications_close_at=data["applications_close_at"],
                     actor=request.user,
                 )
                 messages.success(request, _("The recruitment is saved."))

@@ -155,7 +155,7 @@ def test_every_applicant_hears_the_draw_once_in_their_language(recruitment, staf
     rank = outcomes[reserve.to[0]].reserve_rank
     assert f"예비위원 {rank}번" in reserve.body
     english_mail = by_address[english.email]
-    assert "residents' committee" in english_mail.subject
+    assert "committee" in english_mail.subject  # whichever outcome they drew
     assert "위원회" not in english_mail.body
 
 

@@ -5,6 +5,7 @@ import hashlib
 import pytest
 from django.core.management import call_command
 from django.urls import reverse
+from django.utils import timezone
 
 from accounts.models import User
 from budgeting.models import AuditEvent
@@ -68,6 +69,8 @@ def test_seed_demo_draws_the_2027_committee_once(client):
     apply_url = reverse("committee:apply", kwargs={"slug": OPEN_RECRUITMENT_CYCLE})
     public = client.get(reverse("committee:public", kwargs={"slug": OPEN_RECRUITMENT_CYCLE}))
     assert apply_url in public.content.decode()
+    closes = timezone.localtime(open_call.applications_close_at)
+    assert f"{closes:%Y-%m-%d %H:%M}" in public.content.decode()  # the announced closing date
     response = client.post(
         apply_url, {"gender": "woman", "motivation": "동네 일에 참여하고 싶어요"}
     )
