@@ -490,7 +490,7 @@ def replace_member(
 
     ``cause`` says why: staff record it (``staff``), the budget school was not completed
     (``school``) or the member resigned (``self``). One public audit event names the seat that
-    ended and the seat taken (labels as on the committee page); the reserve called up is
+    ended and the seat taken (their numbers); the reserve called up is
     e-mailed. Returns the new member's membership, or None when no reserve keeps the quotas
     (the seat stays empty and staff are told).
     """
@@ -518,10 +518,9 @@ def replace_member(
         actor=actor,
         is_public=True,  # the committee page lists who left and why
         reason=membership.left_reason,
+        # seat numbers only: no name in the append-only log (a person may be erased later)
         seat=membership.seat_number,
-        member=str(membership.public_label),
         replaced_by_seat=chosen.seat_number if chosen is not None else None,
-        replaced_by=str(chosen.public_label) if chosen is not None else "",
     )
     if chosen is not None:
         _email_called_up(chosen)
@@ -719,28 +718,27 @@ def assign_seat(
         event_type=AuditEvent.Type.COMMITTEE_SEAT_ASSIGNED,
         subject=subcommittee,
         actor=actor,
-        is_public=True,  # 분과 membership is public, labelled as on the committee page
-        person=_seat_label(seat),
+        is_public=True,  # 분과 membership is public (the committee page)
+        seat=_seat_number(seat),
         role=role,
         affiliation=affiliation,
     )
     return seat
 
 
-def _seat_label(seat: SubcommitteeMember) -> str:
-    """A seat's person as the committee page shows them: experts by name, members by their
-    label ("member 17" unless they consented to their name)."""
-    if seat.role == SubcommitteeMember.Role.EXPERT:
-        return str(seat.user.public_name)
-    membership = CouncilMembership.objects.filter(
-        cycle_id=seat.subcommittee.cycle_id, user_id=seat.user_id
-    ).first()
-    return str(membership.public_label) if membership is not None else ""
+def _seat_number(seat: SubcommitteeMember) -> int | None:
+    """The committee seat ("member 17") of a 분과 seat's person; None for an outside expert.
+    The append-only log names no one: a person may be erased later."""
+    return (
+        CouncilMembership.objects.filter(cycle_id=seat.subcommittee.cycle_id, user_id=seat.user_id)
+        .values_list("seat_number", flat=True)
+        .first()
+    )
 
 
 @transaction.atomic
 def remove_seat(*, seat: SubcommitteeMember, actor: User | None = None) -> None:
-    label = _seat_label(seat)
+    number = _seat_number(seat)
     subcommittee = seat.subcommittee
     seat.delete()
     record_audit_event(
@@ -749,8 +747,9 @@ def remove_seat(*, seat: SubcommitteeMember, actor: User | None = None) -> None:
         subject=subcommittee,
         actor=actor,
         is_public=True,
-        person=label,
+        seat=number,
         role=seat.role,
+        affiliation=seat.affiliation,
     )
 
 
