@@ -54,6 +54,7 @@ from committee.selectors import list_courses
 from committee.selectors import list_meetings
 from committee.selectors import list_members
 from committee.selectors import list_public_subcommittees
+from committee.selectors import list_reserves
 from committee.selectors import list_sessions
 from committee.selectors import panel_against_quotas
 from committee.selectors import published_quotas_csv
@@ -436,6 +437,7 @@ class StaffConsoleView(StaffMixin, View):
                 for m in list_members(cycle=self.cycle)
                 if m.status == CouncilMembership.Status.MEMBER
             ],
+            "reserves": list_reserves(cycle=self.cycle),
             "quota_rows": panel_against_quotas(recruitment=recruitment) if recruitment else [],
             "courses": list_courses(cycle=self.cycle, include_unpublished=True),
             "meetings": list_meetings(cycle=self.cycle),

@@ -5,6 +5,7 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 
+from accounts.models import ResidentProfile
 from budgeting.models import AuditEvent
 from budgeting.models import CouncilMembership
 from budgeting.models import DeclaredInterest
@@ -161,13 +162,22 @@ def test_every_applicant_hears_the_draw_once_in_their_language(recruitment, staf
 
 # --- seats: replacement, budget school, resignation ---------------------------------------------
 def test_replacing_a_member_leaves_one_public_event_and_mails_the_reserve_once(
-    recruitment, staff_user
+    recruitment, staff_user, client
 ):
-    Recruitment.objects.filter(pk=recruitment.pk).update(
-        reserves=38
-    )  # every other applicant: one fits
+    # every other applicant is a reserve: one keeps the quotas, whoever leaves
+    Recruitment.objects.filter(pk=recruitment.pk).update(reserves=38)
     recruitment = _drawn(recruitment, staff_user)
     OutboxMessage.objects.all().delete()
+    first, second = CouncilMembership.objects.filter(
+        cycle=recruitment.cycle, reserve_rank__in=[1, 2]
+    ).order_by("reserve_rank")
+    ResidentProfile.objects.filter(user=first.user).update(display_name="첫째예비")
+    ResidentProfile.objects.filter(user=second.user).update(display_name="둘째예비")
+    client.force_login(staff_user)  # the console lists the reserves in their order
+    console = client.get(
+        reverse("committee:staff-console", kwargs={"slug": recruitment.cycle.slug})
+    ).content.decode()
+    assert 0 < console.index("첫째예비") < console.index("둘째예비")
     leaving = CouncilMembership.objects.filter(cycle=recruitment.cycle, status="member").first()
     mark = _mark()
     chosen = replace_member(membership=leaving, reason="이사", actor=staff_user)
@@ -220,9 +230,8 @@ def test_members_without_the_school_leave_each_with_an_event(recruitment, staff_
 def test_a_member_leaves_by_themselves_and_the_next_fitting_reserve_is_called_up(
     recruitment, staff_user, client
 ):
-    Recruitment.objects.filter(pk=recruitment.pk).update(
-        reserves=38
-    )  # every other applicant: one fits
+    # every other applicant is a reserve: one keeps the quotas, whoever leaves
+    Recruitment.objects.filter(pk=recruitment.pk).update(reserves=38)
     recruitment = _drawn(recruitment, staff_user)
     OutboxMessage.objects.all().delete()
     cycle = recruitment.cycle
