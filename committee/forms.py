@@ -36,6 +36,12 @@ class RecruitmentForm(_Bootstrap, forms.Form):
     custom_attribute = forms.CharField(
         label=_("Custom attribute (a yes/no question)"), max_length=120, required=False
     )
+    applications_close_at = forms.DateTimeField(
+        label=_("Applications close on"),
+        required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+        help_text=_("Announced on the committee page; staff close applications themselves."),
+    )
     quotas = forms.CharField(
         label=_("Quotas"),
         required=False,
@@ -61,6 +67,17 @@ class CloseForm(_Bootstrap, forms.Form):
 
 class ReplaceForm(_Bootstrap, forms.Form):
     reason = forms.CharField(label=_("Why the member leaves"), max_length=200)
+
+
+class LeaveForm(_Bootstrap, forms.Form):
+    reason = forms.CharField(
+        label=_("Why you leave"),
+        max_length=200,
+        help_text=_("Shown on the committee page beside your seat, e.g. “personal reasons”."),
+    )
+    confirm = forms.BooleanField(
+        label=_("I leave the committee; my seat goes to the next reserve who keeps the quotas.")
+    )
 
 
 class ApplicationForm(_Bootstrap, forms.Form):
@@ -102,6 +119,11 @@ class AttendanceCsvForm(_Bootstrap, forms.Form):
 
 
 class SubcommitteeForm(_Bootstrap, forms.Form):
+    existing = forms.ChoiceField(
+        label=_("Subcommittee"),
+        required=False,
+        help_text=_("Choose one to rename it or change its policy areas."),
+    )
     name_ko = forms.CharField(label=_("Name (Korean)"), max_length=80)
     name_en = forms.CharField(label=_("Name (English)"), max_length=80, required=False)
     policy_areas: forms.ModelMultipleChoiceField = forms.ModelMultipleChoiceField(
@@ -110,10 +132,14 @@ class SubcommitteeForm(_Bootstrap, forms.Form):
         widget=forms.CheckboxSelectMultiple,
     )
 
-    def __init__(self, *args, areas=None, **kwargs):
+    def __init__(self, *args, areas=None, subcommittees=(), **kwargs):
         super().__init__(*args, **kwargs)
         if areas is not None:
             self.fields["policy_areas"].queryset = areas  # type: ignore[attr-defined]
+        self.fields["existing"].choices = [  # type: ignore[attr-defined]
+            ("", _("A new subcommittee")),
+            *((str(s.pk), s.name) for s in subcommittees),
+        ]
 
 
 class SeatForm(_Bootstrap, forms.Form):

@@ -178,6 +178,15 @@ def list_members(*, cycle: BudgetCycle) -> QuerySet[CouncilMembership]:
     )
 
 
+def list_reserves(*, cycle: BudgetCycle) -> QuerySet[CouncilMembership]:
+    """The reserves in the order they are called up (staff only: they show names)."""
+    return (
+        CouncilMembership.objects.filter(cycle=cycle, status=CouncilMembership.Status.RESERVE)
+        .select_related("user__resident_profile")
+        .order_by("reserve_rank", "pk")
+    )
+
+
 def count_reserves(*, cycle: BudgetCycle) -> int:
     return CouncilMembership.objects.filter(
         cycle=cycle, status=CouncilMembership.Status.RESERVE

@@ -7,12 +7,17 @@ from dataclasses import dataclass
 from dataclasses import field
 from typing import TYPE_CHECKING
 
+from django.conf import settings
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from accounts.models import User
 from accounts.selectors import list_users_by_email
+from budgeting.audit import record_audit_event
+from budgeting.models import AuditEvent
 from budgeting.models import BudgetCycle
 from budgeting.models import CouncilMembership
 from budgeting.models import DeclaredInterest
@@ -41,10 +46,18 @@ from committee.selectors import has_completed_school
 from committee.selectors import list_active_applications
 from committee.selectors import list_quota_specs
 from core.exceptions import ApplicationError
+from core.links import absolute_url
+from notifications.services import enqueue_email
+from notifications.services import language_of
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
     from datetime import datetime
+
+
+DRAW_EMAIL = "committee/emails/draw_outcome"
+CALLED_UP_EMAIL = "committee/emails/called_up"
+CERTIFICATE_EMAIL = "committee/emails/school_certificate"
 
 
 class CommitteeError(ApplicationError):
@@ -102,6 +115,7 @@ def save_recruitment(
     custom_attribute: str,
     quotas: "Sequence[QuotaSpec]",
     applications_close_at: "datetime | None" = None,
+    actor: User | None = None,
 ) -> Recruitment:
     """Create or change a cycle's recruitment (only before applications close)."""
     recruitment = Recruitment.objects.select_for_update().filter(cycle=cycle).first()
@@ -131,16 +145,37 @@ def save_recruitment(
         )
         for q in quotas
     )
+    record_audit_event(
+        cycle=cycle,
+        event_type=AuditEvent.Type.COMMITTEE_RECRUITMENT_SAVED,
+        subject=recruitment,
+        actor=actor,
+        is_public=True,  # the rules of the draw are public
+        seats=seats,
+        reserves=reserves,
+        min_age=min_age,
+        require_verified=require_verified,
+        school_rule=school_rule,
+        custom_attribute=custom_attribute,
+        quotas=[[q.feature, q.value, q.min, q.max] for q in quotas],
+    )
     return recruitment
 
 
 @transaction.atomic
-def open_recruitment(*, recruitment: Recruitment) -> Recruitment:
+def open_recruitment(*, recruitment: Recruitment, actor: User | None = None) -> Recruitment:
     recruitment = Recruitment.objects.select_for_update().get(pk=recruitment.pk)
     if recruitment.status != Recruitment.Status.DRAFT:
         raise CommitteeError(_("Only a recruitment being prepared can open."))
     recruitment.status = Recruitment.Status.OPEN
     recruitment.save(update_fields=["status"])
+    record_audit_event(
+        cycle=recruitment.cycle,
+        event_type=AuditEvent.Type.COMMITTEE_RECRUITMENT_OPENED,
+        subject=recruitment,
+        actor=actor,
+        is_public=True,
+    )
     return recruitment
 
 
@@ -219,7 +254,9 @@ def withdraw_application(*, application: Application) -> Application:
 
 
 @transaction.atomic
-def close_applications(*, recruitment: Recruitment, seed: str = "") -> Recruitment:
+def close_applications(
+    *, recruitment: Recruitment, seed: str = "", actor: User | None = None
+) -> Recruitment:
     """Close applications and commit to the draw.
 
     Applicant numbers are given in a random order (so they reveal nothing about who applied
@@ -246,6 +283,16 @@ def close_applications(*, recruitment: Recruitment, seed: str = "") -> Recruitme
     recruitment.closed_at = timezone.now()
     recruitment.status = Recruitment.Status.CLOSED
     recruitment.save()
+    record_audit_event(
+        cycle=recruitment.cycle,
+        event_type=AuditEvent.Type.COMMITTEE_SEED_COMMITTED,
+        subject=recruitment,
+        actor=actor,
+        is_public=True,  # the commitment: anyone can check the seed revealed at the draw
+        seed_sha256=recruitment.seed_sha256,
+        table_sha256=recruitment.table_sha256,
+        applicants=len(applications),
+    )
     return recruitment
 
 
@@ -297,7 +344,7 @@ class DrawReport:
 
 
 @transaction.atomic
-def run_draw(*, recruitment: Recruitment) -> DrawReport:
+def run_draw(*, recruitment: Recruitment, actor: User | None = None) -> DrawReport:
     """Draw the committee from the closed applications with the committed seed.
 
     Refused (nothing changes) with every reason when the quotas cannot be met. Selected
@@ -310,7 +357,9 @@ def run_draw(*, recruitment: Recruitment) -> DrawReport:
     if recruitment.status != Recruitment.Status.CLOSED:
         raise CommitteeError(_("Close applications (and commit to the seed) before the draw."))
     applications = list(
-        list_active_applications(recruitment=recruitment).select_related("district", "user")
+        list_active_applications(recruitment=recruitment).select_related(
+            "district", "user__resident_profile"
+        )
     )
     by_id = {a.public_id: a for a in applications}
     quotas = list_quota_specs(recruitment=recruitment)
@@ -358,7 +407,47 @@ def run_draw(*, recruitment: Recruitment) -> DrawReport:
     recruitment.status = Recruitment.Status.DRAWN
     recruitment.drawn_at = timezone.now()
     recruitment.save(update_fields=["seed", "status", "drawn_at"])
+    record_audit_event(
+        cycle=cycle,
+        event_type=AuditEvent.Type.COMMITTEE_DRAWN,
+        subject=recruitment,
+        actor=actor,
+        is_public=True,
+        seed=recruitment.seed,
+        seed_sha256=recruitment.seed_sha256,
+        table_sha256=recruitment.table_sha256,
+        algorithm=recruitment.algorithm,
+        members=len(report.members),
+        reserves=len(report.reserves),
+    )
+    for application in applications:
+        _email_draw_outcome(recruitment, application)
     return report
+
+
+def _email_draw_outcome(recruitment: Recruitment, application: Application) -> None:
+    """Tell an applicant the draw's outcome for them (once per recruitment and applicant)."""
+    cycle = recruitment.cycle
+    user = application.user
+    language = language_of(user)
+    with translation.override(language):
+        context = {
+            "cycle_name": str(cycle.name),
+            "outcome": application.outcome,
+            "reserve_rank": application.reserve_rank,
+            "school_after": recruitment.school_rule == Recruitment.SchoolRule.AFTER_DRAW,
+            "url": absolute_url(reverse("committee:public", kwargs={"slug": cycle.slug})),
+            "interests_url": absolute_url(
+                reverse("committee:interests", kwargs={"slug": cycle.slug})
+            ),
+        }
+    enqueue_email(
+        template=DRAW_EMAIL,
+        context=context,
+        recipient=user,
+        language=language,
+        dedupe_key=f"committee-draw:{recruitment.pk}:{user.pk}",
+    )
 
 
 def _seat(
@@ -382,24 +471,86 @@ def _seat(
     return membership
 
 
+LEAVING_EVENTS = {
+    "staff": AuditEvent.Type.COMMITTEE_MEMBER_REPLACED,
+    "school": AuditEvent.Type.COMMITTEE_MEMBER_REMOVED_NO_SCHOOL,
+    "self": AuditEvent.Type.COMMITTEE_MEMBER_RESIGNED,
+}
+
+
 @transaction.atomic
-def replace_member(*, membership: CouncilMembership, reason: str) -> CouncilMembership | None:
+def replace_member(
+    *,
+    membership: CouncilMembership,
+    reason: str,
+    actor: User | None = None,
+    cause: str = "staff",
+) -> CouncilMembership | None:
     """``membership`` leaves; the first reserve (in order) who keeps every quota takes a seat.
 
-    Returns the new member's membership, or None when no reserve keeps the quotas (the seat
-    stays empty and staff are told).
+    ``cause`` says why: staff record it (``staff``), the budget school was not completed
+    (``school``) or the member resigned (``self``). One public audit event names the seat that
+    ended and the seat taken (their numbers); the reserve called up is
+    e-mailed. Returns the new member's membership, or None when no reserve keeps the quotas
+    (the seat stays empty and staff are told).
     """
-    membership = CouncilMembership.objects.select_for_update().get(pk=membership.pk)
+    if cause not in LEAVING_EVENTS:
+        raise ValueError(cause)
+    membership = (
+        CouncilMembership.objects.select_for_update(of=("self",))
+        .select_related("cycle", "user__resident_profile")
+        .get(pk=membership.pk)
+    )
     if membership.status != CouncilMembership.Status.MEMBER:
         raise CommitteeError(_("Only a sitting member can leave."))
     reason = reason.strip()
     if not reason:
         raise CommitteeError(_("Say why the member leaves."))
-    cycle = membership.cycle
     membership.status = CouncilMembership.Status.LEFT
     membership.left_at = timezone.now()
     membership.left_reason = reason[:200]
     membership.save(update_fields=["status", "left_at", "left_reason"])
+    chosen = _call_up_reserve(membership)
+    record_audit_event(
+        cycle=membership.cycle,
+        event_type=LEAVING_EVENTS[cause],
+        subject=membership,
+        actor=actor,
+        is_public=True,  # the committee page lists who left and why
+        reason=membership.left_reason,
+        # seat numbers only: no name in the append-only log (a person may be erased later)
+        seat=membership.seat_number,
+        replaced_by_seat=chosen.seat_number if chosen is not None else None,
+    )
+    if chosen is not None:
+        _email_called_up(chosen)
+    return chosen
+
+
+def _email_called_up(membership: CouncilMembership) -> None:
+    cycle = membership.cycle
+    language = language_of(membership.user)
+    with translation.override(language):
+        context = {
+            "cycle_name": str(cycle.name),
+            "seat": membership.seat_number,
+            "url": absolute_url(reverse("committee:public", kwargs={"slug": cycle.slug})),
+            "interests_url": absolute_url(
+                reverse("committee:interests", kwargs={"slug": cycle.slug})
+            ),
+        }
+    enqueue_email(
+        template=CALLED_UP_EMAIL,
+        context=context,
+        recipient=membership.user,
+        language=language,
+        dedupe_key=f"committee-called-up:{membership.pk}",
+    )
+
+
+def _call_up_reserve(membership: CouncilMembership) -> CouncilMembership | None:
+    """The first reserve who keeps every quota once ``membership`` has left takes a seat."""
+    cycle = membership.cycle
     recruitment = Recruitment.objects.filter(cycle=cycle, status=Recruitment.Status.DRAWN).first()
     if recruitment is None:
         return None
@@ -411,9 +562,9 @@ def replace_member(*, membership: CouncilMembership, reason: str) -> CouncilMemb
     sitting = CouncilMembership.objects.filter(cycle=cycle, status=CouncilMembership.Status.MEMBER)
     panel = [as_applicant(applications[m.user_id]) for m in sitting if m.user_id in applications]
     reserve_rows = list(
-        CouncilMembership.objects.filter(
-            cycle=cycle, status=CouncilMembership.Status.RESERVE
-        ).order_by("reserve_rank")
+        CouncilMembership.objects.filter(cycle=cycle, status=CouncilMembership.Status.RESERVE)
+        .select_related("user__resident_profile")
+        .order_by("reserve_rank")
     )
     reserves = [
         as_applicant(applications[m.user_id]) for m in reserve_rows if m.user_id in applications
@@ -437,6 +588,7 @@ def replace_member(*, membership: CouncilMembership, reason: str) -> CouncilMemb
     chosen_application.outcome = Application.Outcome.SELECTED
     chosen_application.save(update_fields=["outcome"])
     chosen = next(m for m in reserve_rows if m.user_id == chosen_application.user_id)
+    chosen.cycle = cycle
     highest = max(
         CouncilMembership.objects.filter(cycle=cycle).values_list("seat_number", flat=True),
         key=lambda n: n or 0,
@@ -449,8 +601,20 @@ def replace_member(*, membership: CouncilMembership, reason: str) -> CouncilMemb
     return chosen
 
 
+def leave_committee(*, user: User, cycle: BudgetCycle, reason: str) -> CouncilMembership | None:
+    """A member resigns: their seat goes to the next reserve who keeps the quotas."""
+    membership = CouncilMembership.objects.filter(
+        cycle=cycle, user=user, status=CouncilMembership.Status.MEMBER
+    ).first()
+    if membership is None:
+        raise CommitteeError(_("Only a sitting member can leave."))
+    return replace_member(membership=membership, reason=reason, actor=user, cause="self")
+
+
 @transaction.atomic
-def remove_members_without_school(*, recruitment: Recruitment) -> list[CouncilMembership]:
+def remove_members_without_school(
+    *, recruitment: Recruitment, actor: User | None = None
+) -> list[CouncilMembership]:
     """Where the school is required after the draw: members without the certificate leave and
     are replaced. Returns the memberships that ended."""
     if recruitment.school_rule != Recruitment.SchoolRule.AFTER_DRAW:
@@ -462,7 +626,9 @@ def remove_members_without_school(*, recruitment: Recruitment) -> list[CouncilMe
         cycle=recruitment.cycle, status=CouncilMembership.Status.MEMBER
     ).select_related("user"):
         if not has_completed_school(user=membership.user, cycle=recruitment.cycle):
-            replace_member(membership=membership, reason=_("Budget school not completed"))
+            with translation.override(settings.LANGUAGE_CODE):  # the public record's language
+                reason = _("Budget school not completed")
+            replace_member(membership=membership, reason=reason, actor=actor, cause="school")
             ended.append(membership)
     return ended
 
@@ -476,7 +642,9 @@ def save_subcommittee(
     name_en: str,
     policy_areas: "Sequence[PolicyArea]",
     subcommittee: Subcommittee | None = None,
+    actor: User | None = None,
 ) -> Subcommittee:
+    """Create a 분과, or rename it or change its policy areas (``subcommittee`` given)."""
     if not policy_areas:
         raise CommitteeError(_("A subcommittee covers at least one policy area."))
     taken = Subcommittee.objects.filter(cycle=cycle, policy_areas__in=policy_areas)
@@ -484,19 +652,41 @@ def save_subcommittee(
         taken = taken.exclude(pk=subcommittee.pk)
     if taken.exists():
         raise CommitteeError(_("A policy area belongs to one subcommittee only."))
+    name_ko, name_en = name_ko.strip(), name_en.strip()
+    if not name_ko:
+        raise CommitteeError(_("Name the subcommittee."))
+    created = subcommittee is None
     if subcommittee is None:
         subcommittee = Subcommittee(cycle=cycle)
+    elif subcommittee.cycle_id != cycle.pk:
+        raise CommitteeError(_("That subcommittee belongs to another cycle."))
     subcommittee.name_ko = name_ko  # type: ignore[attr-defined]  # django-modeltranslation
     subcommittee.name_en = name_en or name_ko  # type: ignore[attr-defined]
     subcommittee.name = name_ko
     subcommittee.save()
     subcommittee.policy_areas.set(policy_areas)
+    record_audit_event(
+        cycle=cycle,
+        event_type=AuditEvent.Type.COMMITTEE_SUBCOMMITTEE_SAVED,
+        subject=subcommittee,
+        actor=actor,
+        is_public=True,
+        created=created,
+        name_ko=name_ko,
+        name_en=subcommittee.name_en,  # type: ignore[attr-defined]
+        policy_areas=sorted(area.slug for area in policy_areas),
+    )
     return subcommittee
 
 
 @transaction.atomic
 def assign_seat(
-    *, subcommittee: Subcommittee, user: User, role: str, affiliation: str = ""
+    *,
+    subcommittee: Subcommittee,
+    user: User,
+    role: str,
+    affiliation: str = "",
+    actor: User | None = None,
 ) -> SubcommitteeMember:
     """Seat ``user`` in ``subcommittee`` (staff reassign by seating them elsewhere).
 
@@ -523,13 +713,47 @@ def assign_seat(
     seat, _created = SubcommitteeMember.objects.update_or_create(
         subcommittee=subcommittee, user=user, defaults={"role": role, "affiliation": affiliation}
     )
+    record_audit_event(
+        cycle=cycle,
+        event_type=AuditEvent.Type.COMMITTEE_SEAT_ASSIGNED,
+        subject=subcommittee,
+        actor=actor,
+        is_public=True,  # 분과 membership is public (the committee page)
+        seat=_seat_number(seat),
+        role=role,
+        affiliation=affiliation,
+    )
     return seat
 
 
-def remove_seat(*, seat: SubcommitteeMember) -> None:
+def _seat_number(seat: SubcommitteeMember) -> int | None:
+    """The committee seat ("member 17") of a 분과 seat's person; None for an outside expert.
+    The append-only log names no one: a person may be erased later."""
+    return (
+        CouncilMembership.objects.filter(cycle_id=seat.subcommittee.cycle_id, user_id=seat.user_id)
+        .values_list("seat_number", flat=True)
+        .first()
+    )
+
+
+@transaction.atomic
+def remove_seat(*, seat: SubcommitteeMember, actor: User | None = None) -> None:
+    number = _seat_number(seat)
+    subcommittee = seat.subcommittee
     seat.delete()
+    record_audit_event(
+        cycle=subcommittee.cycle,
+        event_type=AuditEvent.Type.COMMITTEE_SEAT_REMOVED,
+        subject=subcommittee,
+        actor=actor,
+        is_public=True,
+        seat=number,
+        role=seat.role,
+        affiliation=seat.affiliation,
+    )
 
 
+@transaction.atomic
 def declare_interest(
     *,
     cycle: BudgetCycle,
@@ -548,7 +772,7 @@ def declare_interest(
         raise CommitteeError(_("Name the policy area."))
     if kind == DeclaredInterest.Kind.ORGANISATION and len(organisation.strip()) < 2:
         raise CommitteeError(_("Name the organisation."))
-    return DeclaredInterest.objects.create(
+    interest = DeclaredInterest.objects.create(
         cycle=cycle,
         user=user,
         kind=kind,
@@ -557,6 +781,18 @@ def declare_interest(
         policy_area=policy_area if kind == DeclaredInterest.Kind.POLICY_AREA else None,
         description=description.strip(),
     )
+    record_audit_event(
+        cycle=cycle,
+        event_type=AuditEvent.Type.COMMITTEE_INTEREST_DECLARED,
+        subject=interest,
+        actor=user,
+        is_public=False,  # declared to the committee; the blocks it causes show in the queue
+        kind=kind,
+        organisation=interest.organisation,
+        district=interest.district.slug if interest.district else "",
+        policy_area=interest.policy_area.slug if interest.policy_area else "",
+    )
+    return interest
 
 
 # --- budget school -------------------------------------------------------------------------------
@@ -574,6 +810,28 @@ def _update_completion(enrolment: Enrolment) -> None:
         enrolment.completed_at = timezone.now()
         enrolment.certificate_code = f"{enrolment.course.cycle.year}-{secrets.token_hex(4).upper()}"
         enrolment.save(update_fields=["completed_at", "certificate_code"])
+        _email_certificate(enrolment)
+
+
+def _email_certificate(enrolment: Enrolment) -> None:
+    user = enrolment.user
+    language = language_of(user)
+    with translation.override(language):
+        context = {
+            "course_title": enrolment.course.title,
+            "cycle_name": str(enrolment.course.cycle.name),
+            "certificate_code": enrolment.certificate_code,
+            "url": absolute_url(
+                reverse("committee:certificate", kwargs={"code": enrolment.certificate_code})
+            ),
+        }
+    enqueue_email(
+        template=CERTIFICATE_EMAIL,
+        context=context,
+        recipient=user,
+        language=language,
+        dedupe_key=f"school-certificate:{enrolment.pk}",
+    )
 
 
 @transaction.atomic
@@ -666,13 +924,21 @@ def save_meeting(
     attendees: "Sequence[CouncilMembership]",
     subcommittee: Subcommittee | None = None,
     meeting: Meeting | None = None,
+    actor: User | None = None,
 ) -> Meeting:
+    """Create or change a meeting; publishing or changing its minutes is a public audit event
+    (with the SHA-256 of the text, so a later silent edit would show)."""
     if any(m.cycle_id != cycle.pk for m in attendees):
         raise CommitteeError(_("Attendees must be members of this cycle's committee."))
     if subcommittee is not None and subcommittee.cycle_id != cycle.pk:
         raise CommitteeError(_("That subcommittee belongs to another cycle."))
     if meeting is None:
         meeting = Meeting(cycle=cycle)
+    elif meeting.cycle_id != cycle.pk:
+        raise CommitteeError(_("That meeting belongs to another cycle."))
+    minutes = minutes.strip()
+    minutes_changed = bool(minutes) and minutes != meeting.minutes.strip()
+    first_minutes = not meeting.minutes.strip()
     meeting.title = title
     meeting.held_at = held_at
     meeting.place = place
@@ -680,6 +946,18 @@ def save_meeting(
     meeting.subcommittee = subcommittee
     meeting.save()
     meeting.attendees.set(attendees)
+    if minutes_changed:
+        record_audit_event(
+            cycle=cycle,
+            event_type=AuditEvent.Type.COMMITTEE_MINUTES_PUBLISHED,
+            subject=meeting,
+            actor=actor,
+            is_public=True,
+            title=title,
+            revised=not first_minutes,
+            minutes_sha256=sha256_hex(minutes),
+            attendees=len(attendees),
+        )
     return meeting
 
 

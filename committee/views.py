@@ -31,6 +31,7 @@ from committee.forms import AttendanceForm
 from committee.forms import CloseForm
 from committee.forms import CourseForm
 from committee.forms import InterestForm
+from committee.forms import LeaveForm
 from committee.forms import MeetingForm
 from committee.forms import MinutesStudiedForm
 from committee.forms import RecruitmentForm
@@ -53,6 +54,7 @@ from committee.selectors import list_courses
 from committee.selectors import list_meetings
 from committee.selectors import list_members
 from committee.selectors import list_public_subcommittees
+from committee.selectors import list_reserves
 from committee.selectors import list_sessions
 from committee.selectors import panel_against_quotas
 from committee.selectors import published_quotas_csv
@@ -66,11 +68,13 @@ from committee.services import close_applications
 from committee.services import confirm_online_session
 from committee.services import declare_interest
 from committee.services import enrol
+from committee.services import leave_committee
 from committee.services import open_recruitment
 from committee.services import parse_quota_lines
 from committee.services import record_attendance
 from committee.services import record_attendance_csv
 from committee.services import remove_members_without_school
+from committee.services import remove_seat
 from committee.services import replace_member
 from committee.services import run_draw
 from committee.services import save_course
@@ -83,6 +87,12 @@ from proposals.markdown import render_markdown
 
 def _cycle(slug: str) -> BudgetCycle:
     return get_object_or_404(BudgetCycle.objects.visible(), slug=slug)
+
+
+def _posted_pk(request, name: str) -> int:
+    """A posted id, or 0 (no row) when it is not a number: a 404, never a 500."""
+    value = request.POST.get(name, "")
+    return int(value) if value.isdigit() and len(value) < 19 else 0
 
 
 # --- public --------------------------------------------------------------------------------------
@@ -329,13 +339,15 @@ class InterestsView(LoginRequiredMixin, View):
             return render(request, "403.html", status=403)
         return super().dispatch(request, *args, **kwargs)
 
-    def render_page(self, form, status=200):
+    def render_page(self, form, status=200, leave_form=None):
         return render(
             self.request,
             self.template_name,
             {
                 "cycle": self.cycle,
                 "form": form,
+                "leave_form": leave_form or LeaveForm(),
+                "is_member": is_council_member(user=self.request.user, cycle=self.cycle),
                 "interests": list_declared_interests(user=self.request.user, cycle=self.cycle),
             },
             status=status,
@@ -345,6 +357,8 @@ class InterestsView(LoginRequiredMixin, View):
         return self.render_page(InterestForm())
 
     def post(self, request, slug):
+        if request.POST.get("action") == "leave":
+            return self.leave(request, slug)
         form = InterestForm(request.POST)
         if not form.is_valid():
             return self.render_page(form, status=400)
@@ -355,6 +369,21 @@ class InterestsView(LoginRequiredMixin, View):
             return self.render_page(form, status=400)
         messages.success(request, _("Your interest is declared."))
         return redirect("committee:interests", slug=slug)
+
+    def leave(self, request, slug):
+        """The member resigns; the next fitting reserve takes the seat."""
+        leave_form = LeaveForm(request.POST)
+        if not leave_form.is_valid():
+            return self.render_page(InterestForm(), status=400, leave_form=leave_form)
+        try:
+            leave_committee(
+                user=request.user, cycle=self.cycle, reason=leave_form.cleaned_data["reason"]
+            )
+        except CommitteeError as error:
+            leave_form.add_error(None, error.message)
+            return self.render_page(InterestForm(), status=400, leave_form=leave_form)
+        messages.success(request, _("You have left the committee. Thank you for your work."))
+        return redirect("committee:public", slug=slug)
 
 
 # --- staff ---------------------------------------------------------------------------------------
@@ -383,6 +412,7 @@ class StaffConsoleView(StaffMixin, View):
                 "require_verified": recruitment.require_verified,
                 "school_rule": recruitment.school_rule,
                 "custom_attribute": recruitment.custom_attribute,
+                "applications_close_at": recruitment.applications_close_at,
                 "quotas": "\n".join(
                     f"{q.feature},{q.value},{q.min_seats},{q.max_seats}"
                     for q in recruitment.quotas.all()
@@ -397,7 +427,9 @@ class StaffConsoleView(StaffMixin, View):
             "recruitment_form": RecruitmentForm(initial=initial),
             "close_form": CloseForm(),
             "replace_form": ReplaceForm(),
-            "subcommittee_form": SubcommitteeForm(areas=self.cycle.policy_areas.all()),
+            "subcommittee_form": SubcommitteeForm(
+                areas=self.cycle.policy_areas.all(), subcommittees=subcommittees
+            ),
             "seat_form": SeatForm(subcommittees=subcommittees),
             "subcommittees": subcommittees,
             "members": [
@@ -405,6 +437,7 @@ class StaffConsoleView(StaffMixin, View):
                 for m in list_members(cycle=self.cycle)
                 if m.status == CouncilMembership.Status.MEMBER
             ],
+            "reserves": list_reserves(cycle=self.cycle),
             "quota_rows": panel_against_quotas(recruitment=recruitment) if recruitment else [],
             "courses": list_courses(cycle=self.cycle, include_unpublished=True),
             "meetings": list_meetings(cycle=self.cycle),
@@ -442,27 +475,29 @@ class StaffConsoleView(StaffMixin, View):
                     school_rule=data["school_rule"],
                     custom_attribute=data["custom_attribute"],
                     quotas=quotas,
+                    applications_close_at=data["applications_close_at"],
+                    actor=request.user,
                 )
                 messages.success(request, _("The recruitment is saved."))
             elif action in {"open", "close", "draw"} and recruitment is None:
                 raise CommitteeError(_("Set up the recruitment first."))
             elif action == "open" and recruitment is not None:
-                open_recruitment(recruitment=recruitment)
+                open_recruitment(recruitment=recruitment, actor=request.user)
                 messages.success(request, _("Applications are open."))
             elif action == "close" and recruitment is not None:
                 close_form = CloseForm(request.POST)
                 seed = close_form.cleaned_data["seed"] if close_form.is_valid() else ""
-                close_applications(recruitment=recruitment, seed=seed)
+                close_applications(recruitment=recruitment, seed=seed, actor=request.user)
                 messages.success(request, _("Applications are closed and the seed is committed."))
             elif action == "draw" and recruitment is not None:
-                report = run_draw(recruitment=recruitment)
+                report = run_draw(recruitment=recruitment, actor=request.user)
                 messages.success(
                     request,
                     _("The committee is drawn: %(members)s members, %(reserves)s reserves.")
                     % {"members": len(report.members), "reserves": len(report.reserves)},
                 )
             elif action == "school" and recruitment is not None:
-                ended = remove_members_without_school(recruitment=recruitment)
+                ended = remove_members_without_school(recruitment=recruitment, actor=request.user)
                 messages.success(
                     request,
                     _("%(n)s members without the budget-school certificate left and were replaced.")
@@ -470,13 +505,15 @@ class StaffConsoleView(StaffMixin, View):
                 )
             elif action == "replace":
                 membership = get_object_or_404(
-                    CouncilMembership, pk=request.POST.get("membership"), cycle=self.cycle
+                    CouncilMembership, pk=_posted_pk(request, "membership"), cycle=self.cycle
                 )
                 replace_form = ReplaceForm(request.POST)
                 if not replace_form.is_valid():
                     raise CommitteeError(_("Say why the member leaves."))
                 chosen = replace_member(
-                    membership=membership, reason=replace_form.cleaned_data["reason"]
+                    membership=membership,
+                    reason=replace_form.cleaned_data["reason"],
+                    actor=request.user,
                 )
                 if chosen is None:
                     messages.warning(
@@ -490,7 +527,10 @@ class StaffConsoleView(StaffMixin, View):
                         % {"label": chosen.public_label},
                     )
             elif action == "subcommittee":
-                sub_form = SubcommitteeForm(request.POST, areas=self.cycle.policy_areas.all())
+                subs = list(Subcommittee.objects.filter(cycle=self.cycle))
+                sub_form = SubcommitteeForm(
+                    request.POST, areas=self.cycle.policy_areas.all(), subcommittees=subs
+                )
                 if not sub_form.is_valid():
                     return render(
                         request,
@@ -498,8 +538,23 @@ class StaffConsoleView(StaffMixin, View):
                         self.context(subcommittee_form=sub_form),
                         status=400,
                     )
-                save_subcommittee(cycle=self.cycle, **sub_form.cleaned_data)
+                data = dict(sub_form.cleaned_data)
+                chosen_sub = data.pop("existing")
+                save_subcommittee(
+                    cycle=self.cycle,
+                    subcommittee=next((s for s in subs if str(s.pk) == chosen_sub), None),
+                    actor=request.user,
+                    **data,
+                )
                 messages.success(request, _("The subcommittee is saved."))
+            elif action == "unseat":
+                seat = get_object_or_404(
+                    SubcommitteeMember,
+                    pk=_posted_pk(request, "seat"),
+                    subcommittee__cycle=self.cycle,
+                )
+                remove_seat(seat=seat, actor=request.user)
+                messages.success(request, _("The seat is removed."))
             elif action == "seat":
                 subs = list(Subcommittee.objects.filter(cycle=self.cycle))
                 seat_form = SeatForm(request.POST, subcommittees=subs)
@@ -519,6 +574,7 @@ class StaffConsoleView(StaffMixin, View):
                     user=user,
                     role=seat_form.cleaned_data["role"],
                     affiliation=seat_form.cleaned_data["affiliation"],
+                    actor=request.user,
                 )
                 messages.success(request, _("The seat is assigned."))
             else:
@@ -639,6 +695,7 @@ class StaffMeetingView(StaffMixin, View):
             attendees=[m for m in self.members if str(m.pk) in chosen],
             subcommittee=next((s for s in self.subs if str(s.pk) == data["subcommittee"]), None),
             meeting=self.meeting,
+            actor=request.user,
         )
         messages.success(request, _("The meeting is saved and public."))
         return redirect(meeting.get_absolute_url())
@@ -678,7 +735,7 @@ class StaffSchoolView(StaffMixin, View):
             save_course(cycle=self.cycle, **course_form.cleaned_data)
             messages.success(request, _("The course is saved."))
             return redirect("committee:staff-school", slug=slug)
-        course = get_object_or_404(Course, pk=request.POST.get("course"), cycle=self.cycle)
+        course = get_object_or_404(Course, pk=_posted_pk(request, "course"), cycle=self.cycle)
         session_form = SessionForm(request.POST)
         if not session_form.is_valid():
             return self.render_page(status=400, session_form=session_form)

@@ -1,6 +1,8 @@
 """The demo committee (issue 10): the 2027 cycle's recruitment by lot with ~300 applicants and its
 completed draw, a budget school with completions, three 분과 with chairs and an expert, a meeting
-with minutes. Everything goes through the committee's services; seeding twice adds nothing.
+with minutes; and, on the approval-ballot sample cycle (a cycle has one recruitment), a
+recruitment still open, so a visitor can apply. Everything goes through the committee's services
+(so the audit log has every step); seeding twice adds nothing.
 """
 
 import random
@@ -54,6 +56,10 @@ GIVEN = [
     "지민",
 ]
 
+OPEN_RECRUITMENT_CYCLE = "demo-vote-approval"  # demo.voting's approval-ballot sample cycle
+OPEN_APPLICANTS = 60
+CUSTOM_ATTRIBUTE = "사회적 약자 계층에 해당합니다 (I belong to a socially vulnerable group)"
+
 SUBCOMMITTEES = [
     ("복지·보건분과", "Welfare and health", ["social-welfare", "health", "housing"]),
     (
@@ -91,7 +97,7 @@ def seed_demo_committee(*, cycle: BudgetCycle, admin: User) -> Recruitment:
         min_age=19,
         require_verified=False,
         school_rule=Recruitment.SchoolRule.AFTER_DRAW,
-        custom_attribute="사회적 약자 계층에 해당합니다 (I belong to a socially vulnerable group)",
+        custom_attribute=CUSTOM_ATTRIBUTE,
         quotas=[
             *(QuotaSpec("district", d.slug, 0, 6) for d in districts),
             QuotaSpec("gender", "woman", 20, 20),
@@ -101,8 +107,9 @@ def seed_demo_committee(*, cycle: BudgetCycle, admin: User) -> Recruitment:
             QuotaSpec("age_band", "60+", 13, 14),
             QuotaSpec("custom", "yes", 6, SEATS),  # 15 %: Seoul's vulnerable-groups share
         ],
+        actor=admin,
     )
-    open_recruitment(recruitment=recruitment)
+    open_recruitment(recruitment=recruitment, actor=admin)
     for user in applicants:
         apply_to_committee(
             recruitment=recruitment,
@@ -111,9 +118,9 @@ def seed_demo_committee(*, cycle: BudgetCycle, admin: User) -> Recruitment:
             custom_answer=rng.random() < 0.2,
             name_is_public=rng.random() < 0.4,
         )
-    close_applications(recruitment=recruitment, seed=DEMO_SEED)
-    report = run_draw(recruitment=recruitment)
-    _seed_subcommittees(cycle, [m.user for m in report.members])
+    close_applications(recruitment=recruitment, seed=DEMO_SEED, actor=admin)
+    report = run_draw(recruitment=recruitment, actor=admin)
+    _seed_subcommittees(cycle, [m.user for m in report.members], admin)
     _seed_school(cycle, applicants, admin, rng)
     save_meeting(
         cycle=cycle,
@@ -122,7 +129,56 @@ def seed_demo_committee(*, cycle: BudgetCycle, admin: User) -> Recruitment:
         place="인천광역시청 대회의실",
         minutes=MINUTES,
         attendees=report.members[: SEATS - 4],
+        actor=admin,
     )
+    return recruitment
+
+
+def seed_demo_open_recruitment(*, admin: User) -> Recruitment | None:
+    """An open call on the approval-ballot sample cycle: 20 seats, 60 applicants so far; the
+    demo residents can apply (no budget school required)."""
+    cycle = BudgetCycle.objects.filter(slug=OPEN_RECRUITMENT_CYCLE).first()
+    if cycle is None:
+        return None
+    existing = Recruitment.objects.filter(cycle=cycle).first()
+    if existing is not None:
+        return existing
+    districts = list(District.objects.order_by("order"))
+    recruitment = save_recruitment(
+        cycle=cycle,
+        seats=20,
+        reserves=10,
+        min_age=19,
+        require_verified=False,
+        school_rule=Recruitment.SchoolRule.NONE,
+        custom_attribute=CUSTOM_ATTRIBUTE,
+        quotas=[
+            *(QuotaSpec("district", d.slug, 0, 4) for d in districts),
+            QuotaSpec("gender", "woman", 10, 10),
+            QuotaSpec("gender", "man", 10, 10),
+            QuotaSpec("age_band", "19-39", 6, 7),
+            QuotaSpec("age_band", "40-59", 6, 7),
+            QuotaSpec("age_band", "60+", 6, 7),
+            QuotaSpec("custom", "yes", 3, 20),
+        ],
+        applications_close_at=timezone.now() + timedelta(days=14),
+        actor=admin,
+    )
+    open_recruitment(recruitment=recruitment, actor=admin)
+    rng = random.Random(2026)  # noqa: S311 (demo data, not security)
+    applicants = User.objects.filter(
+        email__startswith="applicant",
+        email__endswith="@demo.chamyeo.kr",
+        resident_profile__birth_year__lte=cycle.year - recruitment.min_age,
+    ).select_related("resident_profile")
+    for user in list(applicants.order_by("email"))[:OPEN_APPLICANTS]:
+        apply_to_committee(
+            recruitment=recruitment,
+            user=user,
+            gender=rng.choice(["woman", "man"]),
+            custom_answer=rng.random() < 0.2,
+            name_is_public=rng.random() < 0.4,
+        )
     return recruitment
 
 
@@ -148,12 +204,14 @@ def _demo_residents(rng: random.Random, districts: list[District]) -> list[User]
     )
 
 
-def _seed_subcommittees(cycle: BudgetCycle, drawn: list[User]) -> None:
+def _seed_subcommittees(cycle: BudgetCycle, drawn: list[User], admin: User) -> None:
     subcommittees = []
     for name_ko, name_en, slugs in SUBCOMMITTEES:
         areas = list(PolicyArea.objects.filter(slug__in=slugs))
         subcommittees.append(
-            save_subcommittee(cycle=cycle, name_ko=name_ko, name_en=name_en, policy_areas=areas)
+            save_subcommittee(
+                cycle=cycle, name_ko=name_ko, name_en=name_en, policy_areas=areas, actor=admin
+            )
         )
     council = User.objects.filter(email=COUNCIL_EMAIL).first()
     chairs = (
@@ -167,10 +225,13 @@ def _seed_subcommittees(cycle: BudgetCycle, drawn: list[User]) -> None:
     chairs += drawn[: 3 - len(chairs)]
     for index, user in enumerate(drawn[3:] + [u for u in drawn[:3] if u not in chairs]):
         assign_seat(
-            subcommittee=subcommittees[index % 3], user=user, role=SubcommitteeMember.Role.MEMBER
+            subcommittee=subcommittees[index % 3],
+            user=user,
+            role=SubcommitteeMember.Role.MEMBER,
+            actor=admin,
         )
     for sub, chair in zip(subcommittees, chairs, strict=False):
-        assign_seat(subcommittee=sub, user=chair, role=SubcommitteeMember.Role.CHAIR)
+        assign_seat(subcommittee=sub, user=chair, role=SubcommitteeMember.Role.CHAIR, actor=admin)
     expert = User.objects.filter(email=EXPERT_EMAIL).first()
     if expert is None:
         expert = User.objects.create_user(email=EXPERT_EMAIL, password=None)
@@ -186,6 +247,7 @@ def _seed_subcommittees(cycle: BudgetCycle, drawn: list[User]) -> None:
         user=expert,
         role=SubcommitteeMember.Role.EXPERT,
         affiliation="인천연구원 (Incheon Institute)",
+        actor=admin,
     )
 
 

@@ -71,6 +71,57 @@ class AuditEvent(models.Model):
             "exports_rebuild_requested",
             _("Downloads of the results built again"),
         )
+        # the residents' committee (issue 10)
+        COMMITTEE_RECRUITMENT_SAVED = (
+            "committee_recruitment_saved",
+            _("Committee recruitment set up or changed"),
+        )
+        COMMITTEE_RECRUITMENT_OPENED = (
+            "committee_recruitment_opened",
+            _("Applications to the committee opened"),
+        )
+        COMMITTEE_SEED_COMMITTED = (
+            "committee_seed_committed",
+            _("Applications to the committee closed; the draw's seed committed"),
+        )
+        COMMITTEE_DRAWN = "committee_drawn", _("Committee drawn by lot; seed revealed")
+        COMMITTEE_MEMBER_REPLACED = (
+            "committee_member_replaced",
+            _("Committee member left; a reserve called up"),
+        )
+        COMMITTEE_MEMBER_REMOVED_NO_SCHOOL = (
+            "committee_member_removed_no_school",
+            _("Committee member removed: budget school not completed"),
+        )
+        COMMITTEE_MEMBER_RESIGNED = (
+            "committee_member_resigned",
+            _("Committee member resigned"),
+        )
+        COMMITTEE_SUBCOMMITTEE_SAVED = (
+            "committee_subcommittee_saved",
+            _("Subcommittee set up or changed"),
+        )
+        COMMITTEE_SEAT_ASSIGNED = (
+            "committee_seat_assigned",
+            _("Subcommittee seat assigned"),
+        )
+        COMMITTEE_SEAT_REMOVED = "committee_seat_removed", _("Subcommittee seat removed")
+        COMMITTEE_INTEREST_DECLARED = (
+            "committee_interest_declared",
+            _("Committee member declared an interest"),
+        )
+        COMMITTEE_STEPPED_ASIDE = (
+            "committee_stepped_aside",
+            _("Committee member stepped aside from a proposal"),
+        )
+        SUBCOMMITTEE_RECOMMENDATION_RECORDED = (
+            "subcommittee_recommendation_recorded",
+            _("Subcommittee recommendation recorded"),
+        )
+        COMMITTEE_MINUTES_PUBLISHED = (
+            "committee_minutes_published",
+            _("Committee meeting minutes published"),
+        )
         # implementation
         IMPLEMENTATION_UPDATED = "implementation_updated", _("Project progress updated")
         PROJECT_CUT = "project_cut", _("Funded project cut or reduced")

@@ -465,7 +465,19 @@ def step_aside(*, proposal: Proposal, member: User, reason: str) -> Recusal:
     _check_may_act(user=member, proposal=proposal, action=Action.STEP_ASIDE)
     if member.is_staff and not is_council_member(user=member, cycle=proposal.cycle):
         raise ProposalError(_("Only committee members step aside."))
-    return Recusal.objects.create(proposal=proposal, member=member, reason=reason[:300])
+    recusal = Recusal.objects.create(proposal=proposal, member=member, reason=reason[:300])
+    record_audit_event(
+        cycle=proposal.cycle,
+        event_type=AuditEvent.Type.COMMITTEE_STEPPED_ASIDE,
+        subject=proposal,
+        actor=member,
+        # Public with the decision (the proposal page shows it then, labelled as on the
+        # committee page); an event's visibility cannot change later, so this one stays
+        # with the log's non-public part.
+        is_public=False,
+        reason=recusal.reason,
+    )
+    return recusal
 
 
 @transaction.atomic
@@ -487,7 +499,7 @@ def record_recommendation(
         raise ProposalError(
             _("Only the chair of the proposal's subcommittee records its recommendation.")
         )
-    saved, _created = SubcommitteeRecommendation.objects.update_or_create(
+    saved, created = SubcommitteeRecommendation.objects.update_or_create(
         proposal=proposal,
         defaults={
             "subcommittee": seat.subcommittee,
@@ -495,5 +507,16 @@ def record_recommendation(
             "reason": reason,
             "recorded_by": chair,
         },
+    )
+    record_audit_event(
+        cycle=proposal.cycle,
+        event_type=AuditEvent.Type.SUBCOMMITTEE_RECOMMENDATION_RECORDED,
+        subject=proposal,
+        actor=chair,
+        is_public=False,  # public with the decision, on the proposal page (as step-asides)
+        reason=reason,
+        subcommittee=seat.subcommittee.name,
+        recommendation=recommendation,
+        changed=not created,
     )
     return saved

@@ -1,21 +1,28 @@
 """Co-authors: the author invites a resident by e-mail; they become a co-author by accepting."""
 
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from accounts.models import User
 from accounts.selectors import list_users_by_email
+from core.links import absolute_url
+from notifications.services import enqueue_email
+from notifications.services import language_of
 from proposals.models import CoAuthorInvitation
 from proposals.models import Proposal
 from proposals.services import ProposalError
 
 MAX_CO_AUTHORS = 10
+INVITATION_EMAIL = "proposals/emails/co_author_invitation"
 
 
 @transaction.atomic
 def invite_co_author(*, proposal: Proposal, author: User, email: str) -> CoAuthorInvitation:
-    """The author invites the resident with ``email`` (once per proposal)."""
+    """The author invites the resident with ``email`` (once per proposal; again after they
+    declined). The invitee is e-mailed once per invitation (and once per renewal)."""
     proposal = Proposal.objects.select_for_update().get(pk=proposal.pk)
     if proposal.author_id != author.pk:
         raise ProposalError(_("Only the author invites co-authors."), code="not_author")
@@ -31,11 +38,33 @@ def invite_co_author(*, proposal: Proposal, author: User, email: str) -> CoAutho
     invitation, created = CoAuthorInvitation.objects.get_or_create(
         proposal=proposal, invitee=invitee
     )
+    key = f"coauthor-invitation:{invitation.pk}"
     if not created and invitation.status == CoAuthorInvitation.Status.DECLINED:
+        key = f"{key}:{invitation.answered_at:%Y%m%d%H%M%S%f}"  # a renewed invitation
         invitation.status = CoAuthorInvitation.Status.PENDING
         invitation.answered_at = None
         invitation.save(update_fields=["status", "answered_at"])
+    if invitation.status == CoAuthorInvitation.Status.PENDING:
+        _email_invitation(proposal=proposal, author=author, invitee=invitee, key=key)
     return invitation
+
+
+def _email_invitation(*, proposal: Proposal, author: User, invitee: User, key: str) -> None:
+    language = language_of(invitee)
+    with translation.override(language):
+        context = {
+            "proposal_title": proposal.title,
+            "author_name": str(author.public_name),
+            "url": absolute_url(reverse("proposals:invitations")),
+            "proposal_url": absolute_url(proposal.get_absolute_url()),
+        }
+    enqueue_email(
+        template=INVITATION_EMAIL,
+        context=context,
+        recipient=invitee,
+        language=language,
+        dedupe_key=key,
+    )
 
 
 @transaction.atomic

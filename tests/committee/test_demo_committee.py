@@ -5,7 +5,10 @@ import hashlib
 import pytest
 from django.core.management import call_command
 from django.urls import reverse
+from django.utils import timezone
 
+from accounts.models import User
+from budgeting.models import AuditEvent
 from budgeting.models import BudgetCycle
 from budgeting.models import CouncilMembership
 from budgeting.models import Subcommittee
@@ -14,6 +17,8 @@ from committee.models import Enrolment
 from committee.models import Meeting
 from committee.models import Recruitment
 from committee.selectors import panel_against_quotas
+from demo.committee import OPEN_APPLICANTS
+from demo.committee import OPEN_RECRUITMENT_CYCLE
 
 pytestmark = pytest.mark.django_db
 
@@ -45,3 +50,29 @@ def test_seed_demo_draws_the_2027_committee_once(client):
     assert "환경·교통분과" in text
     minutes = client.get(meeting.get_absolute_url()).content.decode()
     assert "<table>" in minutes  # Markdown rendered (markdown-it-py + nh3)
+    # every committee step of the demo is in the cycle's public record
+    recorded = set(
+        AuditEvent.objects.filter(cycle=cycle, is_public=True).values_list("event_type", flat=True)
+    )
+    assert {
+        AuditEvent.Type.COMMITTEE_SEED_COMMITTED,
+        AuditEvent.Type.COMMITTEE_DRAWN,
+        AuditEvent.Type.COMMITTEE_MINUTES_PUBLISHED,
+    } <= recorded
+
+    # a recruitment still open, on another demo cycle: the demo resident applies
+    open_call = Recruitment.objects.get(cycle__slug=OPEN_RECRUITMENT_CYCLE)
+    assert open_call.status == Recruitment.Status.OPEN
+    assert open_call.applications.count() == OPEN_APPLICANTS
+    resident = User.objects.get(email="resident@demo.chamyeo.kr")
+    client.force_login(resident)
+    apply_url = reverse("committee:apply", kwargs={"slug": OPEN_RECRUITMENT_CYCLE})
+    public = client.get(reverse("committee:public", kwargs={"slug": OPEN_RECRUITMENT_CYCLE}))
+    assert apply_url in public.content.decode()
+    closes = timezone.localtime(open_call.applications_close_at)
+    assert f"{closes:%Y-%m-%d %H:%M}" in public.content.decode()  # the announced closing date
+    response = client.post(
+        apply_url, {"gender": "woman", "motivation": "동네 일에 참여하고 싶어요"}
+    )
+    assert response.status_code == 302
+    assert open_call.applications.filter(user=resident, outcome="pending").exists()

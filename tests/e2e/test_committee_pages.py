@@ -220,7 +220,7 @@ def test_committee_pages_pass_axe(live_server, new_context, device):
     journey.go(desk, reverse("committee:interests", kwargs={"slug": world["cycle"].slug}))
     desk.select_option("#id_kind", "organisation")
     desk.fill("#id_organisation", "부평환경연합")
-    desk.locator("main form button[type='submit']").click()
+    desk.locator("main form:not(:has(input[value='leave'])) button[type='submit']").click()
     journey.check(desk)
     journey.go(desk, reverse("proposals:review-proposal", kwargs={"pk": world["proposal"].pk}))
     journey.go(desk, reverse("proposals:review-step-aside", kwargs={"pk": world["proposal"].pk}))
@@ -237,6 +237,15 @@ def test_committee_pages_pass_axe(live_server, new_context, device):
     head.locator("main form button[type='submit']").click()
     journey.check(head)
     assert SubcommitteeRecommendation.objects.filter(proposal=world["proposal"]).exists()
+
+    # --- a member leaves the committee by themselves ----------------------------------------------
+    journey.go(desk, reverse("committee:interests", kwargs={"slug": world["cycle"].slug}))
+    desk.fill("#id_reason", "개인 사정")
+    desk.check("#id_confirm")
+    desk.locator("main form:has(input[value='leave']) button[type='submit']").click()
+    expect(desk.locator("main")).to_contain_text("개인 사정")  # the committee page lists it
+    journey.check(desk)
+    assert member.council_memberships.get(cycle=world["cycle"]).status == "left"
 
     assert Meeting.objects.count() == 2
     assert not journey.js_errors, journey.js_errors

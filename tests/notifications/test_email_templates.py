@@ -33,6 +33,8 @@ from django.utils import timezone
 from django.utils import translation
 
 from budgeting.phases import Phase
+from committee.models import Course
+from committee.models import Enrolment
 from core.links import absolute_url
 from notifications.models import OutboxMessage
 from notifications.services import _render
@@ -204,6 +206,15 @@ def _contexts(w: dict) -> dict[str, list[dict]]:
                 "url": proposal_url,
             },
         ],
+        "proposals/emails/co_author_invitation": [
+            {
+                "proposal_title": proposal.title,
+                "author_name": "김주민",
+                "url": absolute_url(reverse("proposals:invitations")),
+                "proposal_url": proposal_url,
+            }
+        ],
+        **_committee_contexts(w),
         "proposals/emails/proposals_merged": [
             {
                 "survivor_title": proposal.title,
@@ -251,6 +262,53 @@ def _contexts(w: dict) -> dict[str, list[dict]]:
                 variants = [account, {**account, "code": "Q7P-3KD"}]
             allauth_contexts[prefix] = variants
     return {**ours, **allauth_contexts}
+
+
+def _committee_contexts(w: dict) -> dict[str, list[dict]]:
+    """The committee's e-mails (issue 10): the draw's outcome, a reserve called up, the
+    budget-school certificate."""
+    slug = w["voting"].slug
+    committee_url = absolute_url(reverse("committee:public", kwargs={"slug": slug}))
+    interests_url = absolute_url(reverse("committee:interests", kwargs={"slug": slug}))
+    drawn = {
+        "cycle_name": "2027 참여예산",
+        "reserve_rank": None,
+        "school_after": False,
+        "url": committee_url,
+        "interests_url": interests_url,
+    }
+    certificate = Enrolment.objects.create(
+        course=Course.objects.create(cycle=w["voting"], title="예산학교", is_published=True),
+        user=w["user"],
+        completed_at=timezone.now(),
+        certificate_code="2027-7F3A9C21",
+    )
+    return {
+        "committee/emails/draw_outcome": [
+            {**drawn, "outcome": "selected", "school_after": True},
+            {**drawn, "outcome": "selected"},
+            {**drawn, "outcome": "reserve", "reserve_rank": 3},
+            {**drawn, "outcome": "not_selected"},
+        ],
+        "committee/emails/called_up": [
+            {
+                "cycle_name": "2027 참여예산",
+                "seat": 41,
+                "url": committee_url,
+                "interests_url": interests_url,
+            }
+        ],
+        "committee/emails/school_certificate": [
+            {
+                "course_title": "예산학교",
+                "cycle_name": "2027 참여예산",
+                "certificate_code": certificate.certificate_code,
+                "url": absolute_url(
+                    reverse("committee:certificate", kwargs={"code": certificate.certificate_code})
+                ),
+            }
+        ],
+    }
 
 
 def _render_email(prefix: str, context: dict, language: str) -> tuple[str, str]:
