@@ -1,6 +1,6 @@
 """Reads of the control room: a cycle's phase history (by hand and on schedule)."""
 
-from django.db.models import QuerySet
+from datetime import datetime
 
 from budgeting.models import AuditEvent
 from budgeting.models import BudgetCycle
@@ -17,11 +17,15 @@ HISTORY_EVENTS = (
 )
 
 
-def list_phase_history(*, cycle: BudgetCycle, limit: int = 40) -> QuerySet[AuditEvent]:
+def list_phase_history(*, cycle: BudgetCycle, limit: int = 40) -> list[AuditEvent]:
     """The cycle's phase changes, deadlines and closings, newest first; ``parameters.by_schedule``
-    marks the beat's automatic moves."""
-    return (
+    marks the beat's automatic moves. A moved deadline carries its new date as ``new_deadline``."""
+    events = list(
         AuditEvent.objects.filter(cycle=cycle, event_type__in=HISTORY_EVENTS)
         .select_related("actor")
         .order_by("-position", "-pk")[:limit]
     )
+    for event in events:
+        new = (event.parameters or {}).get("new")
+        event.new_deadline = datetime.fromisoformat(new) if new else None  # type: ignore[attr-defined]
+    return events
