@@ -27,5 +27,5 @@ def list_phase_history(*, cycle: BudgetCycle, limit: int = 40) -> list[AuditEven
     )
     for event in events:
         new = (event.parameters or {}).get("new")
-        event.new_deadline = datetime.fromisoformat(new) if new else None  # type: ignore[attr-defined]
+        event.new_deadline = datetime.fromisoformat(new) if new else None
     return events

@@ -5,8 +5,13 @@ Closing a vote (early) and publishing ask for the password again (``require_rece
 allauth replays the confirmed form afterwards.
 """
 
+from collections.abc import Callable
+from functools import wraps
+
 from django.contrib import messages
 from django.http import Http404
+from django.http import HttpRequest
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.shortcuts import redirect
 from django.shortcuts import render
@@ -25,13 +30,13 @@ from console.control_forms import DeadlineForm
 from console.control_forms import ReasonForm
 from console.control_selectors import list_phase_history
 from console.control_services import DEADLINE_FIELD
-from console.control_services import ControlRefusedError
 from console.control_services import change_deadline
 from console.control_services import get_next_step
 from console.control_services import has_votes
 from console.control_services import reopen_proposals
 from console.control_services import take_next_step
 from console.wizard_views import ConsoleMixin
+from core.exceptions import ApplicationError
 from core.reauthentication import require_recent_login
 
 ACTIONS = ("next", "deadline", "reopen")
@@ -44,6 +49,26 @@ def prepublication_checks_url(cycle: BudgetCycle) -> str | None:
         return reverse("console:checks", kwargs={"slug": cycle.slug})
     except NoReverseMatch:
         return None
+
+
+def admin_login_for_superusers(
+    login_view: Callable[..., HttpResponse],
+) -> Callable[..., HttpResponse]:
+    """The Django admin is for superusers only: staff who are not are sent to the console."""
+
+    @wraps(login_view)
+    def view(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        user = request.user
+        if user.is_authenticated and user.is_staff and not user.is_superuser:
+            return redirect("console:cycles")
+        return login_view(request, *args, **kwargs)
+
+    return view
+
+
+def superusers_only(request: HttpRequest) -> bool:
+    """``AdminSite.has_permission`` for the admin: active superusers."""
+    return bool(request.user.is_active and request.user.is_superuser)
 
 
 class CycleListView(ConsoleMixin, ListView):
@@ -146,7 +171,7 @@ class ControlActionView(ConsoleMixin, View):
                     reason=reason,
                 )
                 messages.success(request, _("Proposals are open again."))
-        except ControlRefusedError as exc:
+        except ApplicationError as exc:  # ControlRefusedError, PublicationError, ...
             form.add_error(None, exc.message)
             return self.render_page(form, status=400)
         return redirect("console:control", slug=cycle.slug)

@@ -204,3 +204,15 @@ def test_only_the_budget_office_with_its_second_factor_opens_the_console(
     assert client.get(url).status_code in (302, 403)  # sent to set up a second factor
     client.force_login(staff_user)
     assert client.get(url).status_code == 200
+
+
+def test_the_admin_is_for_superusers_other_staff_are_sent_to_the_console(client, staff_user):
+    staff_user.is_superuser = False
+    staff_user.save(update_fields=["is_superuser"])
+    client.force_login(staff_user)
+    response = client.get("/admin/", follow=True)
+    assert response.redirect_chain[-1][0] == reverse("console:cycles")
+    assert response.status_code == 200
+    assert client.get("/admin/budgeting/budgetcycle/", follow=True).redirect_chain[-1][0] == (
+        reverse("console:cycles")
+    )
