@@ -164,7 +164,7 @@ class EligibilityForm(CycleStepForm):
     class Meta:
         model = BudgetCycle
         fields = list(BudgetCycle.ELIGIBILITY_FIELDS)
-        widgets = {"age_reference_date": forms.DateInput(attrs={"type": "date"})}
+        widgets = {"age_reference_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
 
     def clean(self):
         cleaned = super().clean() or {}
