@@ -1,5 +1,7 @@
 """Reads for budgeting: one intent-named function per question."""
 
+from datetime import datetime
+
 from django.db.models import Prefetch
 from django.db.models import QuerySet
 from django.db.models import Sum
@@ -224,3 +226,76 @@ def list_declared_interests(*, user, cycle: BudgetCycle) -> QuerySet[DeclaredInt
 
 # --- open data (the read-only API) --------------------------------------------------------------
 # Everything below answers anonymous readers: only what the public pages show, never who did what.
+
+
+# The date field at which each phase is planned to start (publication: the expected results).
+PLANNED_START_FIELD = {
+    Phase.PROPOSALS: "proposals_start_at",
+    Phase.REVIEW: "proposals_end_at",
+    Phase.VOTING: "voting_start_at",
+    Phase.TALLYING: "voting_end_at",
+    Phase.PUBLISHED: "results_expected_at",
+}
+
+
+def build_cycle_timeline(*, cycle: BudgetCycle) -> list[dict]:
+    """The phases with their dates and whether each is past, current or next.
+
+    A phase that has started shows when it really started (its latest phase change in the audit
+    log) and ended (the next one's start); where that differs from the plan (an office moved it
+    by hand, or published early), ``planned_start`` holds the planned date, which pages strike
+    through. ``advance_phase`` moves a date that was ahead to the moment of the change and keeps
+    the date it replaced in the event's ``moved_dates``: that is the plan shown.
+    """
+    entered: dict[str, tuple] = {}
+    events = AuditEvent.objects.filter(
+        cycle=cycle, event_type=AuditEvent.Type.PHASE_ADVANCED
+    ).order_by("position", "pk")
+    for event in events.only("created_at", "parameters"):
+        params = event.parameters or {}
+        to = params.get("to_phase")
+        if to:
+            entered[to] = (event.created_at, params.get("moved_dates") or {})
+    planned = {
+        phase: getattr(cycle, field) if field else None
+        for phase, field in PLANNED_START_FIELD.items()
+    }
+    for _actual, moved in entered.values():
+        for phase, field in PLANNED_START_FIELD.items():
+            if field in moved:
+                planned[phase] = datetime.fromisoformat(moved[field])
+    current = PHASE_ORDER.index(Phase(cycle.phase))
+    phases = PHASE_ORDER[1:]
+    steps = []
+    for index, phase in enumerate(phases, start=1):
+        state = "past" if index < current else "current" if index == current else "future"
+        planned_start = planned.get(phase)
+        following = phases[index] if index < len(phases) else None
+        planned_end = planned.get(following) if following else None
+        start, end = planned_start, planned_end
+        if state != "future" and phase.value in entered:
+            start = entered[phase.value][0]
+        if state == "past" and following is not None and following.value in entered:
+            end = entered[following.value][0]
+        if state == "current" and following is not None:
+            end = planned_end
+        steps.append(
+            {
+                "phase": phase,
+                "label": phase.label,
+                "start": start,
+                "end": end,
+                "planned_start": planned_start if _differs(planned_start, start) else None,
+                "planned_end": planned_end if _differs(planned_end, end) else None,
+                "state": state,
+                "is_next": index == current + 1,
+            }
+        )
+    return steps
+
+
+def _differs(planned, actual) -> bool:
+    """Whether a planned date and the actual one are more than a minute apart."""
+    if planned is None or actual is None:
+        return False
+    return abs((planned - actual).total_seconds()) >= 60

@@ -14,8 +14,8 @@ from budgeting.audit import GENESIS
 from budgeting.audit import list_chain
 from budgeting.models import AuditEvent
 from budgeting.models import BudgetCycle
-from budgeting.phases import PHASE_ORDER
 from budgeting.phases import Phase
+from budgeting.selectors import build_cycle_timeline
 from budgeting.selectors import get_council_membership
 from budgeting.selectors import get_cycle_budget_total
 from budgeting.selectors import list_current_cycles
@@ -32,33 +32,6 @@ class HomeView(TemplateView):
         context["current_cycles"] = list_current_cycles()
         context["past_cycles"] = list_visible_cycles().filter(phase=Phase.IMPLEMENTATION)
         return context
-
-
-def build_timeline(cycle: BudgetCycle) -> list[dict]:
-    """The phases with their dates and whether each is past, current or next."""
-    dates = {
-        Phase.PROPOSALS: (cycle.proposals_start_at, cycle.proposals_end_at),
-        Phase.REVIEW: (cycle.proposals_end_at, cycle.voting_start_at),
-        Phase.VOTING: (cycle.voting_start_at, cycle.voting_end_at),
-        Phase.TALLYING: (cycle.voting_end_at, cycle.results_expected_at),
-        Phase.PUBLISHED: (cycle.results_expected_at, None),
-        Phase.IMPLEMENTATION: (None, None),
-    }
-    current = PHASE_ORDER.index(Phase(cycle.phase))
-    steps = []
-    for index, phase in enumerate(PHASE_ORDER[1:], start=1):
-        start, end = dates[phase]
-        steps.append(
-            {
-                "phase": phase,
-                "label": phase.label,
-                "start": start,
-                "end": end,
-                "state": "past" if index < current else "current" if index == current else "future",
-                "is_next": index == current + 1,
-            }
-        )
-    return steps
 
 
 class CycleDetailView(DetailView):
@@ -81,7 +54,7 @@ class CycleDetailView(DetailView):
         user = self.request.user
         context.update(
             {
-                "timeline": build_timeline(cycle),
+                "timeline": build_cycle_timeline(cycle=cycle),
                 "scopes": list_scopes_for_cycle(cycle=cycle),
                 "budget_total": get_cycle_budget_total(cycle=cycle),
                 "audit_events": list_public_audit_events(cycle=cycle)[:50],

@@ -13,10 +13,14 @@ from config.api import api
 from config.health import health_view
 from config.media import media_view
 from config.metrics import metrics_view
+from console.control_views import admin_login_for_superusers
+from console.control_views import superusers_only
 from opendata.views import ApiDocsView
 
-# The admin logs in through allauth (rate limits, MFA), never through its own form.
-admin.site.login = secure_admin_login(admin.site.login)  # type: ignore[method-assign]  # allauth's documented way
+# The admin logs in through allauth (rate limits, MFA), never through its own form; it is for
+# superusers only: other staff are sent to the budget office's console.
+admin.site.login = secure_admin_login(admin_login_for_superusers(admin.site.login))  # type: ignore[method-assign]  # allauth's documented way
+admin.site.has_permission = superusers_only  # type: ignore[method-assign]
 admin.site.site_header = _("Chamyeo budget office")
 admin.site.site_title = _("Chamyeo")
 

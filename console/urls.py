@@ -1,5 +1,35 @@
-from django.urls import path  # noqa: F401  (routes are added with the app's views)
+"""The budget office's console (staff with their second factor, under /staff/console/)."""
+
+from django.urls import path
+
+from console import control_views
+from console import wizard_views
 
 app_name = "console"
 
-urlpatterns: list = []
+urlpatterns: list = [
+    # --- set-up wizard and phase control room (/staff/console/cycles/...) ----------------------
+    path("staff/console/cycles/", control_views.CycleListView.as_view(), name="cycles"),
+    path("staff/console/cycles/new/", wizard_views.WizardNewView.as_view(), name="wizard-new"),
+    path(
+        "staff/console/cycles/<slug:slug>/setup/",
+        wizard_views.WizardSummaryView.as_view(),
+        name="wizard-summary",
+    ),
+    path(
+        "staff/console/cycles/<slug:slug>/setup/<slug:step>/",
+        wizard_views.WizardStepView.as_view(),
+        name="wizard-step",
+    ),
+    path(
+        "staff/console/cycles/<slug:slug>/control/",
+        control_views.ControlRoomView.as_view(),
+        name="control",
+    ),
+    path(
+        "staff/console/cycles/<slug:slug>/control/<slug:action>/",
+        control_views.ControlActionView.as_view(),
+        name="control-action",
+    ),
+    # --- end of set-up wizard and phase control room --------------------------------------------
+]

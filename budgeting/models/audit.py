@@ -31,6 +31,8 @@ class AuditEvent(models.Model):
             "cycle_rules_change_refused",
             _("Change to frozen rules refused"),
         )
+        DEADLINE_CHANGED = "deadline_changed", _("Deadline changed")
+        PHASE_REOPENED = "phase_reopened", _("Phase re-opened")
         COUNCIL_MEMBER_APPOINTED = "council_member_appointed", _("Council member appointed")
         RESIDENT_VERIFIED = "resident_verified", _("Resident verified")
         RESIDENTS_VERIFIED_FROM_CSV = (

@@ -72,6 +72,13 @@ class BudgetCycle(models.Model):
     voting_end_at = models.DateTimeField(_("voting closes"))
     results_expected_at = models.DateTimeField(_("results expected"), null=True, blank=True)
 
+    total_budget_won = models.PositiveBigIntegerField(
+        _("total budget (won)"),
+        null=True,
+        blank=True,
+        help_text=_("What the city set aside; the pots' budgets are checked against it."),
+    )
+
     policy_areas = models.ManyToManyField(
         PolicyArea, related_name="cycles", blank=True, verbose_name=_("policy areas")
     )

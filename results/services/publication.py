@@ -28,13 +28,14 @@ class PublicationError(ApplicationError):
 
 
 @transaction.atomic
-def publish_results(*, cycle_id: int, actor: User | None) -> bool:
+def publish_results(*, cycle_id: int, actor: User | None, reason: str = "") -> bool:
     """Publish every scope's official count of ``cycle``; False if it was published already.
 
     Moves TALLYING→PUBLISHED through ``advance_phase``, stamps ``published_at`` on the official
     runs (and their greedy comparison), which freezes them (a re-count is refused from now on),
     creates the CSV/JSON/.pb exports (built by a task on commit) and writes a public
-    ``RESULTS_PUBLISHED`` event. Publishing twice changes nothing.
+    ``RESULTS_PUBLISHED`` event (with the office's ``reason``, if given: the console asks for
+    one). Publishing twice changes nothing.
     """
 
     if actor is None or not (actor.is_authenticated and actor.is_staff):
@@ -55,7 +56,7 @@ def publish_results(*, cycle_id: int, actor: User | None) -> bool:
             _("These ballots are not counted yet: %(scopes)s.") % {"scopes": ", ".join(missing)},
             code="not_counted",
         )
-    advance_phase(cycle=cycle, to=Phase.PUBLISHED, actor=actor)
+    advance_phase(cycle=cycle, to=Phase.PUBLISHED, actor=actor, reason=reason)
     now = timezone.now()
     counted = cast("dict[int, TallyRun]", runs)  # none missing (checked above)
     for run in counted.values():
@@ -76,6 +77,7 @@ def publish_results(*, cycle_id: int, actor: User | None) -> bool:
         subject=cycle,
         actor=actor,
         is_public=True,
+        reason=reason,
         scopes=[
             {
                 "scope": run.scope.slug,

@@ -2,9 +2,10 @@
 
 A newcomer signs up, confirms their e-mail, completes their profile and is verified by the
 budget office; they propose a project with a photo, a neighbour endorses and comments; staff
-move the cycle on in the admin (with two-factor codes); a council member reviews the proposal
-and puts it on the ballot with a public reason; residents vote (knapsack on the main ballot,
-approval and cumulative on two small extra cycles), change their vote and keep their receipts;
+move the cycle on from the console's control room (with two-factor codes and a reason); a
+council member reviews the proposal and puts it on the ballot with a public reason; residents
+vote (knapsack on the main ballot, approval and cumulative on two small extra cycles), change
+their vote and keep their receipts;
 the votes are counted by a real Celery worker, staff publish, and anyone reads the results and
 downloads the Pabulib file, whose votes match what was cast. Every page on the way passes
 axe-core without a serious or critical violation.
@@ -50,6 +51,7 @@ from tests.voting.factories import put_on_ballot
 
 TALLY_TIMEOUT_SECONDS = 60
 VOTED = {"ko": "투표를 완료했습니다", "en": "You have voted"}
+STEP_REASON = {"ko": "일정대로 다음 단계로 넘어갑니다.", "en": "On to the next phase, as planned."}
 
 # What residents write, in the language of the journey.
 TEXT = {
@@ -99,15 +101,14 @@ def _won(amount: int, language: str) -> str:
     return f"{digits}원" if language == "ko" else f"₩{digits}"
 
 
-def _advance_in_admin(journey: Journey, staff: Page, cycle: BudgetCycle, to: Phase) -> None:
-    """Staff select the cycle in the admin and run "Advance to the next phase"."""
-    journey.go(staff, "/admin/budgeting/budgetcycle/")
-    staff.locator(f'input[name="_selected_action"][value="{cycle.pk}"]').check()
-    staff.select_option('select[name="action"]', "advance_to_next_phase")
-    staff.locator('button[name="index"]').click()
+def _advance_in_console(journey: Journey, staff: Page, cycle: BudgetCycle, to: Phase) -> None:
+    """Staff take the next step in the console's control room: its confirmation page, a reason."""
+    journey.go(staff, f"/staff/console/cycles/{cycle.slug}/control/next/")
+    staff.fill("#id_reason", STEP_REASON[journey.device.language])
+    staff.locator("main form button[type=submit]").first.click()
     if to in (Phase.TALLYING, Phase.PUBLISHED):  # closing a vote, publishing: password again
         journey.reauthenticate_if_asked(staff)
-    expect(staff.locator(".messagelist .success")).to_have_count(1)
+    expect(staff.locator(".alert-success")).to_have_count(1)
     journey.check(staff)
     cycle.refresh_from_db()
     assert cycle.phase == to
@@ -289,7 +290,7 @@ def test_whole_cycle_in_the_browser(live_worker, live_server, new_context, devic
     assert proposal.endorsements.count() == 1
 
     # --- the proposal phase ends: staff move the cycle to council review ------------------
-    _advance_in_admin(journey, office, cycle, Phase.REVIEW)
+    _advance_in_console(journey, office, cycle, Phase.REVIEW)
     for other in others:  # the council's work on the other proposals, done earlier
         record_feasibility_review(
             proposal=other,
@@ -328,7 +329,7 @@ def test_whole_cycle_in_the_browser(live_worker, live_server, new_context, devic
     expect(resident.get_by_text(text["reason"]).first).to_be_visible()
 
     # --- voting opens ------------------------------------------------------------------
-    _advance_in_admin(journey, office, cycle, Phase.VOTING)
+    _advance_in_console(journey, office, cycle, Phase.VOTING)
     bikes, splash, heating, signs = others
     journey.go(resident, cycle.get_absolute_url())
     resident.locator(f'a[href="/cycles/{cycle.slug}/ballots/{scope.pk}/"]').first.click()
@@ -392,7 +393,7 @@ def test_whole_cycle_in_the_browser(live_worker, live_server, new_context, devic
     )
 
     # --- voting closes: a real Celery worker counts ----------------------------------------
-    _advance_in_admin(journey, office, cycle, Phase.TALLYING)
+    _advance_in_console(journey, office, cycle, Phase.TALLYING)
     run = _wait_for(
         lambda: TallyRun.objects.filter(scope=scope, is_official=True, status="succeeded").first(),
         "the count of the main ballot",

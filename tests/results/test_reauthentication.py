@@ -1,5 +1,6 @@
 """The gravest staff acts ask for the password again (allauth's re-authentication), then go on:
-publishing results (the count page) and closing a vote early or publishing (the admin's step)."""
+publishing results (the count page) and closing a vote early or publishing (the console's
+control room)."""
 
 from datetime import timedelta
 
@@ -56,15 +57,18 @@ def test_a_wrong_password_publishes_nothing(client, counted_election, staff_user
     assert e["cycle"].phase == Phase.TALLYING
 
 
-def test_closing_a_vote_early_in_the_admin_asks_again_and_5_minutes_later_again(
+def _next_step(cycle):
+    return reverse("console:control-action", kwargs={"slug": cycle.slug, "action": "next"})
+
+
+def test_closing_a_vote_early_in_the_console_asks_again_and_5_minutes_later_again(
     client, cycle, staff_user
 ):
     voting = cycle_in_phase(cycle, Phase.VOTING)
     client.force_login(staff_user)
-    url = reverse("admin:budgeting_budgetcycle_changelist")
-    data = {"action": "advance_to_next_phase", "_selected_action": [voting.pk], "index": 0}
+    data = {"reason": "조기 마감"}
 
-    asked = client.post(url, data)
+    asked = client.post(_next_step(voting), data)
     voting.refresh_from_db()
     assert voting.phase == Phase.VOTING
     _reauthenticate(client, asked)
@@ -73,9 +77,8 @@ def test_closing_a_vote_early_in_the_admin_asks_again_and_5_minutes_later_again(
 
     # within allauth's 5 minutes no second prompt; after them, the password again
     second = cycle_in_phase(BudgetCycleFactory(), Phase.VOTING)
-    data["_selected_action"] = [second.pk]
     with time_machine.travel(timezone.now() + timedelta(minutes=6)):
-        asked_again = client.post(url, data)
+        asked_again = client.post(_next_step(second), data)
     assert asked_again["Location"].startswith(REAUTHENTICATE)
     second.refresh_from_db()
     assert second.phase == Phase.VOTING
@@ -84,9 +87,7 @@ def test_closing_a_vote_early_in_the_admin_asks_again_and_5_minutes_later_again(
 def test_a_step_that_neither_closes_nor_publishes_needs_no_password(client, cycle, staff_user):
     proposals = cycle_in_phase(cycle, Phase.PROPOSALS)
     client.force_login(staff_user)
-    url = reverse("admin:budgeting_budgetcycle_changelist")
-    data = {"action": "advance_to_next_phase", "_selected_action": [proposals.pk], "index": 0}
-    response = client.post(url, data)
+    response = client.post(_next_step(proposals), {"reason": "접수 마감"})
     assert not response["Location"].startswith(REAUTHENTICATE)
     proposals.refresh_from_db()
     assert proposals.phase == Phase.REVIEW

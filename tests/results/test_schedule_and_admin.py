@@ -1,4 +1,4 @@
-"""Beat's close_due_voting, and the admin's "advance" from counting to results."""
+"""Beat's close_due_voting, and the console's next step from counting to results."""
 
 import pytest
 from django.urls import reverse
@@ -44,8 +44,12 @@ def test_close_due_voting_asks_only_for_scopes_without_a_count(
     assert counting.audit_events.filter(event_type=AuditEvent.Type.VOTING_CLOSED).count() == 1
 
 
+def _next_step(cycle):
+    return reverse("console:control-action", kwargs={"slug": cycle.slug, "action": "next"})
+
+
 @pytest.mark.django_db
-def test_admin_advance_from_counting_publishes_through_publish_results(
+def test_the_console_step_from_counting_publishes_through_publish_results(
     client, counted_election, staff_user
 ):
     e = counted_election
@@ -53,10 +57,7 @@ def test_admin_advance_from_counting_publishes_through_publish_results(
     client.force_login(staff_user)
     reauthenticate(client)  # publishing asks for the password again
 
-    response = client.post(
-        reverse("admin:budgeting_budgetcycle_changelist"),
-        {"action": "advance_to_next_phase", "_selected_action": [e["cycle"].pk]},
-    )
+    response = client.post(_next_step(e["cycle"]), {"reason": "집계 확인 후 공개"})
 
     assert response.status_code == 302
     e["cycle"].refresh_from_db()
@@ -66,7 +67,7 @@ def test_admin_advance_from_counting_publishes_through_publish_results(
 
 
 @pytest.mark.django_db
-def test_admin_advance_before_counting_is_refused_with_a_message(
+def test_the_console_step_before_counting_is_refused_with_a_message(
     client, counted_election, staff_user
 ):
     e = counted_election
@@ -74,11 +75,7 @@ def test_admin_advance_before_counting_is_refused_with_a_message(
     reauthenticate(client)
     client.cookies["django_language"] = "en"
 
-    response = client.post(
-        reverse("admin:budgeting_budgetcycle_changelist"),
-        {"action": "advance_to_next_phase", "_selected_action": [e["cycle"].pk]},
-        follow=True,
-    )
+    response = client.post(_next_step(e["cycle"]), {"reason": "공개"})
 
     assert "These ballots are not counted yet" in response.content.decode()
     e["cycle"].refresh_from_db()

@@ -293,15 +293,11 @@ def test_nginx_caches_public_pages_for_anonymous_visitors_only_and_never_a_ballo
 
 
 # --- 2. the whole cycle, without and with faults --------------------------------------------------
-def _admin_advance(office: Browser, city: dict) -> None:
+def _console_advance(office: Browser, city: dict) -> None:
+    """The budget office takes the next step in the console's control room, with a reason."""
     answer = office.post(
-        "/admin/budgeting/budgetcycle/",
-        {
-            "action": "advance_to_next_phase",
-            "_selected_action": city["cycle_pk"],
-            "index": "0",
-            "select_across": "0",
-        },
+        f"/staff/console/cycles/{city['cycle']}/control/next/",
+        {"reason": "일정대로 다음 단계로 넘어갑니다."},
     )
     assert answer.status_code == 302, answer.status_code
     location = answer.headers["Location"]
@@ -428,7 +424,7 @@ def _run_cycle(stack: Stack, *, faults: bool) -> dict:
     _image_through_nginx(newcomer, page.text, "proposal-image")
 
     # Review: the council (with its second factor) puts it on the ballot.
-    _admin_advance(office, city)
+    _console_advance(office, city)
     assert _phase(stack) == "review"
     stack.run_script(REVIEW_OTHERS % {"others": city["others"]})
     council = Browser(stack, recorder)
@@ -449,7 +445,7 @@ def _run_cycle(stack: Stack, *, faults: bool) -> dict:
     assert answer.status_code == 302, form_errors(answer.text)
 
     # Voting: 150 logged-in residents and the newcomer vote and change their votes.
-    _admin_advance(office, city)
+    _console_advance(office, city)
     assert _phase(stack) == "voting"
     costs = dict(zip(city["others"], OTHER_COSTS_WON, strict=True)) | {proposal: MAIN_COST_WON}
     choices = valid_choices(costs)
@@ -520,7 +516,7 @@ def _run_cycle(stack: Stack, *, faults: bool) -> dict:
 
     # Voting closes; a worker counts. With faults, the worker that took the count and a gunicorn
     # process die in the middle of it; the other worker counts after the visibility timeout.
-    _admin_advance(office, city)
+    _console_advance(office, city)
     if faults:
         stack.kill(_worker_counting(stack))
         stack.kill("web1")

@@ -64,75 +64,43 @@ def test_scope_budget_cannot_change_once_voting_opens(district_scope):
         check_scope_change_allowed(scope=BallotScope(cycle=district_scope.cycle, budget_won=5))
 
 
-def _admin_change_data(cycle, **overrides):
-    data = {
-        "name_ko": cycle.name_ko,
-        "name_en": cycle.name_en,
-        "slug": cycle.slug,
-        "year": cycle.year,
-        "description_ko": "",
-        "description_en": "",
-        "proposals_start_at_0": cycle.proposals_start_at.astimezone().strftime("%Y-%m-%d"),
-        "proposals_start_at_1": cycle.proposals_start_at.astimezone().strftime("%H:%M:%S"),
-        "proposals_end_at_0": cycle.proposals_end_at.astimezone().strftime("%Y-%m-%d"),
-        "proposals_end_at_1": cycle.proposals_end_at.astimezone().strftime("%H:%M:%S"),
-        "voting_start_at_0": cycle.voting_start_at.astimezone().strftime("%Y-%m-%d"),
-        "voting_start_at_1": cycle.voting_start_at.astimezone().strftime("%H:%M:%S"),
-        "voting_end_at_0": cycle.voting_end_at.astimezone().strftime("%Y-%m-%d"),
-        "voting_end_at_1": cycle.voting_end_at.astimezone().strftime("%H:%M:%S"),
-        "proposal_limit_per_resident": cycle.proposal_limit_per_resident,
-        "endorsement_threshold": cycle.endorsement_threshold,
-        "ballot_rule": cycle.ballot_rule,
-        "approval_min_choices": cycle.approval_min_choices,
-        "approval_max_choices": cycle.approval_max_choices,
-        "cumulative_points": cycle.cumulative_points,
-        "cumulative_max_per_project": cycle.cumulative_max_per_project,
-        "ranked_max_ranks": cycle.ranked_max_ranks,
-        "tally_rule": cycle.tally_rule,
-        "council_weight_percent": cycle.council_weight_percent,
-        "tie_break_seed": cycle.tie_break_seed,
-        "minimum_age": cycle.minimum_age,
-        "residents_may_vote": "on",
-        "workers_may_vote": "on",
-        "students_may_vote": "on",
-        "scopes-TOTAL_FORMS": "0",
-        "scopes-INITIAL_FORMS": "0",
-        "council_memberships-TOTAL_FORMS": "0",
-        "council_memberships-INITIAL_FORMS": "0",
-    }
+def _ballot_step_data(cycle, **overrides):
+    data = {name: getattr(cycle, name) for name in BudgetCycle.BALLOT_RULE_FIELDS}
     data.update(overrides)
     return data
 
 
-def test_admin_form_refuses_a_frozen_rule_change_with_a_message(client, staff_user, cycle):
-    cycle_in_phase(cycle, Phase.VOTING)
-    client.force_login(staff_user)
+def _ballot_step(cycle):
+    return reverse("console:wizard-step", kwargs={"slug": cycle.slug, "step": "ballot"})
+
+
+def test_the_admin_shows_a_cycle_read_only_and_refuses_a_change(client, staff_user, cycle):
+    client.force_login(staff_user)  # a superuser
     url = reverse("admin:budgeting_budgetcycle_change", args=[cycle.pk])
-    response = client.post(url, _admin_change_data(cycle, ballot_rule="cumulative"))
-    assert response.status_code == 200
-    errors = response.context["adminform"].form.non_field_errors()
-    assert errors
-    assert BudgetCycle.objects.get(pk=cycle.pk).ballot_rule == "approval"
+    assert client.get(url).status_code == 200  # to read
+    response = client.post(url, {"name_ko": "바뀐 이름", "ballot_rule": "cumulative"})
+    assert response.status_code == 403
+    cycle.refresh_from_db()
+    assert (cycle.ballot_rule, cycle.name_ko) == ("approval", cycle.name_ko)
 
 
-def test_admin_form_refuses_a_new_number_of_ranks_once_voting_opens(client, staff_user, cycle):
+def test_the_console_refuses_a_new_number_of_ranks_once_voting_opens(client, staff_user, cycle):
     BudgetCycle.objects.filter(pk=cycle.pk).update(ballot_rule="ranked", ranked_max_ranks=3)
     cycle_in_phase(cycle, Phase.VOTING)
     cycle.refresh_from_db()
     client.force_login(staff_user)
-    url = reverse("admin:budgeting_budgetcycle_change", args=[cycle.pk])
-    response = client.post(url, _admin_change_data(cycle, ranked_max_ranks=5))
-    assert response.status_code == 200
-    errors = " ".join(response.context["adminform"].form.non_field_errors())
-    assert "순위를 매길 수 있는 사업 수" in errors  # the admin speaks Korean
+    response = client.post(_ballot_step(cycle), _ballot_step_data(cycle, ranked_max_ranks=5))
+    assert response.status_code == 302  # the frozen fields are shown disabled: nothing to save
     assert BudgetCycle.objects.get(pk=cycle.pk).ranked_max_ranks == 3
+    page = client.get(_ballot_step(cycle)).content.decode()
+    assert "순위를 매길 수 있는 사업 수" in page  # the console speaks Korean
+    assert "투표가 시작되어" in page  # and says why the rule cannot change
 
 
-def test_admin_form_accepts_a_rule_change_before_voting(client, staff_user, cycle):
+def test_the_console_accepts_a_rule_change_before_voting(client, staff_user, cycle):
     client.force_login(staff_user)
-    url = reverse("admin:budgeting_budgetcycle_change", args=[cycle.pk])
-    response = client.post(url, _admin_change_data(cycle, ballot_rule="cumulative"))
-    assert response.status_code == 302, response.context["adminform"].form.errors
+    response = client.post(_ballot_step(cycle), _ballot_step_data(cycle, ballot_rule="cumulative"))
+    assert response.status_code == 302, response.content.decode()[:3000]
     assert BudgetCycle.objects.get(pk=cycle.pk).ballot_rule == "cumulative"
     event = AuditEvent.objects.get(event_type=AuditEvent.Type.CYCLE_RULES_CHANGED)
     assert (event.actor, event.parameters["fields"]) == (staff_user, ["ballot_rule"])
