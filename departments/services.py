@@ -328,7 +328,7 @@ def send_review_reminders(*, now=None) -> int:
     ):
         with transaction.atomic():
             review = (
-                DepartmentReview.objects.select_for_update(skip_locked=True)
+                DepartmentReview.objects.select_for_update(skip_locked=True, of=("self",))
                 .filter(pk=pk, reminder_sent_at__isnull=True)
                 .select_related("proposal", "department")
                 .first()

@@ -3,6 +3,7 @@
 
 from functools import cached_property
 
+import rules
 from django.contrib import messages
 from django.http import Http404
 from django.http import HttpResponse
@@ -11,7 +12,7 @@ from django.shortcuts import redirect
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views import View
-from rules.contrib.views import PermissionRequiredMixin
+from rules.contrib.views import PermissionRequiredMixin as RulesPermissionRequiredMixin
 
 from budgeting.models import BudgetCycle
 from core.predicates import is_staff_member
@@ -46,6 +47,17 @@ from departments.services import post_to_forum
 from departments.services import record_department_review
 from departments.services import reroute_proposal
 from proposals.models import Proposal
+
+
+class PermissionRequiredMixin(RulesPermissionRequiredMixin):
+    """Asks the rule itself: a superuser is not an official, so Django's "superusers have every
+    permission" shortcut must not let the budget office review in a department's name."""
+
+    def has_permission(self) -> bool:
+        obj = self.get_permission_object()
+        return all(
+            rules.has_perm(perm, self.request.user, obj) for perm in self.get_permission_required()
+        )
 
 
 def _add_error(form, exc: DepartmentError) -> None:
