@@ -17,9 +17,7 @@ from departments.models import DepartmentReview
 from departments.models import Escalation
 from departments.models import EscalationStep
 from departments.models import Routing
-from proposals.models import CouncilDecision
 from proposals.models import Proposal
-from proposals.models import SubcommitteeRecommendation
 
 DEFAULT_REVIEW_DAYS = 21
 
@@ -160,7 +158,13 @@ def get_public_trail(*, proposal: Proposal) -> PublicTrail:
         else:
             overdue = days_overdue(review.due_at, None, now)
             trail.entries.append(TrailEntry("review_due", review.due_at, review, overdue))
-    recommendation = SubcommitteeRecommendation.objects.filter(proposal=proposal).first()
+    # the 분과's recommendation and the council's decision: one query for both
+    decided = (
+        Proposal.objects.select_related("subcommittee_recommendation", "council_decision")
+        .filter(pk=proposal.pk)
+        .first()
+    )
+    recommendation = getattr(decided, "subcommittee_recommendation", None)
     if recommendation is not None:
         trail.entries.append(
             TrailEntry("recommendation", recommendation.recorded_at, recommendation)
@@ -172,7 +176,7 @@ def get_public_trail(*, proposal: Proposal) -> PublicTrail:
         else:
             overdue = days_overdue(escalation.due_at, None, now)
             trail.entries.append(TrailEntry("answer_due", escalation.due_at, escalation, overdue))
-    decision = CouncilDecision.objects.filter(proposal=proposal).first()
+    decision = getattr(decided, "council_decision", None)
     if decision is not None:
         trail.entries.append(TrailEntry("decision", decision.decided_at, decision))
     trail.entries.sort(key=lambda entry: (entry.at is None, entry.at or now))
