@@ -1,7 +1,7 @@
 """The office's spreadsheets: the review queue and the ladder's answers, per department, as
 CSV or XLSX (tablib). Every text cell goes through ``safe_cell`` (no formula runs)."""
 
-import tablib
+import tablib  # type: ignore[import-untyped]  # ships no annotations
 from django.utils import timezone
 from django.utils.translation import gettext as _
 

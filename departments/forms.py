@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator
 from django.utils.translation import gettext_lazy as _
 
+from departments.models import Department
 from departments.models import DepartmentReview
 from departments.services import MAX_ATTACHMENT_BYTES
 
@@ -18,7 +19,7 @@ class ReviewFormMixin:
     not importable from here)."""
 
     def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)  # type: ignore[call-arg]
+        super().__init__(*args, **kwargs)
         for name, field in self.fields.items():  # type: ignore[attr-defined]
             widget = field.widget
             if isinstance(widget, forms.RadioSelect | forms.CheckboxInput):
@@ -123,14 +124,16 @@ class DepartmentReviewForm(ReviewFormMixin, forms.Form):
 
 
 class RouteForm(ReviewFormMixin, forms.Form):
-    departments = forms.ModelMultipleChoiceField(
-        label=_("Departments"), queryset=None, widget=forms.CheckboxSelectMultiple
+    departments: forms.ModelMultipleChoiceField = forms.ModelMultipleChoiceField(
+        label=_("Departments"),
+        queryset=Department.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
     )
     reason = forms.CharField(label=_("Reason (public)"), max_length=300)
 
     def __init__(self, *args, departments, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["departments"].queryset = departments
+        self.fields["departments"].queryset = departments  # type: ignore[attr-defined]
 
 
 class AnswerForm(ReviewFormMixin, forms.Form):

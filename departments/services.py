@@ -13,8 +13,10 @@ Decisions (the issue leaves them open):
 """
 
 import re
+from datetime import datetime
 from datetime import timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 from typing import Any
 
 from django.core.files.uploadedfile import UploadedFile
@@ -54,6 +56,9 @@ from proposals.services import ProposalError
 
 # "item, 20,000,000" / "item: 20000000원" / "item<TAB>₩20,000,000"
 BREAKDOWN_LINE = re.compile(r"^(?P<item>.+?)\s*[,:\t]\s*₩?\s*(?P<amount>\d[\d,]*)\s*원?$")
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
 MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
 ATTACHMENT_SUFFIXES = frozenset({".pdf", ".hwp", ".hwpx", ".docx", ".xlsx", ".txt"})
 DEFAULT_LADDER: tuple[tuple[int, str, int], ...] = (
@@ -68,17 +73,19 @@ ESCALATION_EMAIL = "departments/emails/escalation_reached"
 class DepartmentError(ApplicationError):
     """A rule of department review or the ladder refused an action; ``field`` names the input."""
 
-    def __init__(self, message, *, code: str = "invalid", field: str | None = None) -> None:
+    def __init__(
+        self, message: "StrOrPromise", *, code: str = "invalid", field: str | None = None
+    ) -> None:
         super().__init__(message, code=code)
         self.field = field
 
 
-def _day(value) -> str:
+def _day(value: datetime | None) -> str:
     return timezone.localtime(value).strftime("%Y-%m-%d") if value else ""
 
 
 # --- routing -----------------------------------------------------------------------------------
-def _open_review(*, proposal: Proposal, department: Department, now) -> None:
+def _open_review(*, proposal: Proposal, department: Department, now: datetime) -> None:
     days = get_review_days(cycle=proposal.cycle)
     DepartmentReview.objects.get_or_create(
         proposal=proposal, department=department, defaults={"due_at": now + timedelta(days=days)}
@@ -318,7 +325,7 @@ def record_department_review(
     return review
 
 
-def send_review_reminders(*, now=None) -> int:
+def send_review_reminders(*, now: datetime | None = None) -> int:
     """E-mail each overdue review's department once (its address and its officials)."""
     sent = 0
     for pk in list(
@@ -453,8 +460,8 @@ def _notify_escalation(escalation: Escalation) -> None:
                 language="ko",
                 dedupe_key=f"escalation:{escalation.pk}:dept:{department.pk}",
             )
-    if escalation.moderator_id:
-        people.setdefault(escalation.moderator_id, escalation.moderator)
+    if escalation.moderator is not None:
+        people.setdefault(escalation.moderator.pk, escalation.moderator)
     for user_id in sorted(people):
         enqueue_email(
             template=ESCALATION_EMAIL,
@@ -464,7 +471,7 @@ def _notify_escalation(escalation: Escalation) -> None:
         )
 
 
-def reach_escalation_steps(*, now=None) -> int:
+def reach_escalation_steps(*, now: datetime | None = None) -> int:
     """Create the escalations proposals have reached (by supporters), once each (beat)."""
     now = now or timezone.now()
     reached = 0
@@ -485,7 +492,7 @@ def reach_escalation_steps(*, now=None) -> int:
 
 
 @transaction.atomic
-def reach_step(*, proposal: Proposal, step: EscalationStep, supporters: int, now) -> bool:
+def reach_step(*, proposal: Proposal, step: EscalationStep, supporters: int, now: datetime) -> bool:
     """Record that ``proposal`` reached ``step`` (False when it already had)."""
     Proposal.objects.select_for_update().get(pk=proposal.pk)
     if Escalation.objects.filter(proposal=proposal, step=step).exists():
@@ -548,7 +555,7 @@ def answer_escalation(*, escalation: Escalation, official: User, answer: str) ->
 
 
 # --- the deliberation forum --------------------------------------------------------------------
-def forum_is_open(escalation: Escalation, now=None) -> bool:
+def forum_is_open(escalation: Escalation, now: datetime | None = None) -> bool:
     now = now or timezone.now()
     return escalation.is_forum and escalation.answered_at is None and now < escalation.due_at
 

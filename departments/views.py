@@ -56,7 +56,8 @@ class PermissionRequiredMixin(RulesPermissionRequiredMixin):
     def has_permission(self) -> bool:
         obj = self.get_permission_object()
         return all(
-            rules.has_perm(perm, self.request.user, obj) for perm in self.get_permission_required()
+            rules.has_perm(perm, self.request.user, obj)  # type: ignore[attr-defined]
+            for perm in self.get_permission_required()
         )
 
 
