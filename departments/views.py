@@ -2,6 +2,7 @@
 /staff/departments/ (second factor required); the deliberation forum is public."""
 
 from functools import cached_property
+from urllib.parse import quote
 
 import rules
 from django.contrib import messages
@@ -10,6 +11,7 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.shortcuts import redirect
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views import View
 from rules.contrib.views import PermissionRequiredMixin as RulesPermissionRequiredMixin
@@ -340,7 +342,7 @@ class ForumView(View):
 
     def post(self, request, pk):  # noqa: PLR0911 (each refusal answers at once)
         if not request.user.is_authenticated:
-            return redirect(f"/accounts/login/?next={request.path}")
+            return redirect(f"{reverse('account_login')}?next={quote(request.path)}")
         action = request.POST.get("action", "post")
         form_class = {
             "post": ForumPostForm,

@@ -140,6 +140,10 @@ def test_forum_page_is_public_and_moderated(
     forum = Escalation.objects.get(proposal=proposal, step__action="forum")
     url = reverse("departments:forum", kwargs={"pk": forum.pk})
     assert client.get(url).status_code == 200
+    anonymous = client.post(url, {"action": "post", "body": "익명"})
+    assert anonymous.status_code == 302
+    assert anonymous["Location"].startswith(reverse("account_login"))
+    assert forum.posts.exists() is False
 
     client.force_login(resident)
     assert client.post(url, {"action": "post", "body": "찬성합니다"}).status_code == 302
