@@ -161,3 +161,20 @@ class CloseForumForm(ReviewFormMixin, forms.Form):
         widget=forms.Textarea(attrs={"rows": 6}),
         max_length=10000,
     )
+
+
+class CycleSettingsForm(ReviewFormMixin, forms.Form):
+    review_days = forms.IntegerField(
+        label=_("Days for the department review"), min_value=1, max_value=365
+    )
+    ladder = forms.CharField(
+        label=_("Escalation ladder"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=2000,
+        required=False,
+        help_text=_(
+            'One step per line: "supporters, action, days", and for an answer by a named office '
+            'its slug: "1000, office_answer, 30, mayor". Actions: department_answer, forum, '
+            "office_answer."
+        ),
+    )

@@ -401,14 +401,16 @@ def save_ladder(
         )
     thresholds = [threshold for threshold, _action, _office, _days in steps]
     if len(set(thresholds)) != len(thresholds):
-        raise DepartmentError(_("Each step needs its own number of supporters."), field="steps")
+        raise DepartmentError(_("Each step needs its own number of supporters."), field="ladder")
     for threshold, action, office, days in steps:
         if threshold < 1 or days < 1:
-            raise DepartmentError(_("Supporters and days are at least 1."), field="steps")
+            raise DepartmentError(_("Supporters and days are at least 1."), field="ladder")
         if action not in EscalationStep.Action.values:
-            raise DepartmentError(_("Choose an action for every step."), field="steps")
+            raise DepartmentError(_("Choose an action for every step."), field="ladder")
         if action == EscalationStep.Action.OFFICE_ANSWER and office is None:
-            raise DepartmentError(_("An answer by a named office needs the office."), field="steps")
+            raise DepartmentError(
+                _("An answer by a named office needs the office."), field="ladder"
+            )
     EscalationStep.objects.filter(cycle=cycle).delete()
     created = [
         EscalationStep.objects.create(
@@ -425,6 +427,28 @@ def save_ladder(
         ladder=[[s.threshold, s.action, s.days] for s in created],
     )
     return created
+
+
+def parse_ladder(text: str) -> list[tuple[int, str, Department | None, int]]:
+    """Lines "supporters, action, days[, office slug]" → steps for ``save_ladder``."""
+    steps: list[tuple[int, str, Department | None, int]] = []
+    for number, raw in enumerate((text or "").splitlines(), start=1):
+        parts = [part.strip() for part in raw.split(",")]
+        if parts == [""]:
+            continue
+        office = None
+        valid = len(parts) in (3, 4) and parts[0].isdigit() and parts[2].isdigit()
+        if valid and len(parts) == 4:
+            office = Department.objects.filter(slug=parts[3]).first()
+            valid = office is not None
+        if not valid or parts[1] not in EscalationStep.Action.values:
+            raise DepartmentError(
+                _('Line %(number)s of the ladder: write "supporters, action, days[, office]".')
+                % {"number": number},
+                field="ladder",
+            )
+        steps.append((int(parts[0]), parts[1], office, int(parts[2])))
+    return steps
 
 
 def default_ladder(*, office: Department | None) -> list[tuple[int, str, Department | None, int]]:

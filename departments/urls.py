@@ -17,6 +17,11 @@ urlpatterns = [
         name="answer",
     ),
     path(
+        "staff/departments/cycles/<slug:slug>/settings/",
+        views.CycleSettingsView.as_view(),
+        name="cycle-settings",
+    ),
+    path(
         "staff/departments/cycles/<slug:slug>/<str:kind>.<str:fmt>",
         views.ExportView.as_view(),
         name="export",

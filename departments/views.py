@@ -6,6 +6,7 @@ from urllib.parse import quote
 
 import rules
 from django.contrib import messages
+from django.db import transaction
 from django.http import Http404
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
@@ -24,6 +25,7 @@ from departments.exports import export_bytes
 from departments.exports import review_queue_dataset
 from departments.forms import AnswerForm
 from departments.forms import CloseForumForm
+from departments.forms import CycleSettingsForm
 from departments.forms import DepartmentReviewForm
 from departments.forms import ExpertStatementForm
 from departments.forms import ForumPostForm
@@ -34,9 +36,11 @@ from departments.models import Escalation
 from departments.models import EscalationStep
 from departments.predicates import is_forum_moderator
 from departments.selectors import days_overdue
+from departments.selectors import get_review_days
 from departments.selectors import list_active_routings
 from departments.selectors import list_departments
 from departments.selectors import list_escalations
+from departments.selectors import list_ladder
 from departments.selectors import list_official_department_ids
 from departments.selectors import list_overdue_reviews
 from departments.selectors import list_review_queue
@@ -44,10 +48,14 @@ from departments.services import DepartmentError
 from departments.services import answer_escalation
 from departments.services import close_forum
 from departments.services import forum_is_open
+from departments.services import ladder_is_frozen
 from departments.services import parse_cost_breakdown
+from departments.services import parse_ladder
 from departments.services import post_to_forum
 from departments.services import record_department_review
 from departments.services import reroute_proposal
+from departments.services import save_ladder
+from departments.services import save_review_days
 from proposals.models import Proposal
 
 
@@ -303,6 +311,63 @@ class ExportView(PermissionRequiredMixin, View):
         name = f"{cycle.slug}-{kind}{'-' + wanted if wanted else ''}.{fmt}"
         response["Content-Disposition"] = f'attachment; filename="{name}"'
         return response
+
+
+class CycleSettingsView(PermissionRequiredMixin, View):
+    """The budget office sets a cycle's review deadline and its ladder (frozen once proposals
+    open: the page then shows it, and a change is refused with the reason)."""
+
+    permission_required = "departments.manage"
+    template_name = "departments/cycle_settings.html"
+
+    @cached_property
+    def cycle(self) -> BudgetCycle:
+        return get_object_or_404(BudgetCycle, slug=self.kwargs["slug"])
+
+    def render_form(self, form, status=200):
+        context = {
+            "cycle": self.cycle,
+            "form": form,
+            "ladder": list(list_ladder(cycle=self.cycle)),
+            "is_frozen": ladder_is_frozen(self.cycle),
+        }
+        return render(self.request, self.template_name, context, status=status)
+
+    def get(self, request, slug):
+        steps = list_ladder(cycle=self.cycle)
+        initial = {
+            "review_days": get_review_days(cycle=self.cycle),
+            "ladder": "\n".join(
+                f"{s.threshold}, {s.action}, {s.days}" + (f", {s.office.slug}" if s.office else "")
+                for s in steps
+            ),
+        }
+        return self.render_form(CycleSettingsForm(initial=initial))
+
+    def post(self, request, slug):
+        form = CycleSettingsForm(request.POST)
+        if not form.is_valid():
+            return self.render_form(form, status=400)
+        try:
+            with transaction.atomic():
+                save_review_days(
+                    cycle=self.cycle,
+                    staff=request.user,
+                    review_days=form.cleaned_data["review_days"],
+                )
+                ladder = form.cleaned_data["ladder"]
+                current = "\n".join(
+                    f"{s.threshold}, {s.action}, {s.days}"
+                    + (f", {s.office.slug}" if s.office else "")
+                    for s in list_ladder(cycle=self.cycle)
+                )
+                if ladder.strip() != current.strip():
+                    save_ladder(cycle=self.cycle, staff=request.user, steps=parse_ladder(ladder))
+        except DepartmentError as exc:
+            _add_error(form, exc)
+            return self.render_form(form, status=400)
+        messages.success(request, _("The settings are saved."))
+        return redirect("departments:cycle-settings", slug=slug)
 
 
 class ForumView(View):

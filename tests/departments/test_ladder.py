@@ -167,3 +167,31 @@ def test_forum_page_is_public_and_moderated(
     assert [p.is_expert_statement for p in forum.posts.all()] == [False, True]
     page = client.get(url).content.decode()
     assert "김교수 (인하대)" in page
+
+
+def test_staff_set_the_deadline_and_ladder_on_their_page_until_proposals_open(
+    client, cycle, staff_user, official, mayor_office
+):
+    cycle_in_phase(cycle, Phase.DRAFT)
+    url = reverse("departments:cycle-settings", kwargs={"slug": cycle.slug})
+    client.force_login(official)
+    assert client.post(url, {"review_days": "30", "ladder": "5, forum, 7"}).status_code == 403
+    assert EscalationStep.objects.exists() is False
+
+    client.force_login(staff_user)
+    bad = client.post(url, {"review_days": "30", "ladder": "50, department_answer\n100, forum, 14"})
+    assert bad.status_code == 400
+    assert "50, department_answer" in bad.content.decode()  # what was typed stays in the form
+    assert EscalationStep.objects.exists() is False
+    ladder = "50, department_answer, 14\n100, forum, 14\n1000, office_answer, 30, mayor"
+    assert client.post(url, {"review_days": "30", "ladder": ladder}).status_code == 302
+    assert list(EscalationStep.objects.values_list("threshold", "office__slug")) == [
+        (50, None),
+        (100, None),
+        (1000, "mayor"),
+    ]
+
+    cycle_in_phase(cycle, Phase.PROPOSALS)
+    frozen = client.post(url, {"review_days": "30", "ladder": "10, forum, 7"})
+    assert frozen.status_code == 400
+    assert EscalationStep.objects.count() == 3

@@ -373,6 +373,7 @@ PAGES: dict[str, Page] = {
         ("staff",), lambda city: {"pk": city.extra["department_review"].proposal_id}
     ),
     "departments:answer": Page(("staff",), _extra("answer")),
+    "departments:cycle-settings": Page(("staff",), _cycle("review")),
     "committee:staff-meeting-new": Page(("staff",), _cycle("current")),
     "committee:staff-meeting": Page(
         ("staff",), lambda city: {"slug": city.current.slug, "pk": city.meeting.pk}
