@@ -10,6 +10,7 @@ DEMO_PASSWORD = "chamyeo-demo-2026"  # noqa: S105 (demo accounts only, shown on 
 DEMO_TOTP_SECRETS = {
     "admin@demo.chamyeo.kr": "CHAMYEODEMOADMINTOTPSECRETAAAAAA",
     "council@demo.chamyeo.kr": "CHAMYEODEMOCOUNCILTOTPSECRETAAAA",
+    "official@demo.chamyeo.kr": "CHAMYEODEMOOFFICIALTOTPSECRETAAA",
 }
 
 DISTRICTS = [

@@ -53,6 +53,11 @@ class AuditEvent(models.Model):
         PROPOSALS_MERGED = "proposals_merged", _("Proposals merged")
         COUNCIL_DECISION_RECORDED = "council_decision_recorded", _("Council decision")
         RUBRIC_SCORED = "rubric_scored", _("Proposal scored on the rubric")
+        # departments and the escalation ladder
+        PROPOSAL_ROUTED = "proposal_routed", _("Proposal sent to a department")
+        DEPARTMENT_REVIEWED = "department_reviewed", _("Department review recorded")
+        ESCALATION_REACHED = "escalation_reached", _("Supporters reached a step of the ladder")
+        ESCALATION_ANSWERED = "escalation_answered", _("Answer given on the ladder")
         # voting
         BALLOT_CHANGED = "ballot_changed", _("A ballot was changed")
         BALLOT_WITHDRAWN = "ballot_withdrawn", _("A ballot was withdrawn")

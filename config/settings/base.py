@@ -214,6 +214,27 @@ CELERY_BEAT_SCHEDULE = {
         # nothing twice and a missed run is caught up by the next one.
         "schedule": 15 * 60.0,
     },
+    "departments.route-open-cycles": {
+        "task": "departments.route_open_cycles",
+        # Every 5 minutes: sends proposals of cycles in review to their departments. Only a
+        # proposal with no routing is routed (under a row lock), so a doubled run routes nothing
+        # twice and a missed run is caught up by the next one.
+        "schedule": 5 * 60.0,
+    },
+    "departments.send-review-reminders": {
+        "task": "departments.send_review_reminders",
+        # Every hour: e-mails the department of each overdue review once. reminder_sent_at is
+        # set in the transaction that queues the e-mail (row taken with SKIP LOCKED, dedupe key
+        # per review and recipient), so a doubled run sends nothing twice.
+        "schedule": 60 * 60.0,
+    },
+    "departments.reach-escalation-steps": {
+        "task": "departments.reach_escalation_steps",
+        # Every 5 minutes: records the ladder steps proposals have reached. One escalation per
+        # (proposal, step) is unique in the schema and checked under the proposal's row lock, so
+        # a doubled run notifies nobody twice and a missed run is caught up by the next one.
+        "schedule": 5 * 60.0,
+    },
 }
 # Publishing a task must not hang a request while Redis is down (the outbox catches up).
 CELERY_BROKER_CONNECTION_TIMEOUT = 2

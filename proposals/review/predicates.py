@@ -137,7 +137,7 @@ def _acting_seat(*, user, proposal: Proposal) -> tuple[bool, SubcommitteeMember 
     )
 
 
-def get_review_refusal(  # noqa: PLR0911, PLR0912 (one rule, read top to bottom)
+def get_review_refusal(  # noqa: PLR0911 (one rule, read top to bottom)
     *, user, proposal: Proposal, council_only: bool = False, action: str = Action.REVIEW
 ) -> ReviewRefusal | None:
     """Why ``user`` may not take ``action`` on ``proposal`` now (``council_only``: score, the
@@ -201,6 +201,11 @@ def get_review_refusal(  # noqa: PLR0911, PLR0912 (one rule, read top to bottom)
                 _("This proposal matches an interest you declared (%(interest)s).")
                 % {"interest": interest.organisation or interest.get_kind_display()},
             )
+    return get_phase_or_status_refusal(proposal=proposal)
+
+
+def get_phase_or_status_refusal(*, proposal: Proposal) -> ReviewRefusal | None:
+    """Why nobody may review ``proposal`` now (phase closed, proposal out of the funnel)."""
     if not proposal.cycle.allows(Feature.REVIEW):
         return ReviewRefusal(
             ReviewRefusal.PHASE,

@@ -40,6 +40,7 @@ from proposals.models import Recusal
 from proposals.models import RubricCriterion
 from proposals.models import SubcommitteeRecommendation
 from proposals.review.predicates import Action
+from proposals.review.predicates import get_phase_or_status_refusal
 from proposals.review.predicates import get_review_refusal
 from proposals.review.selectors import count_decision_revisions
 from proposals.services import ProposalError
@@ -130,6 +131,58 @@ def record_feasibility_review(
     """
     proposal = _lock(proposal)
     _check_may_act(user=reviewer, proposal=proposal)
+    return _write_feasibility_review(
+        proposal=proposal,
+        reviewer=reviewer,
+        verdict=verdict,
+        reason_codes=reason_codes,
+        legal_notes=legal_notes,
+        technical_notes=technical_notes,
+        reviewed_cost_won=reviewed_cost_won,
+    )
+
+
+@transaction.atomic
+def record_department_verdict(
+    *,
+    proposal: Proposal,
+    official: User,
+    verdict: str,
+    reason_codes: list[str] | tuple[str, ...] = (),
+    legal_notes: str = "",
+    technical_notes: str = "",
+    reviewed_cost_won: int | None = None,
+) -> FeasibilityReview:
+    """Record a city department's verdict as the proposal's feasibility review.
+
+    The departments app decides who may (an official of a department the proposal is routed
+    to) and calls this; here only the phase and the proposal's state are checked again.
+    """
+    proposal = _lock(proposal)
+    refusal = get_phase_or_status_refusal(proposal=proposal)
+    if refusal is not None:
+        raise ProposalError(refusal.message, code=refusal.code)
+    return _write_feasibility_review(
+        proposal=proposal,
+        reviewer=official,
+        verdict=verdict,
+        reason_codes=reason_codes,
+        legal_notes=legal_notes,
+        technical_notes=technical_notes,
+        reviewed_cost_won=reviewed_cost_won,
+    )
+
+
+def _write_feasibility_review(
+    *,
+    proposal: Proposal,
+    reviewer: User,
+    verdict: str,
+    reason_codes: list[str] | tuple[str, ...],
+    legal_notes: str,
+    technical_notes: str,
+    reviewed_cost_won: int | None,
+) -> FeasibilityReview:
     verdict = str(verdict)
     if verdict not in FeasibilityReview.Verdict.values:
         raise ProposalError(_("Choose a verdict."), field="verdict")
@@ -152,6 +205,17 @@ def record_feasibility_review(
     if not is_infeasible and reviewed_cost_won is None:
         raise ProposalError(
             _("A feasible proposal needs a reviewed cost."), field="reviewed_cost_won"
+        )
+    cap = proposal.scope.project_cost_cap_won
+    if not is_infeasible and reviewed_cost_won is not None and int(reviewed_cost_won) > cap:
+        # Said at review time, not only later at the decision (issues #11 and #14).
+        raise ProposalError(
+            _(
+                "The reviewed cost (%(cost)s won) is above this ballot's limit per project "
+                "(%(cap)s won). Record it as not feasible (cost), or review a smaller project."
+            )
+            % {"cost": f"{int(reviewed_cost_won):,}", "cap": f"{cap:,}"},
+            field="reviewed_cost_won",
         )
     decision = CouncilDecision.objects.filter(proposal=proposal).first()
     if is_infeasible and decision and decision.decision == CouncilDecision.Decision.ON_BALLOT:

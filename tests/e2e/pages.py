@@ -51,6 +51,10 @@ from committee.models import Enrolment
 from committee.models import Meeting
 from committee.services import assign_seat
 from committee.services import save_subcommittee
+from departments.models import Department
+from departments.models import DepartmentOfficial
+from departments.models import DepartmentReview
+from departments.models import Escalation
 from proposals.models import Comment
 from proposals.models import Proposal
 from proposals.models import Report
@@ -176,6 +180,24 @@ def build_city() -> City:
         assign_seat(subcommittee=chaired, user=council, role=SubcommitteeMember.Role.CHAIR)
     course = Course.objects.filter(cycle=current, is_published=True).order_by("pk").first()
     assert course is not None, "the demo city has no budget school"
+    # The budget office's account also acts for the transport department, so the crawl opens
+    # the official's pages (review, answer) with the demo's own review and answer.
+    transport = Department.objects.get(slug="transport-policy")
+    DepartmentOfficial.objects.get_or_create(user=staff, department=transport)
+    extra = {
+        # the bus arrival boards: reviewed with changes, also routed to a second department
+        "department_review": DepartmentReview.objects.filter(
+            proposal__cycle=review, department=transport
+        )
+        .order_by("-pk")
+        .first(),
+        "answer": Escalation.objects.get(
+            proposal__cycle=review, step__threshold=5, answered_at__isnull=False
+        ),
+        "forum": Escalation.objects.get(
+            proposal__cycle=review, step__action="forum", answered_at__isnull=True
+        ),
+    }
     return City(
         resident=resident,
         council=council,
@@ -203,6 +225,7 @@ def build_city() -> City:
         .exclude(certificate_code="")
         .order_by("pk")
         .first(),
+        extra=extra,
     )
 
 
@@ -228,6 +251,10 @@ def _scope(cycle: str, scope: str) -> Callable[[City], dict]:
 
 def _pk(name: str) -> Callable[[City], dict]:
     return lambda city: {"pk": getattr(city, name).pk}
+
+
+def _extra(name: str) -> Callable[[City], dict]:
+    return lambda city: {"pk": city.extra[name].pk}
 
 
 def _reset_key(city: City) -> dict:
@@ -338,6 +365,15 @@ PAGES: dict[str, Page] = {
     "implementation:staff-budget-cut": Page(("staff",), _pk("funded_project")),
     "proposals:moderation-queue": Page(("staff",)),
     "committee:staff-console": Page(("staff",), _cycle("current"), english=True),
+    # --- departments (issue #11) -----------------------------------------------------------------
+    "departments:forum": Page(("anonymous", "resident"), _extra("forum")),
+    "departments:desk": Page(("staff",), english=True),
+    "departments:review": Page(("staff",), _extra("department_review")),
+    "departments:route": Page(
+        ("staff",), lambda city: {"pk": city.extra["department_review"].proposal_id}
+    ),
+    "departments:answer": Page(("staff",), _extra("answer")),
+    "departments:cycle-settings": Page(("staff",), _cycle("review")),
     "committee:staff-meeting-new": Page(("staff",), _cycle("current")),
     "committee:staff-meeting": Page(
         ("staff",), lambda city: {"slug": city.current.slug, "pk": city.meeting.pk}
@@ -428,6 +464,7 @@ EXCLUDED: dict[str, str] = {
     "budgeting:audit-trail": "JSON: the cycle's audit trail",
     "results:receipts-download": "download: the counted receipt codes as a text file",
     "committee:draw-file": "download: the draw's applicant table and quotas as CSV",
+    "departments:export": "download: the review queue or the answers as CSV or XLSX",
     "committee:enrol": "POST-only: the enrol button of the course page",
     "committee:studied": "POST-only: a session's 'I studied it' form on the course page",
 }

@@ -228,7 +228,17 @@ def test_on_ballot_refused_when_the_reviewed_cost_is_above_the_ballots_cap(
 ):
     district_scope.per_project_cap_won = 30_000_000
     district_scope.save()
+    # said at review time already (issues #11, #14): the review is refused, with the cap
+    with pytest.raises(ProposalError) as at_review:
+        review(proposal, council_member, reviewed_cost_won=30_000_001)
+    assert "30,000,000" in at_review.value.message
+    assert at_review.value.field == "reviewed_cost_won"
+    # a cap lowered after the review is still caught at the decision
+    district_scope.per_project_cap_won = 40_000_000
+    district_scope.save()
     review(proposal, council_member, reviewed_cost_won=30_000_001)
+    district_scope.per_project_cap_won = 30_000_000
+    district_scope.save()
     with pytest.raises(ProposalError) as exc:
         record_council_decision(
             proposal=proposal, decided_by=council_member, decision="on_ballot", public_reason="x"
