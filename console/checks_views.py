@@ -31,8 +31,8 @@ class AcknowledgeForm(forms.Form):
     )
 
 
-class CycleStaffMixin(PermissionRequiredMixin):
-    """Loads the cycle of the URL (drafts too: this is staff's console)."""
+class CycleStaffMixin(PermissionRequiredMixin, View):
+    """A staff page of the cycle in the URL (drafts too: this is staff's console)."""
 
     cycle: BudgetCycle
 
@@ -44,7 +44,7 @@ class CycleStaffMixin(PermissionRequiredMixin):
         return self.cycle
 
 
-class PublicationChecksView(CycleStaffMixin, View):
+class PublicationChecksView(CycleStaffMixin):
     permission_required = "results.publish_results"
 
     def render_page(self, *, failed: AcknowledgeForm | None = None, status: int = 200):

@@ -7,7 +7,6 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views import View
 
 import console.roles  # noqa: F401  (registers the console's permissions)
 from console.checks_views import CycleStaffMixin
@@ -21,7 +20,7 @@ from console.dashboards import turnout_by_district
 from console.dashboards import turnout_by_pot
 
 
-class DashboardView(CycleStaffMixin, View):
+class DashboardView(CycleStaffMixin):
     permission_required = "console.view_dashboard"
 
     def get(self, request, *args, **kwargs):
@@ -63,7 +62,7 @@ class PopulationForm(forms.Form):
     )
 
 
-class PopulationView(CycleStaffMixin, View):
+class PopulationView(CycleStaffMixin):
     permission_required = "console.import_population"
 
     def render_page(self, form, *, errors=(), status=200):

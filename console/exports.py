@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-import tablib
+import tablib  # type: ignore[import-untyped]  # ships no annotations
 from django.db.models import Avg
 from django.db.models import Count
 from django.db.models import Sum
@@ -179,7 +179,7 @@ def decisions_table(cycle: BudgetCycle) -> tablib.Dataset:
 def participation_table(cycle: BudgetCycle) -> tablib.Dataset:
     """Counts of people who voted by pot, district, age band and channel; nothing else."""
     headers = [_("breakdown"), _("group"), _("voters"), _("registered residents"), _("population")]
-    rows = []
+    rows: list[list] = []
     for label, turnout in (
         (_("pot"), turnout_by_pot(cycle=cycle)),
         (_("district"), turnout_by_district(cycle=cycle)),

@@ -3,7 +3,6 @@
 from django.http import Http404
 from django.http import HttpResponse
 from django.shortcuts import render
-from django.views import View
 
 import console.roles  # noqa: F401  (registers the console's permissions)
 from console.checks_views import CycleStaffMixin
@@ -13,7 +12,7 @@ from console.exports import export_cycle_table
 from core.reauthentication import require_recent_login
 
 
-class ExportsView(CycleStaffMixin, View):
+class ExportsView(CycleStaffMixin):
     permission_required = "console.export_data"
 
     def get(self, request, *args, **kwargs):
@@ -21,7 +20,7 @@ class ExportsView(CycleStaffMixin, View):
         return render(request, "console/exports/exports.html", context)
 
 
-class ExportDownloadView(CycleStaffMixin, View):
+class ExportDownloadView(CycleStaffMixin):
     permission_required = "console.export_data"
 
     def get(self, request, *args, kind, fmt, **kwargs):

@@ -27,6 +27,7 @@ from budgeting.services.cycles import default_cycle_dates
 from demo import city as demo
 from demo.committee import seed_demo_committee
 from demo.implementation import seed_demo_implementation
+from demo.oversight import seed_demo_population
 from demo.proposals import seed_demo_proposals
 from demo.results import seed_demo_results
 from demo.review import seed_demo_review
@@ -59,6 +60,7 @@ class Command(BaseCommand):
         )
         seed_demo_review(cycle)  # rubric + a second cycle in its review phase
         seed_demo_committee(cycle=cycle, admin=admin)  # issue 10: drawn by lot, 분과, school
+        seed_demo_population()  # issue 14: turnout against the population
         name_en = cycle.name_en  # type: ignore[attr-defined]  # django-modeltranslation's field
         self.stdout.write(self.style.SUCCESS(f"Demo city ready: cycle “{name_en}”."))
 
