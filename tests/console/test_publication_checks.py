@@ -62,7 +62,7 @@ def test_a_pot_with_no_ballots_is_refused_until_acknowledged_with_a_reason(
     url = reverse("console:checks", kwargs={"slug": cycle.slug})
     page = client.get(url)
     assert page.status_code == 200
-    assert "This pot received no ballots." in page.content.decode()
+    assert "이 예산 단위에는 투표가 한 표도 없습니다." in page.content.decode()
 
     short = client.post(url, {"scope": empty.pk, "warning": NO_BALLOTS, "reason": "ok"})
     assert short.status_code == 400  # the form again, its text kept
@@ -98,7 +98,7 @@ def test_the_count_page_says_why_it_does_not_publish(client, election, staff_use
     tally_url = reverse("results:staff-tally", kwargs={"slug": cycle.slug})
     refused = client.post(tally_url, {"action": "publish"})
     assert refused.status_code == 400
-    assert "This pot received no ballots." in refused.content.decode()
+    assert "이 예산 단위에는 투표가 한 표도 없습니다." in refused.content.decode()
     cycle.refresh_from_db()
     assert cycle.phase == Phase.TALLYING
 
