@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from accounts.models import ResidentProfile
+from accounts.models import StaffRole
 from accounts.models import User
 from accounts.services import verify_resident
 
@@ -18,13 +19,22 @@ class ResidentProfileInline(admin.StackedInline):
     readonly_fields = ["verified_at", "verified_by"]
 
 
+class StaffRoleInline(admin.TabularInline):
+    """What a member of staff may do (none: the budget office, as before roles existed)."""
+
+    model = StaffRole
+    extra = 0
+    fields = ["role", "district", "granted_at"]
+    readonly_fields = ["granted_at"]
+
+
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):
     filter_horizontal = ()  # plain labelled selects: Django's two-box widget fails axe
     ordering = ["email"]
     list_display = ["email", "is_staff", "is_active", "date_joined"]
     search_fields = ["email", "resident_profile__display_name"]
-    inlines = [ResidentProfileInline]
+    inlines = [ResidentProfileInline, StaffRoleInline]
     fieldsets = (
         (None, {"fields": ("email", "password")}),
         (

@@ -176,3 +176,88 @@ class Consent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.purpose}: {'yes' if self.granted else 'no'}"
+
+
+class StaffRole(models.Model):
+    """What one member of staff may do (issue #14). Staff (``is_staff`` with a second factor)
+    without any role are the budget office, as before roles existed, so nothing breaks.
+
+    - budget office: everything;
+    - district officer: their 구 only (paper ballots, implementation updates of its pots);
+    - department official: the department review (scoped in the ``departments`` app);
+    - moderator: proposal and comment moderation.
+
+    The predicates are in ``accounts.predicates``; a person may hold several roles.
+    """
+
+    class Role(models.TextChoices):
+        BUDGET_OFFICE = "budget_office", _("Budget office")
+        DISTRICT_OFFICER = "district_officer", _("District officer")
+        DEPARTMENT_OFFICIAL = "department_official", _("Department official")
+        MODERATOR = "moderator", _("Moderator")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="staff_roles",
+        verbose_name=_("staff member"),
+    )
+    role = models.CharField(_("role"), max_length=30, choices=Role.choices)
+    district = models.ForeignKey(
+        "budgeting.District",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("district"),
+        help_text=_("Required for a district officer: the 구 they act for."),
+    )
+    granted_at = models.DateTimeField(_("granted at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("staff role")
+        verbose_name_plural = _("staff roles")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "role", "district"],
+                name="staffrole_once_per_district",
+                nulls_distinct=False,
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(role="district_officer") | models.Q(district__isnull=False),
+                name="staffrole_district_officer_has_district",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        if self.district_id:
+            return f"{self.get_role_display()} ({self.district})"
+        return str(self.get_role_display())
+
+
+class PopulationCount(models.Model):
+    """How many people live in one district in one age band (the city's open data), the
+    denominator of the turnout dashboards. Replaced whole by each CSV import."""
+
+    district = models.ForeignKey(
+        "budgeting.District",
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("district"),
+    )
+    age_band = models.CharField(_("age band"), max_length=10)
+    population = models.PositiveIntegerField(_("population"))
+    source = models.CharField(_("source"), max_length=200, blank=True)
+    imported_at = models.DateTimeField(_("imported at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("population count")
+        verbose_name_plural = _("population counts")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["district", "age_band"], name="populationcount_one_per_band"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.district} {self.age_band}: {self.population}"

@@ -1,5 +1,5 @@
 import rules
 
-from core.predicates import is_staff_member
+from accounts.predicates import is_budget_office
 
-rules.add_perm("accounts.verify_residents", is_staff_member)
+rules.add_perm("accounts.verify_residents", is_budget_office)

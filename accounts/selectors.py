@@ -3,6 +3,7 @@ from django.db.models.functions import Lower
 
 from accounts.models import Consent
 from accounts.models import ResidentProfile
+from accounts.models import StaffRole
 from accounts.models import User
 from budgeting.selectors import is_council_member_anywhere
 
@@ -50,3 +51,43 @@ def get_current_consents(*, user) -> dict[str, bool]:
     ):
         current[purpose] = granted
     return current
+
+
+# Set on the user object of one request, so a page that asks many permissions reads roles once.
+_STAFF_ROLES_CACHE = "_chamyeo_staff_roles"
+
+
+def list_staff_roles(*, user) -> list[tuple[str, int | None]]:
+    """``(role, district id)`` of every role ``user`` holds (none: an unscoped budget office)."""
+    if not user.is_authenticated:
+        return []
+    cached = getattr(user, _STAFF_ROLES_CACHE, None)
+    if cached is None:
+        cached = list(StaffRole.objects.filter(user=user).values_list("role", "district_id"))
+        setattr(user, _STAFF_ROLES_CACHE, cached)
+    return cached
+
+
+def is_budget_office_role(*, user) -> bool:
+    """Holds the budget office role, or no role at all (staff from before roles existed)."""
+    roles = list_staff_roles(user=user)
+    return not roles or any(role == StaffRole.Role.BUDGET_OFFICE for role, _ in roles)
+
+
+def has_staff_role(*, user, role: str) -> bool:
+    return any(held == role for held, _ in list_staff_roles(user=user))
+
+
+def officer_district_ids(*, user) -> set[int]:
+    """The districts ``user`` is a district officer of."""
+    return {
+        district_id
+        for role, district_id in list_staff_roles(user=user)
+        if role == StaffRole.Role.DISTRICT_OFFICER and district_id is not None
+    }
+
+
+def is_office_staff(*, user) -> bool:
+    """``is_staff`` and the budget office role (or none): the services' own check of the actor,
+    which the views have already checked with a second factor (``accounts.predicates``)."""
+    return bool(user.is_authenticated and user.is_staff and is_budget_office_role(user=user))

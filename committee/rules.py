@@ -2,6 +2,6 @@
 
 import rules
 
-from core.predicates import is_staff_member
+from accounts.predicates import is_budget_office
 
-rules.add_perm("committee.manage", is_staff_member)  # the budget office's committee console
+rules.add_perm("committee.manage", is_budget_office)  # the budget office's committee console

@@ -2,7 +2,10 @@
 
 from django.urls import path
 
+from console import checks_views
 from console import control_views
+from console import dashboards_views
+from console import exports_views
 from console import wizard_views
 
 app_name = "console"
@@ -32,4 +35,33 @@ urlpatterns: list = [
         name="control-action",
     ),
     # --- end of set-up wizard and phase control room --------------------------------------------
+]
+
+# --- oversight: pre-publication checks, turnout dashboards, officials' exports (issue #14) ------
+urlpatterns += [
+    path(
+        "staff/console/cycles/<slug:slug>/checks/",
+        checks_views.PublicationChecksView.as_view(),
+        name="checks",
+    ),
+    path(
+        "staff/console/cycles/<slug:slug>/dashboard/",
+        dashboards_views.DashboardView.as_view(),
+        name="dashboard",
+    ),
+    path(
+        "staff/console/cycles/<slug:slug>/dashboard/population/",
+        dashboards_views.PopulationView.as_view(),
+        name="population",
+    ),
+    path(
+        "staff/console/cycles/<slug:slug>/exports/",
+        exports_views.ExportsView.as_view(),
+        name="exports",
+    ),
+    path(
+        "staff/console/cycles/<slug:slug>/exports/<slug:kind>.<str:fmt>",
+        exports_views.ExportDownloadView.as_view(),
+        name="export",
+    ),
 ]

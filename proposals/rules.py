@@ -3,9 +3,9 @@
 import rules
 
 from accounts.predicates import has_resident_profile
+from accounts.predicates import is_moderator
 from budgeting.phases import Feature
 from budgeting.predicates import is_council_member
-from core.predicates import is_staff_member
 from proposals.predicates import is_comment_author
 from proposals.predicates import is_eligible_participant
 from proposals.predicates import is_endorsable
@@ -58,7 +58,7 @@ rules.add_perm(
 rules.add_perm("proposals.report_content", has_resident_profile & is_open_for_discussion)
 
 # --- moderation -----------------------------------------------------------------------------------
-rules.add_perm("proposals.moderate", is_staff_member)
+rules.add_perm("proposals.moderate", is_moderator)
 
 # --- council review (predicates in proposals/review/predicates.py) --------------------------------
 # Views gate on ``view_review_desk`` (council of the cycle or staff); the action permissions below

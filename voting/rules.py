@@ -2,14 +2,15 @@
 
 import rules
 
+from accounts.predicates import acts_for_district
 from budgeting.phases import Feature
 from budgeting.predicates import phase_allows
 from budgeting.predicates import voting_is_closed
-from core.predicates import is_staff_member
 from voting.predicates import is_eligible_voter
 
 # Council members vote like any resident: only eligibility and the phase matter.
 rules.add_perm("voting.submit_ballot", is_eligible_voter & phase_allows(Feature.VOTE))
-rules.add_perm("voting.enter_paper_ballot", is_staff_member & phase_allows(Feature.VOTE))
+rules.add_perm("voting.enter_paper_ballot", acts_for_district & phase_allows(Feature.VOTE))
+# (a district officer: the paper ballots of their 구's pots only; object: a cycle or a scope)
 # Per-project counts: nobody, staff included, until voting has closed.
 rules.add_perm("voting.view_vote_counts", voting_is_closed)

@@ -362,7 +362,13 @@ class PaperBallotIndexView(ScopeMixin, PermissionRequiredMixin, View):
     permission_required = "voting.enter_paper_ballot"
 
     def get(self, request, *args, **kwargs):
-        context = {"cycle": self.cycle, "scopes": list_scopes_for_cycle(cycle=self.cycle)}
+        # a district officer sees only their 구's pots
+        scopes = [
+            scope
+            for scope in list_scopes_for_cycle(cycle=self.cycle)
+            if rules.has_perm("voting.enter_paper_ballot", request.user, scope)
+        ]
+        context = {"cycle": self.cycle, "scopes": scopes}
         return render(request, "voting/staff_paper_ballots.html", context)
 
 

@@ -129,6 +129,13 @@ class AuditEvent(models.Model):
             "committee_minutes_published",
             _("Committee meeting minutes published"),
         )
+        PUBLICATION_WARNING_ACKNOWLEDGED = (
+            "publication_warning_acknowledged",
+            _("Pre-publication warning acknowledged"),
+        )
+        # the budget office's console
+        POPULATION_IMPORTED = "population_imported", _("Population table imported")
+        DATA_EXPORTED = "data_exported", _("Data exported for officials")
         # implementation
         IMPLEMENTATION_UPDATED = "implementation_updated", _("Project progress updated")
         PROJECT_CUT = "project_cut", _("Funded project cut or reduced")

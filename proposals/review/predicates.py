@@ -16,6 +16,7 @@ from dataclasses import dataclass
 import rules
 from django.utils.translation import gettext as _
 
+from accounts.selectors import is_office_staff
 from budgeting.models import DeclaredInterest
 from budgeting.models import SubcommitteeMember
 from budgeting.phases import Feature
@@ -148,7 +149,7 @@ def get_review_refusal(  # noqa: PLR0911 (one rule, read top to bottom)
         return ReviewRefusal(ReviewRefusal.LOGIN, _("Please log in."))
     is_member, seat, has_subcommittees = _acting_seat(user=user, proposal=proposal)
     is_expert = seat is not None and seat.role == SubcommitteeMember.Role.EXPERT
-    staff_may = user.is_staff and action not in {Action.SCORE, Action.RECOMMEND}
+    staff_may = is_office_staff(user=user) and action not in {Action.SCORE, Action.RECOMMEND}
     if not (is_member or is_expert or staff_may):
         if action == Action.SCORE:
             return ReviewRefusal(
@@ -228,7 +229,7 @@ def may_open_on_desk(*, user, obj) -> bool:
     """
     if not user.is_authenticated:
         return False
-    if user.is_staff:
+    if is_office_staff(user=user):
         return True
     cycle = getattr(obj, "cycle", obj)
     if cycle is None or not hasattr(cycle, "phase"):

@@ -15,6 +15,7 @@ from django.db.models import Subquery
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
+from accounts.selectors import is_office_staff
 from budgeting.models import AuditEvent
 from budgeting.models import BallotScope
 from budgeting.models import BudgetCycle
@@ -41,7 +42,7 @@ def list_review_cycles(*, user) -> QuerySet[BudgetCycle]:
     if not user.is_authenticated:
         return BudgetCycle.objects.none()
     cycles = BudgetCycle.objects.visible()
-    if not user.is_staff:
+    if not is_office_staff(user=user):
         member_of = CouncilMembership.objects.filter(
             user=user, status=CouncilMembership.Status.MEMBER
         ).values("cycle_id")
@@ -131,7 +132,7 @@ def list_review_queue(
         .annotate(must_answer=Q(endorsement_count__gte=cycle.endorsement_threshold))
         .annotate(is_recused=Exists(Recusal.objects.filter(proposal=OuterRef("pk"), member=user)))
     )
-    if not user.is_staff and cycle_has_subcommittees(cycle=cycle):
+    if not is_office_staff(user=user) and cycle_has_subcommittees(cycle=cycle):
         # the 분과 boundary: a member sees only the proposals of their 분과's policy areas
         proposals = proposals.filter(
             policy_area_id__in=list_policy_area_ids_for(user=user, cycle=cycle)

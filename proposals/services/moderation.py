@@ -10,6 +10,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from accounts.selectors import has_staff_role
+from accounts.selectors import is_office_staff
 from budgeting.audit import record_audit_event
 from budgeting.models import AuditEvent
 from proposals.models import Comment
@@ -19,7 +21,14 @@ from proposals.services import ProposalError
 
 
 def _check_staff(actor: User) -> None:
-    if not (actor.is_authenticated and actor.is_staff):
+    if not (
+        is_office_staff(user=actor)
+        or (
+            actor.is_authenticated
+            and actor.is_staff
+            and has_staff_role(user=actor, role="moderator")
+        )
+    ):
         raise ProposalError(_("Only staff can moderate."), code="not_staff")
 
 

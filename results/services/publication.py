@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from accounts.selectors import is_office_staff
 from budgeting.audit import record_audit_event
 from budgeting.models import AuditEvent
 from budgeting.models import BudgetCycle
@@ -18,6 +19,7 @@ from budgeting.services.cycles import advance_phase
 from core.exceptions import ApplicationError
 from results.selectors import get_latest_run
 from results.selectors import list_published_runs
+from results.services.checks import list_unacknowledged_warnings
 from results.services.exports import create_export_files
 from results.services.exports import request_export_builds
 from voting.services.ballots import list_counted_receipts
@@ -35,10 +37,12 @@ def publish_results(*, cycle_id: int, actor: User | None, reason: str = "") -> b
     runs (and their greedy comparison), which freezes them (a re-count is refused from now on),
     creates the CSV/JSON/.pb exports (built by a task on commit) and writes a public
     ``RESULTS_PUBLISHED`` event (with the office's ``reason``, if given: the console asks for
-    one). Publishing twice changes nothing.
+    one). Publishing twice changes nothing. Refused, with nothing changed, while a warning of the
+    pre-publication checks (``results.services.checks``: a pot with no ballots, a project funded
+    with no votes, a refused second ballot) is not acknowledged.
     """
 
-    if actor is None or not (actor.is_authenticated and actor.is_staff):
+    if actor is None or not is_office_staff(user=actor):
         raise PublicationError(_("Only the budget office may publish results."), code="forbidden")
     cycle = BudgetCycle.objects.select_for_update().get(pk=cycle_id)
     if cycle.phase in (Phase.PUBLISHED, Phase.IMPLEMENTATION):
@@ -55,6 +59,20 @@ def publish_results(*, cycle_id: int, actor: User | None, reason: str = "") -> b
         raise PublicationError(
             _("These ballots are not counted yet: %(scopes)s.") % {"scopes": ", ".join(missing)},
             code="not_counted",
+        )
+    pending = list_unacknowledged_warnings(cycle=cycle)
+    if pending:
+        raise PublicationError(
+            _(
+                "Each warning of the pre-publication checks needs an acknowledgement with a "
+                "reason first: %(warnings)s"
+            )
+            % {
+                "warnings": "; ".join(
+                    f"{check.scope.name}: {warning.label}" for check, warning in pending
+                )
+            },
+            code="unacknowledged_warnings",
         )
     advance_phase(cycle=cycle, to=Phase.PUBLISHED, actor=actor, reason=reason)
     now = timezone.now()
@@ -102,7 +120,7 @@ def rebuild_result_downloads(*, cycle_id: int, actor: User) -> int:
     published one, never changes. Writes a non-public ``EXPORTS_REBUILD_REQUESTED`` event when
     there was something to build.
     """
-    if actor is None or not (actor.is_authenticated and actor.is_staff):
+    if actor is None or not is_office_staff(user=actor):
         raise PublicationError(
             _("Only the budget office may build the downloads again."), code="forbidden"
         )

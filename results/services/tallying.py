@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from accounts.selectors import is_office_staff
 from budgeting.audit import record_audit_event
 from budgeting.models import AuditEvent
 from budgeting.models import BallotScope
@@ -152,7 +153,7 @@ def enqueue_tally(*, scope_id: int) -> None:
 @transaction.atomic
 def request_tally(*, scope: BallotScope, actor: User) -> None:
     """Staff ask for a (re-)count of ``scope``; refused before voting ends or after publication."""
-    if not (actor.is_authenticated and actor.is_staff):
+    if not is_office_staff(user=actor):
         raise TallyRefusedError(_("Only the budget office may start a count."), code="forbidden")
     cycle = BudgetCycle.objects.get(pk=scope.cycle_id)
     check_tally_allowed(cycle=cycle)

@@ -7,6 +7,8 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from accounts.selectors import is_office_staff
+from accounts.selectors import officer_district_ids
 from budgeting.audit import record_audit_event
 from budgeting.models import AuditEvent
 from budgeting.models import Ballot
@@ -33,6 +35,10 @@ def enter_paper_ballot(
     """Store a paper ballot for ``voter``. Whichever of paper and online comes first counts."""
     if not (staff.is_authenticated and staff.is_staff):
         raise PermissionDenied
+    if not is_office_staff(user=staff) and scope.district_id not in officer_district_ids(
+        user=staff
+    ):
+        raise PermissionDenied  # a district officer enters the paper ballots of their 구 only
     refusal = None
     with transaction.atomic():
         try:

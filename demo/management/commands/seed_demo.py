@@ -29,6 +29,7 @@ from demo.committee import seed_demo_committee
 from demo.committee import seed_demo_open_recruitment
 from demo.departments import seed_demo_departments
 from demo.implementation import seed_demo_implementation
+from demo.oversight import seed_demo_population
 from demo.proposals import seed_demo_proposals
 from demo.results import seed_demo_results
 from demo.review import seed_demo_review
@@ -63,6 +64,7 @@ class Command(BaseCommand):
         seed_demo_committee(cycle=cycle, admin=admin)  # issue 10: drawn by lot, 분과, school
         seed_demo_open_recruitment(admin=admin)  # issue 10: a call residents can apply to
         seed_demo_departments(password=demo.DEMO_PASSWORD)  # issue 11: departments, the ladder
+        seed_demo_population()  # issue 14: turnout against the population
         name_en = cycle.name_en  # type: ignore[attr-defined]  # django-modeltranslation's field
         self.stdout.write(self.style.SUCCESS(f"Demo city ready: cycle “{name_en}”."))
 

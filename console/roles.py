@@ -1,0 +1,13 @@
+"""Permissions of the console's checks, dashboards and exports (staff roles: accounts.predicates).
+
+Imported by their views; the publication checks use ``results.publish_results``.
+"""
+
+import rules
+
+from accounts.predicates import is_budget_office
+
+# The turnout dashboards, the population table and the officials' exports: the budget office.
+rules.add_perm("console.view_dashboard", is_budget_office)
+rules.add_perm("console.import_population", is_budget_office)
+rules.add_perm("console.export_data", is_budget_office)
