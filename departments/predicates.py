@@ -10,8 +10,8 @@
 
 import rules
 
+from accounts.predicates import is_moderator
 from core.predicates import has_second_factor
-from core.predicates import is_staff_member
 from departments.models import DepartmentReview
 from departments.models import Escalation
 from departments.selectors import list_escalation_owner_ids
@@ -50,7 +50,7 @@ def is_forum_moderator(user, escalation: Escalation) -> bool:
         or not escalation.is_forum
     ):
         return False
-    if is_staff_member(user):
+    if is_moderator(user):  # the budget office or a staff moderator
         return True
     return escalation.moderator_id == user.pk and has_second_factor(user)
 

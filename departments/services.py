@@ -25,6 +25,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from accounts.predicates import is_budget_office
 from budgeting.audit import record_audit_event
 from budgeting.models import AuditEvent
 from budgeting.models import BudgetCycle
@@ -32,7 +33,6 @@ from budgeting.phases import Phase
 from budgeting.phases import phase_index
 from core.exceptions import ApplicationError
 from core.links import absolute_url
-from core.predicates import is_staff_member
 from departments.models import CycleSettings
 from departments.models import Department
 from departments.models import DepartmentReview
@@ -137,7 +137,7 @@ def reroute_proposal(
     Departments no longer on the list keep their routing, marked removed with the reason, and
     a pending review of theirs is withdrawn; a submitted review stays in the public record.
     """
-    if not is_staff_member(staff):
+    if not is_budget_office(staff):
         raise DepartmentError(_("Only the budget office routes proposals."), code="permission")
     proposal = Proposal.objects.select_for_update().select_related("cycle").get(pk=proposal.pk)
     reason = (reason or "").strip()
@@ -371,7 +371,7 @@ def send_review_reminders(*, now: datetime | None = None) -> int:
 
 @transaction.atomic
 def save_review_days(*, cycle: BudgetCycle, staff: User, review_days: int) -> CycleSettings:
-    if not is_staff_member(staff):
+    if not is_budget_office(staff):
         raise DepartmentError(_("Only the budget office sets deadlines."), code="permission")
     if review_days < 1:
         raise DepartmentError(_("Give at least one day."), field="review_days")
@@ -392,7 +392,7 @@ def save_ladder(
     *, cycle: BudgetCycle, staff: User, steps: list[tuple[int, str, Department | None, int]]
 ) -> list[EscalationStep]:
     """Replace ``cycle``'s ladder with ``steps`` (threshold, action, office, days)."""
-    if not is_staff_member(staff):
+    if not is_budget_office(staff):
         raise DepartmentError(_("Only the budget office sets the ladder."), code="permission")
     cycle = BudgetCycle.objects.select_for_update().get(pk=cycle.pk)
     if ladder_is_frozen(cycle):
@@ -644,7 +644,7 @@ def close_forum(*, escalation: Escalation, moderator: User, summary: str) -> Esc
 
 @transaction.atomic
 def assign_moderator(*, escalation: Escalation, staff: User, moderator: User) -> Escalation:
-    if not is_staff_member(staff):
+    if not is_budget_office(staff):
         raise DepartmentError(_("Only the budget office assigns moderators."), code="permission")
     escalation = Escalation.objects.select_for_update().get(pk=escalation.pk)
     escalation.moderator = moderator

@@ -17,8 +17,8 @@ from django.utils.translation import gettext as _
 from django.views import View
 from rules.contrib.views import PermissionRequiredMixin as RulesPermissionRequiredMixin
 
+from accounts.predicates import is_budget_office
 from budgeting.models import BudgetCycle
-from core.predicates import is_staff_member
 from departments.exports import FORMATS
 from departments.exports import answers_dataset
 from departments.exports import export_bytes
@@ -78,7 +78,7 @@ def _add_error(form, exc: DepartmentError) -> None:
 
 def _department_scope(user) -> set[int] | None:
     """None (every department) for the budget office; else the official's departments."""
-    return None if is_staff_member(user) else list_official_department_ids(user=user)
+    return None if is_budget_office(user) else list_official_department_ids(user=user)
 
 
 class DeskView(PermissionRequiredMixin, View):

@@ -3,6 +3,7 @@ district officer of the pot's 구 and of another 구, a moderator, a resident an
 denied actions change nothing. Staff with no role are the budget office (nothing broke)."""
 
 from collections.abc import Callable
+from datetime import timedelta
 
 import pytest
 from django.urls import URLPattern
@@ -22,6 +23,10 @@ from budgeting.phases import Phase
 from committee.models import Course
 from committee.models import CourseSession
 from committee.models import Meeting
+from departments.models import Department
+from departments.models import DepartmentReview
+from departments.models import Escalation
+from departments.models import EscalationStep
 from proposals.models import Proposal
 from tests.accounts.factories import ResidentProfileFactory
 from tests.accounts.factories import activate_totp
@@ -92,6 +97,18 @@ def world(district, other_district):
         duration_minutes=90,
     )
     meeting = Meeting.objects.create(cycle=published, title="1차 회의", held_at=timezone.now())
+    department = Department.objects.create(
+        name_ko="교통정책과", name_en="Transport", slug="transport"
+    )
+    review = DepartmentReview.objects.create(proposal=project, department=department)
+    step = EscalationStep.objects.create(cycle=published, threshold=50, action="department_answer")
+    escalation = Escalation.objects.create(
+        proposal=project,
+        step=step,
+        reached_at=timezone.now(),
+        supporters=50,
+        due_at=timezone.now() + timedelta(days=14),
+    )
     users = {
         "office": _staff(district),
         "office_by_role": _staff(district, (StaffRole.Role.BUDGET_OFFICE, None)),
@@ -110,6 +127,8 @@ def world(district, other_district):
         "report": report,
         "session": session,
         "meeting": meeting,
+        "review": review,
+        "escalation": escalation,
         "users": users,
     }
 
@@ -174,6 +193,24 @@ MATRIX: dict[str, tuple[Kwargs, set[str]]] = {
     ),
     "committee:staff-school": (lambda w: {"slug": w["published"].slug}, OFFICE),
     "committee:staff-attendance": (lambda w: {"pk": w["session"].pk}, OFFICE),
+    # the set-up wizard and the phase control room: the budget office
+    "console:cycles": (lambda w: {}, OFFICE),
+    "console:wizard-new": (lambda w: {}, OFFICE),
+    "console:wizard-summary": (lambda w: {"slug": w["voting"].slug}, OFFICE),
+    "console:wizard-step": (lambda w: {"slug": w["voting"].slug, "step": "pots"}, OFFICE),
+    "console:control": (lambda w: {"slug": w["voting"].slug}, OFFICE),
+    "console:control-action": (lambda w: {"slug": w["voting"].slug, "action": "next"}, OFFICE),
+    # departments: the budget office routes, sets the ladder and exports; reviews and answers
+    # are given in a department's name, by its officials only (tests/departments/)
+    "departments:desk": (lambda w: {}, OFFICE),
+    "departments:route": (lambda w: {"pk": w["project"].pk}, OFFICE),
+    "departments:cycle-settings": (lambda w: {"slug": w["published"].slug}, OFFICE),
+    "departments:export": (
+        lambda w: {"slug": w["published"].slug, "kind": "reviews", "fmt": "csv"},
+        OFFICE,
+    ),
+    "departments:review": (lambda w: {"pk": w["review"].pk}, set()),
+    "departments:answer": (lambda w: {"pk": w["escalation"].pk}, set()),
     "console:checks": (lambda w: {"slug": w["published"].slug}, OFFICE),
     "console:dashboard": (lambda w: {"slug": w["published"].slug}, OFFICE),
     "console:population": (lambda w: {"slug": w["published"].slug}, OFFICE),
