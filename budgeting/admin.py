@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError
 from django.utils.translation import gettext_lazy as _
 from modeltranslation.admin import TranslationAdmin
+from modeltranslation.admin import TranslationStackedInline
 
 from budgeting.exceptions import RulesFrozenError
 from budgeting.models import AuditEvent
@@ -60,6 +61,7 @@ class BallotScopeInlineFormSet(forms.BaseInlineFormSet):
                     scope=scope,
                     new_budget_won=form.cleaned_data.get("budget_won"),
                     deleting=self._should_delete_form(form),  # type: ignore[attr-defined]
+                    new_values=form.cleaned_data,
                 )
             except RulesFrozenError as exc:
                 raise ValidationError(exc.message) from exc
@@ -67,7 +69,7 @@ class BallotScopeInlineFormSet(forms.BaseInlineFormSet):
 
 # Stacked, not tabular: every field keeps its own label (a tabular inline labels its inputs only
 # by the column header, which axe reports as unlabelled selects).
-class BallotScopeInline(admin.StackedInline):
+class BallotScopeInline(TranslationStackedInline):
     model = BallotScope
     formset = BallotScopeInlineFormSet
     extra = 0
@@ -198,7 +200,7 @@ class BudgetCycleAdmin(TranslationAdmin):
 
 @admin.register(District)
 class DistrictAdmin(TranslationAdmin):
-    list_display = ["name", "slug", "order"]
+    list_display = ["name", "slug", "parent", "order"]
     prepopulated_fields = {"slug": ("name_en",)}
 
 

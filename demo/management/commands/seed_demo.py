@@ -30,6 +30,8 @@ from demo.implementation import seed_demo_implementation
 from demo.proposals import seed_demo_proposals
 from demo.results import seed_demo_results
 from demo.review import seed_demo_review
+from demo.seoul import seed_demo_dongs
+from demo.seoul import seed_demo_seoul
 from demo.voting import seed_demo_voting
 
 CURRENT_SLUG = "incheon-2027"
@@ -47,7 +49,8 @@ class Command(BaseCommand):
         districts = self.seed_districts()
         areas = self.seed_policy_areas()
         cycle = self.seed_current_cycle(districts, areas)
-        self.seed_accounts(districts, cycle)
+        dongs = seed_demo_dongs(districts)  # issue 12: dong pots inside their gu
+        self.seed_accounts({**districts, **dongs}, cycle)
         seed_demo_voting(districts, areas)  # issue 4: cycles to vote in, one per rule
         seed_demo_proposals(cycle)
         admin = User.objects.get(is_superuser=True, email=demo.ACCOUNTS[0][0])
@@ -59,6 +62,7 @@ class Command(BaseCommand):
         )
         seed_demo_review(cycle)  # rubric + a second cycle in its review phase
         seed_demo_committee(cycle=cycle, admin=admin)  # issue 10: drawn by lot, 분과, school
+        seed_demo_seoul({**districts, **dongs}, areas)  # issue 12: levels and themed tracks
         name_en = cycle.name_en  # type: ignore[attr-defined]  # django-modeltranslation's field
         self.stdout.write(self.style.SUCCESS(f"Demo city ready: cycle “{name_en}”."))
 

@@ -90,6 +90,8 @@ def _admin_change_data(cycle, **overrides):
         "ranked_max_ranks": cycle.ranked_max_ranks,
         "tally_rule": cycle.tally_rule,
         "council_weight_percent": cycle.council_weight_percent,
+        "minimum_support_votes": cycle.minimum_support_votes,
+        "minimum_support_percent": cycle.minimum_support_percent,
         "tie_break_seed": cycle.tie_break_seed,
         "minimum_age": cycle.minimum_age,
         "residents_may_vote": "on",
