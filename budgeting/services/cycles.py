@@ -285,12 +285,17 @@ def clone_cycle(
     cycle.full_clean()
     cycle.save()
     cycle.policy_areas.set(source.policy_areas.all())
+    # Every pot with its level, amount and track (name and theme in both languages, age bounds,
+    # ballot limit).
+    scope_fields = [
+        *(f for f in BallotScope.FROZEN_FIELDS if f != "district"),
+        *(f"{f}_{lang}" for f in ("track_name", "track_theme") for lang in ("ko", "en")),
+    ]
     BallotScope.objects.bulk_create(
         BallotScope(
             cycle=cycle,
             district_id=scope.district_id,
-            budget_won=scope.budget_won,
-            per_project_cap_won=scope.per_project_cap_won,
+            **{field: getattr(scope, field) for field in scope_fields},
         )
         for scope in source.scopes.all()
     )

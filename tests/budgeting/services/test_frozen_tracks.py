@@ -8,6 +8,7 @@ from budgeting.models import BallotScope
 from budgeting.models import BudgetCycle
 from budgeting.phases import Phase
 from budgeting.services.cycles import check_scope_change_allowed
+from budgeting.services.cycles import clone_cycle
 from budgeting.services.cycles import update_cycle
 from tests.budgeting.factories import BallotScopeFactory
 from tests.helpers import cycle_in_phase
@@ -60,3 +61,16 @@ def test_the_minimum_support_cannot_change_once_voting_opens(cycle, field, value
     with pytest.raises(RulesFrozenError):
         update_cycle(cycle=cycle, **{field: value})
     assert getattr(BudgetCycle.objects.get(pk=cycle.pk), field) != value
+
+
+def test_a_cloned_cycle_keeps_its_tracks(youth_track, citywide_scope, staff_user):
+    source = youth_track.cycle
+    clone = clone_cycle(source=source, name="2028", slug="cycle-2028", actor=staff_user)
+    track = clone.scopes.get(track_slug="youth")
+    assert (track.track_name_en, track.minimum_age, track.maximum_age, track.max_choices) == (
+        "Youth",
+        19,
+        39,
+        2,
+    )
+    assert clone.scopes.filter(district=None, track_slug="").count() == 1  # the free pot
