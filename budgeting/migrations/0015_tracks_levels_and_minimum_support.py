@@ -75,7 +75,14 @@ class Migration(migrations.Migration):
             name='minimum_support_percent',
             field=models.PositiveSmallIntegerField(default=0, help_text="A project must be on at least this share of its pot's ballots to be funded (0: no share required). Both minimums apply.", validators=[django.core.validators.MaxValueValidator(100)], verbose_name="minimum support: least share of the pot's ballots (%)"),
         ),
+        # Cycles that exist already keep the rule they were counted under (no minimum: 0);
+        # new cycles get the default, 1 (a project nobody voted for is never funded).
         migrations.AddField(
+            model_name='budgetcycle',
+            name='minimum_support_votes',
+            field=models.PositiveIntegerField(default=0, help_text='A project with fewer votes is not funded, whatever money is left. The default, 1, means a project nobody voted for is never funded; 0 lifts the rule.', verbose_name='minimum support: fewest votes a funded project needs'),
+        ),
+        migrations.AlterField(
             model_name='budgetcycle',
             name='minimum_support_votes',
             field=models.PositiveIntegerField(default=1, help_text='A project with fewer votes is not funded, whatever money is left. The default, 1, means a project nobody voted for is never funded; 0 lifts the rule.', verbose_name='minimum support: fewest votes a funded project needs'),
