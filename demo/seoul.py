@@ -135,6 +135,7 @@ def seed_demo_dongs(districts: dict[str, District]) -> dict[str, District]:
 
 def seed_demo_seoul(districts: dict[str, District], areas) -> BudgetCycle:
     """The ``seoul-2026`` cycle in its voting phase, with every pot on the ballot."""
+    districts = {**districts, **seed_demo_dongs(districts)}
     now = timezone.now().replace(second=0, microsecond=0)
     cycle = BudgetCycle.objects.filter(slug=SEOUL_SLUG).first()
     if cycle is None:

@@ -49,8 +49,7 @@ class Command(BaseCommand):
         districts = self.seed_districts()
         areas = self.seed_policy_areas()
         cycle = self.seed_current_cycle(districts, areas)
-        dongs = seed_demo_dongs(districts)  # issue 12: dong pots inside their gu
-        self.seed_accounts({**districts, **dongs}, cycle)
+        self.seed_accounts(districts, cycle)
         seed_demo_voting(districts, areas)  # issue 4: cycles to vote in, one per rule
         seed_demo_proposals(cycle)
         admin = User.objects.get(is_superuser=True, email=demo.ACCOUNTS[0][0])
@@ -62,7 +61,7 @@ class Command(BaseCommand):
         )
         seed_demo_review(cycle)  # rubric + a second cycle in its review phase
         seed_demo_committee(cycle=cycle, admin=admin)  # issue 10: drawn by lot, 분과, school
-        seed_demo_seoul({**districts, **dongs}, areas)  # issue 12: levels and themed tracks
+        seed_demo_seoul(districts, areas)  # issue 12: levels and themed tracks
         name_en = cycle.name_en  # type: ignore[attr-defined]  # django-modeltranslation's field
         self.stdout.write(self.style.SUCCESS(f"Demo city ready: cycle “{name_en}”."))
 
@@ -127,6 +126,7 @@ class Command(BaseCommand):
         return cycle
 
     def seed_accounts(self, districts, cycle) -> None:
+        districts = {**districts, **seed_demo_dongs(districts)}  # a demo resident lives in one
         for email, name, district_slug, birth_year, relation, verified, role in demo.ACCOUNTS:
             user = User.objects.filter(email=email).first()
             if user is None:
