@@ -80,7 +80,7 @@ class BudgetCycleAdmin(ReadOnlyAdmin, TranslationAdmin):
 
 @admin.register(District)
 class DistrictAdmin(TranslationAdmin):
-    list_display = ["name", "slug", "order"]
+    list_display = ["name", "slug", "parent", "order"]
     prepopulated_fields = {"slug": ("name_en",)}
 
 

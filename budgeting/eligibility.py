@@ -11,6 +11,7 @@ class Ineligibility(Enum):
     TOO_YOUNG = "too_young"
     RELATION = "relation"
     DISTRICT = "district"
+    TRACK_AGE = "track_age"
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,6 +28,19 @@ class ResidentFacts:
     relation: str
     district_id: int
     is_verified: bool
+    # The gu of a resident registered in a dong (None: registered in a gu, or not looked up)
+    district_parent_id: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class TrackBounds:
+    """A themed track's own age bounds (e.g. youth: 19 to 39), on top of the cycle's rule."""
+
+    minimum_age: int | None = None
+    maximum_age: int | None = None
+
+
+NO_TRACK = TrackBounds()
 
 
 def age_in_year(*, birth_year: int, on: date) -> int:
@@ -35,11 +49,17 @@ def age_in_year(*, birth_year: int, on: date) -> int:
 
 
 def check_eligibility(
-    facts: ResidentFacts | None, rule: EligibilityRule, *, scope_district_id: int | None
+    facts: ResidentFacts | None,
+    rule: EligibilityRule,
+    *,
+    scope_district_id: int | None,
+    track: TrackBounds = NO_TRACK,
 ) -> Ineligibility | None:
-    """Return why ``facts`` may not vote on a scope under ``rule``, or None when they may.
+    """Return why ``facts`` may not vote on (or propose in) a scope under ``rule``, or None.
 
-    ``scope_district_id`` is None for a city-wide ballot, which every eligible resident votes on.
+    ``scope_district_id`` is None for a city-wide ballot, which every eligible resident votes on;
+    a gu's pot is open to the gu's residents and to those of its dongs, a dong's pot to the
+    dong's. ``track`` holds a themed track's own age bounds, counted on the same day.
     """
     if facts is None:
         return Ineligibility.NO_PROFILE
@@ -49,6 +69,17 @@ def check_eligibility(
         return Ineligibility.TOO_YOUNG
     if facts.relation not in rule.accepted_relations:
         return Ineligibility.RELATION
-    if scope_district_id is not None and facts.district_id != scope_district_id:
+    if scope_district_id is not None and scope_district_id not in (
+        facts.district_id,
+        facts.district_parent_id,
+    ):
         return Ineligibility.DISTRICT
+    return _check_track(age_in_year(birth_year=facts.birth_year, on=rule.age_counted_on), track)
+
+
+def _check_track(age: int, track: TrackBounds) -> Ineligibility | None:
+    if (track.minimum_age is not None and age < track.minimum_age) or (
+        track.maximum_age is not None and age > track.maximum_age
+    ):
+        return Ineligibility.TRACK_AGE
     return None

@@ -2,20 +2,24 @@
 
 from datetime import datetime
 
+from django.db.models import F
 from django.db.models import Prefetch
 from django.db.models import QuerySet
 from django.db.models import Sum
 from django.utils import timezone
 
+from budgeting.eligibility import NO_TRACK
 from budgeting.eligibility import EligibilityRule
 from budgeting.eligibility import Ineligibility
 from budgeting.eligibility import ResidentFacts
+from budgeting.eligibility import TrackBounds
 from budgeting.eligibility import check_eligibility
 from budgeting.models import AuditEvent
 from budgeting.models import BallotScope
 from budgeting.models import BudgetCycle
 from budgeting.models import CouncilMembership
 from budgeting.models import DeclaredInterest
+from budgeting.models import District
 from budgeting.models import Subcommittee
 from budgeting.models import SubcommitteeMember
 from budgeting.phases import MANUAL_ONLY_TARGETS
@@ -35,7 +39,12 @@ def list_current_cycles() -> QuerySet[BudgetCycle]:
 
 
 def list_scopes_for_cycle(*, cycle: BudgetCycle) -> QuerySet[BallotScope]:
-    return cycle.scopes.select_related("district").order_by("district__order", "pk")
+    return cycle.scopes.select_related("district").order_by(
+        F("district__parent__order").asc(nulls_first=True),
+        F("district__order").asc(nulls_first=True),
+        "track_slug",
+        "pk",
+    )
 
 
 def get_cycle_budget_total(*, cycle: BudgetCycle) -> int:
@@ -97,35 +106,59 @@ def get_eligibility_rule(*, cycle: BudgetCycle) -> EligibilityRule:
     )
 
 
-def get_resident_facts(*, user) -> ResidentFacts | None:
+def get_resident_facts(*, user, with_gu: bool = True) -> ResidentFacts | None:
+    """The resident's facts; ``with_gu`` also reads the gu of a dong they are registered in
+    (one query; the ballot path asks for it only when a gu's pot is not their own district)."""
     profile = getattr(user, "resident_profile", None) if user.is_authenticated else None
     if profile is None:
         return None
+    parent_id = None
+    if with_gu and profile.district_id is not None:
+        parent_id = (
+            District.objects.filter(pk=profile.district_id).values_list("parent_id", flat=True)
+        ).first()
     return ResidentFacts(
         birth_year=profile.birth_year,
         relation=profile.relation,
         district_id=profile.district_id,
         is_verified=profile.is_verified,
+        district_parent_id=parent_id,
     )
 
 
+def get_track_bounds(*, scope: BallotScope) -> TrackBounds:
+    if not scope.has_age_bounds:
+        return NO_TRACK
+    return TrackBounds(minimum_age=scope.minimum_age, maximum_age=scope.maximum_age)
+
+
 def get_ineligibility(*, user, scope: BallotScope) -> Ineligibility | None:
-    """Why ``user`` may not vote on ``scope`` (None: they may)."""
+    """Why ``user`` may not vote on (or propose in) ``scope`` (None: they may)."""
+    profile = getattr(user, "resident_profile", None) if user.is_authenticated else None
+    own_district = profile is not None and scope.district_id in (None, profile.district_id)
     return check_eligibility(
-        get_resident_facts(user=user),
+        get_resident_facts(user=user, with_gu=not own_district),
         get_eligibility_rule(cycle=scope.cycle),
         scope_district_id=scope.district_id,
+        track=get_track_bounds(scope=scope),
     )
 
 
 def list_ballot_scopes_for_resident(*, user, cycle: BudgetCycle) -> list[BallotScope]:
-    """The resident's district ballot and the city-wide one, where they are eligible."""
+    """Every pot of ``cycle`` the resident may vote in (or propose in): city-wide, their gu's,
+    their dong's, and the themed tracks whose own rule they meet."""
     facts = get_resident_facts(user=user)
     rule = get_eligibility_rule(cycle=cycle)  # one cycle: facts and rule are read once
     return [
         scope
         for scope in list_scopes_for_cycle(cycle=cycle)
-        if check_eligibility(facts, rule, scope_district_id=scope.district_id) is None
+        if check_eligibility(
+            facts,
+            rule,
+            scope_district_id=scope.district_id,
+            track=get_track_bounds(scope=scope),
+        )
+        is None
     ]
 
 

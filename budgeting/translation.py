@@ -3,6 +3,7 @@
 from modeltranslation.translator import TranslationOptions
 from modeltranslation.translator import register
 
+from budgeting.models import BallotScope
 from budgeting.models import BudgetCycle
 from budgeting.models import District
 from budgeting.models import PolicyArea
@@ -27,3 +28,8 @@ class BudgetCycleTranslationOptions(TranslationOptions):
 @register(Subcommittee)
 class SubcommitteeTranslationOptions(TranslationOptions):
     fields = ("name",)
+
+
+@register(BallotScope)
+class BallotScopeTranslationOptions(TranslationOptions):
+    fields = ("track_name", "track_theme")

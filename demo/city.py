@@ -63,6 +63,8 @@ ACCOUNTS = [
     ("council@demo.chamyeo.kr", "김위원", "namdong-gu", 1975, "lives", True, "council"),
     ("resident@demo.chamyeo.kr", "이주민", "bupyeong-gu", 1990, "lives", True, "resident"),
     ("newcomer@demo.chamyeo.kr", "박새내기", "yeonsu-gu", 2001, "studies", False, "resident"),
+    # a young resident of a dong: every pot of the Seoul-style cycle on one ballot page
+    ("youth@demo.chamyeo.kr", "정청년", "bupyeong-1-dong", 2000, "lives", True, "resident"),
 ]
 
 

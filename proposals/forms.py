@@ -138,7 +138,7 @@ class ProposalForm(BootstrapFormMixin, forms.Form):
         label=_("Which budget"),
         queryset=BallotScope.objects.none(),
         empty_label=None,
-        help_text=_("Your own district's budget, or the city-wide one."),
+        help_text=_("The city-wide budget, your own district's, or a themed track open to you."),
     )
     policy_area: "forms.ModelChoiceField[PolicyArea]" = forms.ModelChoiceField(
         label=_("Policy area"), queryset=PolicyArea.objects.none()

@@ -8,7 +8,6 @@ from typing import cast
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import CharField
 from django.db.models import Count
-from django.db.models import F
 from django.db.models import Prefetch
 from django.db.models import Q
 from django.db.models import QuerySet
@@ -25,6 +24,8 @@ from budgeting.models import BudgetCycle
 from budgeting.phases import Phase
 from budgeting.selectors import get_eligibility_rule
 from budgeting.selectors import get_resident_facts
+from budgeting.selectors import list_ballot_scopes_for_resident
+from budgeting.selectors import list_scopes_for_cycle
 from core.predicates import is_staff_member
 from proposals.models import CoAuthorInvitation
 from proposals.models import Comment
@@ -69,16 +70,13 @@ def get_participation_ineligibility(*, user, cycle: BudgetCycle) -> Ineligibilit
 
 
 def list_scopes_open_to_resident(*, user, cycle: BudgetCycle) -> QuerySet[BallotScope]:
-    """Where a resident may propose: their own district's pot and the city-wide one."""
-    profile = getattr(user, "resident_profile", None) if user.is_authenticated else None
-    district_filter = Q(district__isnull=True)
-    if profile is not None:
-        district_filter |= Q(district_id=profile.district_id)
-    return (
-        cycle.scopes.filter(district_filter)
-        .select_related("district")
-        .order_by(F("district__order").asc(nulls_first=True), "pk")
-    )
+    """Where a resident may propose: the pots they may vote in (city-wide, their gu's and
+    dong's, and the themed tracks whose age bounds they meet)."""
+    allowed = [scope.pk for scope in list_ballot_scopes_for_resident(user=user, cycle=cycle)]
+    if not allowed:
+        # no profile yet (or not eligible): the city-wide free pot, so the form still shows one
+        return cycle.scopes.filter(district__isnull=True, track_slug="").select_related("district")
+    return list_scopes_for_cycle(cycle=cycle).filter(pk__in=allowed)
 
 
 def list_policy_areas_for_cycle(*, cycle: BudgetCycle):

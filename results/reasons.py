@@ -15,6 +15,8 @@ def describe_reason(allocation: Allocation) -> str:  # noqa: PLR0911 (one return
         "money": format_won(p.get("supporters_money", 0)),
         "score": p.get("score", 0),
         "threshold": p.get("threshold", 0),
+        "votes": p.get("votes", 0),
+        "minimum": p.get("minimum", 0),
     }
     code = allocation.reason_code
     if code == "funded" and "round" in p:
@@ -36,6 +38,13 @@ def describe_reason(allocation: Allocation) -> str:  # noqa: PLR0911 (one return
         return _("Not funded: %(left)s left, cost %(cost)s.") % values
     if code == "below_threshold":
         return _("Not funded: %(score)s votes, fewer than the %(threshold)s needed.") % values
+    if code == "below_minimum_support" and allocation.votes == 0:
+        return _("Not funded: nobody voted for it.")
+    if code == "below_minimum_support":
+        return (
+            _("Not funded: %(votes)s votes, below the minimum support of %(minimum)s votes.")
+            % values
+        )
     if code == "not_reached_no_skip":
         return _("Not funded: counting stopped at an earlier project that did not fit.")
     if code == "supporters_could_not_pay" and allocation.votes == 0:

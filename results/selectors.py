@@ -35,6 +35,7 @@ from budgeting.models import CountedReceipt
 from budgeting.models import ExportFile
 from budgeting.models import ImportedElection
 from budgeting.models import TallyRun
+from budgeting.tally import MIN_SUPPORT_META
 from budgeting.tally import ProjectInput
 from budgeting.tally import TallyInput
 from budgeting.tally import meta_rule_options
@@ -121,7 +122,7 @@ def get_tally_input(*, scope: BallotScope) -> ScopeTallyInput:
     if cycle.ballot_rule == BudgetCycle.BallotRule.RANKED:
         # A ranked choice stores its rank (1 = first); Pabulib's ordinal ballots count rank r
         # of at most k as k + 1 - r points (Kraków's 3, 2, 1).
-        points = cycle.ranked_max_ranks + 1 - points
+        points = (scope.max_choices or cycle.ranked_max_ranks) + 1 - points
     options: dict = {
         "vote_type": VOTE_TYPE_OF_BALLOT_RULE[cycle.ballot_rule],
         "tie_break": "cost_votes_lot",
@@ -134,6 +135,12 @@ def get_tally_input(*, scope: BallotScope) -> ScopeTallyInput:
         options["council_weight"] = Fraction(cycle.council_weight_percent, 100)
         options["public_weight"] = Fraction(cycle.public_weight_percent, 100)
     meta = get_pb_meta(scope=scope)
+    if imported is None:
+        # The cycle's minimum support (never for an imported election: counted as the city did)
+        minimum = cycle.minimum_support_for(ballot_count=int(weights.sum()))
+        if minimum > 0:
+            options["min_project_votes"] = minimum
+            meta[MIN_SUPPORT_META] = str(minimum)
     if imported is not None:
         options.update(imported_rule_options(imported))
         meta = {k: str(v) for k, v in imported.meta.items() if k not in PB_COMPUTED_META}
@@ -157,6 +164,15 @@ def get_tally_input(*, scope: BallotScope) -> ScopeTallyInput:
 
 # META keys the .pb writer computes itself.
 PB_COMPUTED_META = frozenset({"num_projects", "num_votes", "budget", "vote_type", "max_length"})
+
+
+def get_minimum_support(*, run: TallyRun) -> int:
+    """The supporting ballots a project needed to be funded in ``run`` (0: no minimum): the
+    cycle's frozen minimum support for the run's ballot count; none for an imported election."""
+    cycle = run.scope.cycle
+    if ImportedElection.objects.filter(cycle=cycle).exists():
+        return 0
+    return cycle.minimum_support_for(ballot_count=run.ballot_count)
 
 
 def imported_rule_options(imported: ImportedElection) -> dict:

@@ -38,6 +38,7 @@ from results.reasons import describe_reason
 from results.selectors import count_counted_receipts
 from results.selectors import explain_my_share
 from results.selectors import get_comparison_run
+from results.selectors import get_minimum_support
 from results.selectors import get_published_run
 from results.selectors import is_receipt_counted
 from results.selectors import iter_counted_receipts
@@ -184,6 +185,7 @@ class ScopeResultsView(ScopeResultsMixin, TemplateView):
                 in (BudgetCycle.BallotRule.CUMULATIVE, BudgetCycle.BallotRule.RANKED),
                 "uses_ranks": self.cycle.ballot_rule == BudgetCycle.BallotRule.RANKED,
                 "uses_score": run.rule == BudgetCycle.TallyRule.COUNCIL_WEIGHTED,
+                "minimum_support": get_minimum_support(run=run),
             }
         )
         return context

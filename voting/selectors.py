@@ -31,6 +31,8 @@ from budgeting.selectors import list_ballot_scopes_for_resident
 from budgeting.selectors import list_scopes_for_cycle
 from proposals.models import Proposal
 from voting.ballot_rules import BallotLimits
+from voting.ballot_rules import measure_ballot
+from voting.shared import order_for_voter
 from voting.shared import voter_key
 
 # Age bands for turnout, by age counted on the cycle's reference date: (lowest age, label).
@@ -161,15 +163,18 @@ def get_ballot_limits(
         costs = {
             proposal.pk: proposal.ballot_cost_won for proposal in cast("list[Proposal]", proposals)
         }
+    # A pot's own limit (a themed track's, a dong's) replaces the cycle's k for approval and
+    # ranked ballots; the fewest choices never exceeds it.
+    max_choices = scope.max_choices or cycle.approval_max_choices
     return BallotLimits(
         rule=cycle.ballot_rule,
         costs=costs,
         budget_won=scope.budget_won,
-        min_choices=cycle.approval_min_choices,
-        max_choices=cycle.approval_max_choices,
+        min_choices=min(cycle.approval_min_choices, max_choices),
+        max_choices=max_choices,
         points=cycle.cumulative_points,
         max_points_per_project=cycle.cumulative_max_per_project,
-        max_ranks=cycle.ranked_max_ranks,
+        max_ranks=scope.max_choices or cycle.ranked_max_ranks,
     )
 
 
@@ -332,3 +337,51 @@ def get_participation_ineligibility_for_voting(*, user, cycle: BudgetCycle) -> I
     return check_eligibility(
         get_resident_facts(user=user), get_eligibility_rule(cycle=cycle), scope_district_id=None
     )
+
+
+# --- the one ballot page: every pot a resident may vote in ---------------------------------------
+@dataclass
+class BallotSection:
+    """One pot on a resident's ballot page: its projects, its own limits and meter, and
+    whether they voted on it (their own choices only, found by their own key)."""
+
+    scope: BallotScope
+    proposals: list[Proposal]
+    limits: BallotLimits
+    chosen: dict[int, int]
+    participation: Participation | None
+
+    @property
+    def meter(self):
+        return measure_ballot(self.limits, self.chosen)
+
+    @property
+    def has_voted(self) -> bool:
+        return self.participation is not None and self.participation.voted_at is not None
+
+    @property
+    def rank_options(self) -> range:
+        return range(1, self.limits.max_ranks + 1)
+
+
+def list_ballot_sections(*, user, cycle: BudgetCycle) -> list[BallotSection]:
+    """The pots of ``cycle`` that ``user`` may vote in (city, gu, dong, themed tracks), each
+    with its projects in the voter's own order, its limits and their stored choices."""
+    participations = map_participations_by_scope(user=user, cycle=cycle)
+    sections = []
+    for scope in list_ballot_scopes_for_resident(user=user, cycle=cycle):
+        scope.cycle = cycle
+        proposals = order_for_voter(
+            list_ballot_proposals(scope=scope),
+            key=voter_key(user_id=user.pk, scope_id=scope.pk),
+        )
+        sections.append(
+            BallotSection(
+                scope=scope,
+                proposals=proposals,
+                limits=get_ballot_limits(scope=scope, proposals=proposals),
+                chosen=get_own_choices(ballot=get_own_ballot(user=user, scope=scope)),
+                participation=participations.get(scope.pk),
+            )
+        )
+    return sections

@@ -7,6 +7,7 @@ from voting import views
 app_name = "voting"
 
 urlpatterns = [
+    path("cycles/<slug:slug>/ballot/", views.BallotPageView.as_view(), name="ballot-page"),
     path(
         "cycles/<slug:slug>/ballots/<int:scope_pk>/",
         views.BallotFormView.as_view(),

@@ -55,6 +55,7 @@ from voting.selectors import get_scope_for_submission
 from voting.selectors import get_scope_for_voting
 from voting.selectors import get_voter
 from voting.selectors import list_ballot_proposals
+from voting.selectors import list_ballot_sections
 from voting.selectors import list_my_ballots
 from voting.services.ballots import start_ballot
 from voting.services.ballots import submit_ballot
@@ -124,6 +125,26 @@ class ResidentBallotMixin(ProfileRequiredMixin, ScopeMixin, PermissionRequiredMi
             "participation": participation,
         }
         return render(self.request, template, context, status=status)
+
+
+class BallotPageView(ProfileRequiredMixin, ScopeMixin, PermissionRequiredMixin, View):
+    """One page with every pot the resident may vote in (city-wide, gu, dong, themed tracks),
+    each with its own form, limit and meter, and what is left to vote on. Each pot's form goes
+    on to that pot's confirmation and submission (one ballot per pot, as the count needs)."""
+
+    request: AuthenticatedHttpRequest
+    permission_required = "voting.open_ballot_page"
+
+    def get(self, request, *args, **kwargs):
+        sections = list_ballot_sections(user=request.user, cycle=self.cycle)
+        for section in sections:
+            start_ballot(voter=request.user, scope=section.scope)
+        context = {
+            "cycle": self.cycle,
+            "sections": sections,
+            "left_to_vote": [s for s in sections if not s.has_voted and s.proposals],
+        }
+        return render(request, "voting/ballot_page.html", context)
 
 
 class BallotFormView(ResidentBallotMixin, View):

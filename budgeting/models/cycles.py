@@ -123,6 +123,23 @@ class BudgetCycle(models.Model):
         validators=[MaxValueValidator(100)],
         help_text=_("The public vote gets the rest. Seoul has used 50 to 70 % public weight."),
     )
+    minimum_support_votes = models.PositiveIntegerField(
+        _("minimum support: fewest votes a funded project needs"),
+        default=1,
+        help_text=_(
+            "A project with fewer votes is not funded, whatever money is left. The default, 1, "
+            "means a project nobody voted for is never funded; 0 lifts the rule."
+        ),
+    )
+    minimum_support_percent = models.PositiveSmallIntegerField(
+        _("minimum support: least share of the pot's ballots (%)"),
+        default=0,
+        validators=[MaxValueValidator(100)],
+        help_text=_(
+            "A project must be on at least this share of its pot's ballots to be funded "
+            "(0: no share required). Both minimums apply."
+        ),
+    )
     tie_break_seed = models.CharField(
         _("tie-break seed"),
         max_length=64,
@@ -174,7 +191,13 @@ class BudgetCycle(models.Model):
         "cumulative_max_per_project",
         "ranked_max_ranks",
     )
-    TALLY_RULE_FIELDS: tuple[str, ...] = ("tally_rule", "council_weight_percent", "tie_break_seed")
+    TALLY_RULE_FIELDS: tuple[str, ...] = (
+        "tally_rule",
+        "council_weight_percent",
+        "minimum_support_votes",
+        "minimum_support_percent",
+        "tie_break_seed",
+    )
     ELIGIBILITY_FIELDS: tuple[str, ...] = (
         "minimum_age",
         "age_reference_date",
@@ -246,6 +269,12 @@ class BudgetCycle(models.Model):
     @property
     def public_weight_percent(self) -> int:
         return 100 - self.council_weight_percent
+
+    def minimum_support_for(self, *, ballot_count: int) -> int:
+        """The fewest votes a project needs to be funded in a pot with ``ballot_count`` ballots:
+        the larger of the two minimums, the share rounded up (exact integer arithmetic)."""
+        by_share = -(-ballot_count * self.minimum_support_percent // 100)
+        return max(self.minimum_support_votes, by_share)
 
     @property
     def eligible_relations(self) -> frozenset[str]:

@@ -177,9 +177,14 @@ def check_rules_change_allowed(*, cycle: BudgetCycle, new_values: dict[str, Any]
 
 
 def check_scope_change_allowed(
-    *, scope: BallotScope, new_budget_won: int | None = None, deleting: bool = False
+    *,
+    scope: BallotScope,
+    new_budget_won: int | None = None,
+    deleting: bool = False,
+    new_values: dict[str, Any] | None = None,
 ) -> None:
-    """Refuse adding, removing or re-budgeting a ballot scope once voting has opened."""
+    """Refuse adding, removing, re-budgeting or changing the rules of a ballot scope (its
+    level, track, age bounds and ballot limit) once voting has opened."""
     cycle = BudgetCycle.objects.get(pk=scope.cycle_id)
     if not cycle.rules_are_frozen:
         return
@@ -192,6 +197,22 @@ def check_scope_change_allowed(
         raise RulesFrozenError(
             _("Voting has opened, so the budget of “%(scope)s” can no longer change.")
             % {"scope": stored.name}
+        )
+    values = new_values or {}
+    changed = [
+        field
+        for field in BallotScope.FROZEN_FIELDS
+        if field in values and values[field] != getattr(stored, field)
+    ]
+    if changed:
+        labels = ", ".join(
+            str(cast("Field[Any, Any]", BallotScope._meta.get_field(f)).verbose_name)
+            for f in changed
+        )
+        raise RulesFrozenError(
+            _("Voting has opened, so the rules of “%(scope)s” can no longer change (%(fields)s).")
+            % {"scope": stored.name, "fields": labels},
+            code="rules_frozen",
         )
 
 
@@ -264,12 +285,17 @@ def clone_cycle(
     cycle.full_clean()
     cycle.save()
     cycle.policy_areas.set(source.policy_areas.all())
+    # Every pot with its level, amount and track (name and theme in both languages, age bounds,
+    # ballot limit).
+    scope_fields = [
+        *(f for f in BallotScope.FROZEN_FIELDS if f != "district"),
+        *(f"{f}_{lang}" for f in ("track_name", "track_theme") for lang in ("ko", "en")),
+    ]
     BallotScope.objects.bulk_create(
         BallotScope(
             cycle=cycle,
             district_id=scope.district_id,
-            budget_won=scope.budget_won,
-            per_project_cap_won=scope.per_project_cap_won,
+            **{field: getattr(scope, field) for field in scope_fields},
         )
         for scope in source.scopes.all()
     )

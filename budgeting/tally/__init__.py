@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from budgeting.tally.fingerprint import CanonicalPb
 from budgeting.tally.fingerprint import canonical_pb
+from budgeting.tally.pabulib import MIN_SUPPORT_META
 from budgeting.tally.pabulib import PbElection
 from budgeting.tally.pabulib import PbFormatError
 from budgeting.tally.pabulib import PbWarning
@@ -36,6 +37,7 @@ from budgeting.tally.types import TallyInputError
 from budgeting.tally.types import TallyOutcome
 
 __all__ = [
+    "MIN_SUPPORT_META",
     "BallotInput",
     "BallotMatrix",
     "CanonicalPb",

@@ -52,6 +52,7 @@ from budgeting.tally import mes_kernels as kernels
 from budgeting.tally.greedy import density_order
 from budgeting.tally.greedy import eligibility
 from budgeting.tally.greedy import greedy_pass
+from budgeting.tally.greedy import ineligibility_reason
 from budgeting.tally.ties import tie_ranks
 from budgeting.tally.types import Prepared
 from budgeting.tally.types import ProjectResult
@@ -569,7 +570,7 @@ def _add1(
         beta += increment
 
 
-def equal_shares(t: TallyInput) -> TallyOutcome:  # noqa: PLR0912, PLR0915
+def equal_shares(t: TallyInput) -> TallyOutcome:  # noqa: PLR0912
     """Method of Equal Shares, Add1, then (by default) greedy completion.
 
     Ranks: funded projects first, in the order they were bought (MES rounds, then completion),
@@ -577,7 +578,7 @@ def equal_shares(t: TallyInput) -> TallyOutcome:  # noqa: PLR0912, PLR0915
     """
     prep = prepare(t)
     ranks = tie_ranks(t.tie_break, t.lot_seed, prep.ids, prep.costs, prep.votes)
-    eligible = eligibility(prep, t.min_project_score)
+    eligible = eligibility(prep, t.min_project_score, t.min_project_votes)
     costs = prep.costs
     engine = _Engine(prep, ranks)
     # Free projects give no cost-satisfaction: like pabutools, MES ignores them and the greedy
@@ -631,11 +632,7 @@ def equal_shares(t: TallyInput) -> TallyOutcome:  # noqa: PLR0912, PLR0915
         if i in chosen:
             continue
         if not eligible[i]:
-            threshold: dict[str, int | str] = {
-                "score": prep.scores[i],
-                "threshold": t.min_project_score,
-            }
-            reasons[i] = ("below_threshold", threshold)
+            reasons[i] = ineligibility_reason(t, prep, i)
             continue
         left = completion_reasons.get(i, (None, {}))[1].get("remaining_budget")
         if i in money:

@@ -93,11 +93,22 @@ def greedy_pass(
     return funded, reasons
 
 
-def eligibility(prep: Prepared, min_project_score: int) -> list[bool]:
-    """A project is eligible unless its score is below ``min_project_score``."""
-    if min_project_score <= 0:
+def eligibility(prep: Prepared, min_project_score: int, min_project_votes: int = 0) -> list[bool]:
+    """A project is eligible unless its score is below ``min_project_score`` or fewer than
+    ``min_project_votes`` ballots support it (the cycle's minimum support)."""
+    if min_project_score <= 0 and min_project_votes <= 0:
         return [True] * prep.n_projects
-    return [s >= min_project_score for s in prep.scores]
+    return [
+        s >= min_project_score and v >= min_project_votes
+        for s, v in zip(prep.scores, prep.votes, strict=True)
+    ]
+
+
+def ineligibility_reason(t: TallyInput, prep: Prepared, i: int) -> tuple[str, dict[str, int | str]]:
+    """Why project ``i`` was not eligible: too few supporters, or a score below the threshold."""
+    if prep.votes[i] < t.min_project_votes:
+        return "below_minimum_support", {"votes": prep.votes[i], "minimum": t.min_project_votes}
+    return "below_threshold", {"score": prep.scores[i], "threshold": t.min_project_score}
 
 
 def greedy(t: TallyInput) -> TallyOutcome:
@@ -116,20 +127,14 @@ def greedy_by_scores(
     """
     ranks = tie_ranks(t.tie_break, t.lot_seed, prep.ids, prep.costs, prep.votes)
     order = density_order(scores, prep.costs, ranks, free_last=free_last)
-    eligible = eligibility(prep, t.min_project_score)
+    eligible = eligibility(prep, t.min_project_score, t.min_project_votes)
     funded, reasons = greedy_pass(
         order, prep.costs, t.budget, eligible, no_skip=t.greedy_no_skip, ids=prep.ids
     )
     funded_set = set(funded)
     results = []
     for position, i in enumerate(order, start=1):
-        if eligible[i]:
-            code, params = reasons[i]
-        else:
-            code, params = (
-                "below_threshold",
-                {"score": prep.scores[i], "threshold": t.min_project_score},
-            )
+        code, params = reasons[i] if eligible[i] else ineligibility_reason(t, prep, i)
         results.append(
             ProjectResult(
                 project_id=prep.ids[i],

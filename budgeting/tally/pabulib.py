@@ -173,6 +173,11 @@ class PbElection:
         )
 
 
+# Not a Pabulib key: Chamyeo's files state a cycle's minimum support (supporting ballots a project
+# needs to be eligible, whatever the rule) under it.
+MIN_SUPPORT_META = "min_project_support"
+
+
 def meta_rule_options(meta: dict[str, str]) -> dict[str, int | bool | str]:
     """:class:`TallyInput` options for the variant META ``rule`` names (see ``to_tally_input``)."""
     rule = meta.get("rule", "").strip()
@@ -182,6 +187,12 @@ def meta_rule_options(meta: dict[str, str]) -> dict[str, int | bool | str]:
         # scores are whole numbers: "score >= 99.5" is "score >= 100"
         options["min_project_score"] = math.ceil(
             _parse_decimal(threshold, "META min_project_score_threshold", None)
+        )
+    support = meta.get(MIN_SUPPORT_META, "")
+    if not _is_none(support):
+        # Chamyeo's minimum support, for every rule: fewer supporters, left out of the instance
+        options["min_project_votes"] = math.ceil(
+            _parse_decimal(support, f"META {MIN_SUPPORT_META}", None)
         )
     if rule == "greedy-no-skip":
         options["greedy_no_skip"] = True
@@ -560,6 +571,7 @@ _META_ORDER = (
     "min_sum_points",
     "max_sum_points",
     "min_project_score_threshold",
+    MIN_SUPPORT_META,
     "language",
     "currency",
 )

@@ -183,6 +183,9 @@ class TallyInput:
     * ``council_weight`` / ``public_weight``: weights of the council-weighted rule.
     * ``min_project_score``: projects whose score (points) is below this are not eligible under any
       rule (Pabulib's ``greedy-threshold``; 0 = no threshold).
+    * ``min_project_votes``: projects supported by fewer ballots than this are not eligible under
+      any rule (a cycle's minimum support; META ``min_project_support`` in our ``.pb`` files;
+      0 = none). Ineligible projects are simply left out of the instance.
     * ``greedy_no_skip``: the greedy rule stops at the first project that does not fit instead of
       trying cheaper ones (Pabulib's ``greedy-no-skip``).
     * ``mes_completion``: ``greedy`` (default; what Pabulib and equalshares.net call Add1 followed
@@ -199,6 +202,7 @@ class TallyInput:
     council_weight: Fraction | int = 0
     public_weight: Fraction | int = 1
     min_project_score: int = 0
+    min_project_votes: int = 0
     greedy_no_skip: bool = False
     mes_completion: str = "greedy"
     mes_budget_increment: int = 1
@@ -271,6 +275,7 @@ class ProjectResult:
         Shares.
       - ``not_enough_budget``: it was its turn but only ``remaining_budget`` was left.
       - ``below_threshold``: its ``score`` was below ``threshold``.
+      - ``below_minimum_support``: fewer than ``minimum`` ballots supported it (``votes``).
       - ``not_reached_no_skip``: greedy-no-skip stopped at an earlier project that did not fit.
       - ``supporters_could_not_pay``: (MES) its supporters' remaining shares
         (``supporters_money``, rounded down) were less than its cost; if the greedy completion

@@ -107,6 +107,7 @@ INELIGIBILITY_MESSAGES = {
         "This cycle is not open to people with your relation to the city."
     ),
     Ineligibility.DISTRICT: gettext_lazy("This budget belongs to another district."),
+    Ineligibility.TRACK_AGE: gettext_lazy("This track is open to another age group."),
 }
 
 
@@ -124,7 +125,7 @@ def _check_scope_and_area(
         or not list_scopes_open_to_resident(user=author, cycle=cycle).filter(pk=scope.pk).exists()
     ):
         raise ProposalError(
-            _("You can propose for your own district or for the whole city."),
+            _("You can propose for the whole city, your own district and the tracks open to you."),
             code="wrong_scope",
             field="scope",
         )

@@ -32,6 +32,7 @@ from results.exports.tables import write_results_csv
 from results.exports.tables import write_results_json
 from results.selectors import count_counted_receipts
 from results.selectors import get_comparison_run
+from results.selectors import get_minimum_support
 from results.selectors import get_tally_input
 from results.selectors import list_allocations
 
@@ -171,6 +172,9 @@ def result_summary(*, run: TallyRun) -> dict[str, Any]:
         "rule": run.rule,
         "tie_break": "cost_votes_lot",
         "tie_break_seed": scope.cycle.tie_break_seed,
+        # projects with fewer supporting ballots were left out of the count (the .pb META
+        # min_project_support says the same); 0: no minimum
+        "minimum_support_votes": get_minimum_support(run=run),
         "ballots": run.ballot_count,
         "budget_won": run.budget_won,
         "allocated_won": run.allocated_won,

@@ -9,7 +9,8 @@
   }
 
   function setUp(form) {
-    var meter = document.getElementById("ballot-meter");
+    // each form has its own meter (the one-page ballot has one form and meter per pot)
+    var meter = form.querySelector(".ballot-meter");
     if (!meter) {
       return;
     }
@@ -20,8 +21,8 @@
     var usedEl = meter.querySelector("[data-meter-used]");
     var bar = meter.querySelector("progress");
     var status = meter.querySelector("[data-meter-status]");
-    var overTemplate = document.getElementById("ballot-meter-over");
-    var leftTemplate = document.getElementById("ballot-meter-left");
+    var overTemplate = meter.querySelector("template[data-meter-over]");
+    var leftTemplate = meter.querySelector("template[data-meter-left-template]");
 
     function show(value) {
       return unit === "won" ? formatWon(value, lang) : String(value);

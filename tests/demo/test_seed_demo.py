@@ -27,7 +27,7 @@ def test_seed_demo_creates_the_city_and_is_idempotent():
     first = _counts()
     call_command("seed_demo")
     assert _counts() == first
-    assert first[0] == 10
+    assert District.objects.filter(parent=None).count() == 10  # the gu; dongs sit inside them
     assert first[1] == 12
     assert set(District.objects.values_list("name_en", flat=True)) >= {"Ganghwa-gun", "Ongjin-gun"}
     assert District.objects.get(slug="bupyeong-gu").name_ko == "부평구"
@@ -36,3 +36,17 @@ def test_seed_demo_creates_the_city_and_is_idempotent():
     assert cycle.scopes.filter(district__isnull=True).count() == 1
     assert cycle.scopes.count() == 11
     assert User.objects.get(email="admin@demo.chamyeo.kr").is_staff is True
+    # issue 12: the Seoul-style cycle, voting open, its pots at every level and two tracks
+    seoul = BudgetCycle.objects.get(slug="seoul-2026")
+    assert seoul.phase == "voting"
+    levels = {(scope.level, scope.track_slug) for scope in seoul.scopes.select_related("district")}
+    assert levels == {
+        ("city", ""),
+        ("city", "vulnerable"),
+        ("city", "youth"),
+        ("gu", ""),
+        ("dong", ""),
+    }
+    youth = seoul.scopes.get(track_slug="youth")
+    assert (youth.minimum_age, youth.maximum_age, youth.budget_won) == (19, 39, 10_000_000_000)
+    assert all(scope.proposals.exists() for scope in seoul.scopes.all())

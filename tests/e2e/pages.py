@@ -322,6 +322,8 @@ PAGES: dict[str, Page] = {
         ("council",), lambda city: {"comment_pk": city.own_comment.pk}
     ),
     "voting:ballot-form": Page(("resident",), _scope("voting", "voting_scope"), english=True),
+    # every pot of the Seoul-style cycle the resident may vote in: city, two tracks, their gu
+    "voting:ballot-page": Page(("resident",), lambda city: {"slug": "seoul-2026"}),
     "voting:ballot-receipt": Page(("resident",), _scope("voted", "voted_scope"), english=True),
     "voting:ballot-withdraw": Page(("resident",), _scope("voted", "voted_scope")),
     "proposals:co-authors": Page(("resident",), _pk("own_proposal")),

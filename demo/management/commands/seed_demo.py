@@ -33,6 +33,8 @@ from demo.oversight import seed_demo_population
 from demo.proposals import seed_demo_proposals
 from demo.results import seed_demo_results
 from demo.review import seed_demo_review
+from demo.seoul import seed_demo_dongs
+from demo.seoul import seed_demo_seoul
 from demo.voting import seed_demo_voting
 
 CURRENT_SLUG = "incheon-2027"
@@ -65,6 +67,7 @@ class Command(BaseCommand):
         seed_demo_open_recruitment(admin=admin)  # issue 10: a call residents can apply to
         seed_demo_departments(password=demo.DEMO_PASSWORD)  # issue 11: departments, the ladder
         seed_demo_population()  # issue 14: turnout against the population
+        seed_demo_seoul(districts, areas)  # issue 12: levels and themed tracks
         name_en = cycle.name_en  # type: ignore[attr-defined]  # django-modeltranslation's field
         self.stdout.write(self.style.SUCCESS(f"Demo city ready: cycle “{name_en}”."))
 
@@ -129,6 +132,7 @@ class Command(BaseCommand):
         return cycle
 
     def seed_accounts(self, districts, cycle) -> None:
+        districts = {**districts, **seed_demo_dongs(districts)}  # a demo resident lives in one
         for email, name, district_slug, birth_year, relation, verified, role in demo.ACCOUNTS:
             user = User.objects.filter(email=email).first()
             if user is None:

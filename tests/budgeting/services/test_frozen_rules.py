@@ -119,6 +119,8 @@ def test_clone_copies_rules_scopes_and_areas_as_a_new_draft(
         "ranked_max_ranks": 4,
         "tally_rule": BudgetCycle.TallyRule.COUNCIL_WEIGHTED,
         "council_weight_percent": 30,
+        "minimum_support_votes": 3,
+        "minimum_support_percent": 5,
         "minimum_age": 19,
         "residents_may_vote": False,
         "workers_may_vote": True,
