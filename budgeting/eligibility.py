@@ -11,6 +11,7 @@ class Ineligibility(Enum):
     TOO_YOUNG = "too_young"
     RELATION = "relation"
     DISTRICT = "district"
+    PHONE = "phone"
 
 
 @dataclass(frozen=True, slots=True)
@@ -19,6 +20,7 @@ class EligibilityRule:
     age_counted_on: date
     accepted_relations: frozenset[str]
     requires_verification: bool
+    requires_phone: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,6 +29,7 @@ class ResidentFacts:
     relation: str
     district_id: int
     is_verified: bool
+    has_verified_phone: bool = False
 
 
 def age_in_year(*, birth_year: int, on: date) -> int:
@@ -45,6 +48,8 @@ def check_eligibility(
         return Ineligibility.NO_PROFILE
     if rule.requires_verification and not facts.is_verified:
         return Ineligibility.UNVERIFIED
+    if rule.requires_phone and not facts.has_verified_phone:
+        return Ineligibility.PHONE
     if age_in_year(birth_year=facts.birth_year, on=rule.age_counted_on) < rule.minimum_age:
         return Ineligibility.TOO_YOUNG
     if facts.relation not in rule.accepted_relations:

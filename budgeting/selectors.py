@@ -92,6 +92,7 @@ def get_eligibility_rule(*, cycle: BudgetCycle) -> EligibilityRule:
         age_counted_on=cycle.age_counted_on,
         accepted_relations=cycle.eligible_relations,
         requires_verification=cycle.requires_verification,
+        requires_phone=cycle.requires_phone,
     )
 
 
@@ -104,6 +105,7 @@ def get_resident_facts(*, user) -> ResidentFacts | None:
         relation=profile.relation,
         district_id=profile.district_id,
         is_verified=profile.is_verified,
+        has_verified_phone=profile.phone_verified_at is not None,
     )
 
 

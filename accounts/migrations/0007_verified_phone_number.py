@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('accounts', '0006_consents_and_deleted_accounts'),
-        ('budgeting', '0015_participation_person_key_and_channels'),
+        ('budgeting', '0014_merge_ranked_ballots'),
     ]
 
     operations = [

@@ -71,6 +71,7 @@ def describe_ineligibility(reason: Ineligibility) -> str:
         Ineligibility.TOO_YOUNG: _("You are below this cycle's minimum voting age."),
         Ineligibility.RELATION: _("Your relation to the city does not give a vote in this cycle."),
         Ineligibility.DISTRICT: _("This ballot is for residents of another district."),
+        Ineligibility.PHONE: _("Please verify your mobile phone number to vote in this cycle."),
     }[reason]
 
 
