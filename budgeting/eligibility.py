@@ -46,14 +46,17 @@ def check_eligibility(
     """
     if facts is None:
         return Ineligibility.NO_PROFILE
-    if rule.requires_verification and not facts.is_verified:
-        return Ineligibility.UNVERIFIED
-    if rule.requires_phone and not facts.has_verified_phone:
-        return Ineligibility.PHONE
-    if age_in_year(birth_year=facts.birth_year, on=rule.age_counted_on) < rule.minimum_age:
-        return Ineligibility.TOO_YOUNG
-    if facts.relation not in rule.accepted_relations:
-        return Ineligibility.RELATION
-    if scope_district_id is not None and facts.district_id != scope_district_id:
-        return Ineligibility.DISTRICT
-    return None
+    failures = (  # in the order residents are told about them
+        (rule.requires_verification and not facts.is_verified, Ineligibility.UNVERIFIED),
+        (rule.requires_phone and not facts.has_verified_phone, Ineligibility.PHONE),
+        (
+            age_in_year(birth_year=facts.birth_year, on=rule.age_counted_on) < rule.minimum_age,
+            Ineligibility.TOO_YOUNG,
+        ),
+        (facts.relation not in rule.accepted_relations, Ineligibility.RELATION),
+        (
+            scope_district_id is not None and facts.district_id != scope_district_id,
+            Ineligibility.DISTRICT,
+        ),
+    )
+    return next((reason for failed, reason in failures if failed), None)

@@ -1,7 +1,7 @@
 """Reads for proposals and their discussion: one intent-named function per question."""
 
-from dataclasses import replace
 import re
+from dataclasses import replace
 from datetime import timedelta
 from decimal import Decimal
 from typing import cast
