@@ -25,6 +25,7 @@ from budgeting.services.cycles import advance_phase
 from budgeting.services.cycles import appoint_council_member
 from budgeting.services.cycles import default_cycle_dates
 from demo import city as demo
+from demo.channels import seed_demo_channels
 from demo.committee import seed_demo_committee
 from demo.implementation import seed_demo_implementation
 from demo.proposals import seed_demo_proposals
@@ -59,6 +60,11 @@ class Command(BaseCommand):
         )
         seed_demo_review(cycle)  # rubric + a second cycle in its review phase
         seed_demo_committee(cycle=cycle, admin=admin)  # issue 10: drawn by lot, 분과, school
+        seed_demo_channels(  # issue 13: a 구청 kiosk and paper desk, a sheet of voting codes
+            cycle=BudgetCycle.objects.get(slug="demo-vote-approval"),
+            district=districts["bupyeong-gu"],
+            admin=admin,
+        )
         name_en = cycle.name_en  # type: ignore[attr-defined]  # django-modeltranslation's field
         self.stdout.write(self.style.SUCCESS(f"Demo city ready: cycle “{name_en}”."))
 
