@@ -2,6 +2,8 @@
 sheet of voting codes for the approval vote, and walk-in paper ballots entered there. SMS goes to
 the console in the demo (CHAMYEO_SMS_BACKEND's default), so phone verification works offline."""
 
+from contextlib import suppress
+
 from accounts.models import User
 from budgeting.models import BudgetCycle
 from budgeting.models import District
@@ -36,7 +38,7 @@ def seed_demo_channels(*, cycle: BudgetCycle, district: District, admin: User) -
         Proposal.objects.filter(scope=scope, status=Proposal.Status.ON_BALLOT).order_by("pk")
     )
     for census_ref, index in WALK_IN_PAPER:
-        try:
+        with suppress(BallotRefusedError):  # entered by an earlier run
             cast_office_ballot(
                 officer=admin,
                 office=office,
@@ -45,6 +47,4 @@ def seed_demo_channels(*, cycle: BudgetCycle, district: District, admin: User) -
                 choices={projects[index].pk: 1},
                 channel=Participation.Channel.PAPER,
             )
-        except BallotRefusedError:
-            pass  # entered by an earlier run
     return office
