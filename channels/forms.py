@@ -4,7 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from budgeting.models import BallotScope
-from voting.forms import BallotForm
+from voting.ballot_forms import BallotForm
 
 _NO_AUTOFILL = {"autocomplete": "off", "autocapitalize": "characters", "spellcheck": "false"}
 

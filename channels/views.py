@@ -49,7 +49,7 @@ from channels.services import revoke_code_batch
 from channels.services import take_printable_codes
 from channels.services import verify_account_phone
 from channels.services import vote_with_code
-from voting.forms import BallotForm
+from voting.ballot_forms import BallotForm
 from voting.selectors import get_ballot_limits
 from voting.selectors import list_ballot_proposals
 from voting.shared import BallotRefusedError

@@ -83,3 +83,23 @@ def test_turnout_counts_voters_by_channel_and_office(
         "paper": 2,
     }
     assert count_turnout_by_office(scope=district_scope) == [("Demo-gu Office", 3)]
+
+
+def test_the_turnout_api_counts_people_without_accounts_by_channel_and_office(
+    client, resident, voting_cycle, district_scope, district_projects, office, officer
+):
+    choice = {district_projects[0].pk: 1}
+    submit_ballot(voter=resident, scope=district_scope, choices=choice)
+    for ref in ("B2000001", "B2000002"):
+        cast_office_ballot(
+            officer=officer,
+            office=office,
+            person=census_person_key(ref),
+            scope=district_scope,
+            choices=choice,
+            channel="kiosk",
+        )
+    turnout = client.get(f"/api/v1/cycles/{voting_cycle.slug}/turnout").json()
+    assert turnout["total_voters"] == 3  # two residents without accounts are two people
+    assert {"label": "Kiosk at a district office", "voters": 2} in turnout["per_channel"]
+    assert turnout["per_office"] == [{"label": "Demo-gu Office", "voters": 2}]
