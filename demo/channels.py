@@ -2,8 +2,6 @@
 sheet of voting codes for the approval vote, and walk-in paper ballots entered there. SMS goes to
 the console in the demo (CHAMYEO_SMS_BACKEND's default), so phone verification works offline."""
 
-from contextlib import suppress
-
 from accounts.models import User
 from budgeting.models import BudgetCycle
 from budgeting.models import District
@@ -15,7 +13,6 @@ from channels.services import cast_office_ballot
 from channels.services import census_person_key
 from channels.services import generate_code_batch
 from proposals.models import Proposal
-from voting.shared import BallotRefusedError
 
 OFFICE_NAME = "부평구청 민원실"
 CODE_BATCH_LABEL = "부평구 경로당 배부용 (demo)"
@@ -38,13 +35,15 @@ def seed_demo_channels(*, cycle: BudgetCycle, district: District, admin: User) -
         Proposal.objects.filter(scope=scope, status=Proposal.Status.ON_BALLOT).order_by("pk")
     )
     for census_ref, index in WALK_IN_PAPER:
-        with suppress(BallotRefusedError):  # entered by an earlier run
-            cast_office_ballot(
-                officer=admin,
-                office=office,
-                person=census_person_key(census_ref),
-                scope=scope,
-                choices={projects[index].pk: 1},
-                channel=Participation.Channel.PAPER,
-            )
+        person = census_person_key(census_ref)
+        if Participation.objects.filter(person_key=person, scope=scope).exists():
+            continue  # entered by an earlier run (a second entry would be refused and audited)
+        cast_office_ballot(
+            officer=admin,
+            office=office,
+            person=person,
+            scope=scope,
+            choices={projects[index].pk: 1},
+            channel=Participation.Channel.PAPER,
+        )
     return office
