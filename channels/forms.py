@@ -1,5 +1,7 @@
 """Forms of the channels app: they only parse what was typed; the rules are the services'."""
 
+from typing import cast
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -57,7 +59,8 @@ class CodeBatchForm(forms.Form):
 
     def __init__(self, *args, cycle, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["scopes"].queryset = cycle.scopes.order_by("pk")
+        scopes = cast("forms.ModelMultipleChoiceField", self.fields["scopes"])
+        scopes.queryset = cycle.scopes.order_by("pk")
 
 
 class CensusRefForm(forms.Form):

@@ -7,7 +7,7 @@ from channels.models import OfficeOfficer
 from core.predicates import is_staff_member
 
 
-@rules.predicate  # type: ignore[untyped-decorator]
+@rules.predicate
 def is_officer_of(user, office: Office | None) -> bool:
     return (
         office is not None

@@ -5,6 +5,8 @@ Views only adapt: they parse, call one service, render. Kiosk pages are never ca
 the voter's identity only in the officer's session, which ``KioskFinishView`` clears.
 """
 
+from typing import TYPE_CHECKING
+
 import rules
 from django.conf import settings
 from django.contrib import messages
@@ -53,6 +55,13 @@ from voting.ballot_forms import BallotForm
 from voting.selectors import get_ballot_limits
 from voting.selectors import list_ballot_proposals
 from voting.shared import BallotRefusedError
+
+if TYPE_CHECKING:
+    # To mypy the mixins below are views (they are only ever mixed into one). At run time the
+    # base is object (as voting.views does).
+    _ViewMixinBase = View
+else:
+    _ViewMixinBase = object
 
 CODE_SESSION = "channels_code"  # the id of the code typed on this device
 PHONE_SESSION = "channels_phone"  # the number verified on this device (E.164)
@@ -135,21 +144,21 @@ class PhoneStepMixin:
                     return None, self.render_step(request)
             request.session.pop(VERIFICATION_SESSION, None)
             return None, self.render_step(request, number_form=form, status=400)
-        form = SmsCodeForm(request.POST)
+        code_form = SmsCodeForm(request.POST)
         verification_id = request.session.get(VERIFICATION_SESSION)
         if verification_id is None:
             return None, self.render_step(request, status=400)
-        if form.is_valid():
+        if code_form.is_valid():
             try:
                 verification = check_phone_code(
-                    verification_id=verification_id, code=form.cleaned_data["code"]
+                    verification_id=verification_id, code=code_form.cleaned_data["code"]
                 )
             except ChannelError as error:
-                form.add_error("code", error.message)
+                code_form.add_error("code", error.message)
             else:
                 request.session.pop(VERIFICATION_SESSION, None)
                 return verification, None
-        return None, self.render_step(request, code_form=form, status=400)
+        return None, self.render_step(request, code_form=code_form, status=400)
 
 
 @method_decorator(never_cache, name="dispatch")
@@ -292,7 +301,7 @@ class CodeBatchListView(PermissionRequiredMixin, View):
         return self.render_page(form, status=400)
 
 
-class BatchMixin(PermissionRequiredMixin):
+class BatchMixin(PermissionRequiredMixin, _ViewMixinBase):
     permission_required = "channels.manage_voting_codes"
 
     def setup(self, request, *args, **kwargs):
@@ -320,7 +329,7 @@ class CodeBatchRevokeView(BatchMixin, View):
 
 
 # --- officers: kiosk and walk-in paper (under /staff/: MFA) ------------------------------------
-class OfficeMixin(PermissionRequiredMixin):
+class OfficeMixin(PermissionRequiredMixin, _ViewMixinBase):
     permission_required = "channels.assist_at_office"
 
     def setup(self, request, *args, **kwargs):
@@ -398,27 +407,27 @@ class KioskView(OfficeMixin, View):
         if scope is None:
             return redirect(request.path)
         proposals, limits = _load_ballot(scope)
-        form = BallotForm(request.POST, proposals=proposals, limits=limits)
-        if form.is_valid():
+        ballot_form = BallotForm(request.POST, proposals=proposals, limits=limits)
+        if ballot_form.is_valid():
             try:
                 cast_office_ballot(
                     officer=request.user,
                     office=self.office,
                     person=voter["person"],
                     scope=scope,
-                    choices=form.cleaned_choices,
+                    choices=ballot_form.cleaned_choices,
                     channel=Participation.Channel.KIOSK,
                 )
             except BallotRefusedError as error:
                 if error.code != "already_voted":
-                    form.add_error(None, error.message)
-                    context = {"scope": scope, "form": form}
+                    ballot_form.add_error(None, error.message)
+                    context = {"scope": scope, "form": ballot_form}
                     return self.render_kiosk("channels/kiosk_ballot.html", context, status=400)
                 messages.info(request, error.message)
             voter["done"] = [*voter["done"], scope.pk]
             request.session[KIOSK_SESSION] = voter
             return redirect(request.path)
-        context = {"scope": scope, "form": form}
+        context = {"scope": scope, "form": ballot_form}
         return self.render_kiosk("channels/kiosk_ballot.html", context, status=400)
 
 
