@@ -9,6 +9,7 @@ from django.core.validators import MaxValueValidator
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from phonenumber_field.modelfields import PhoneNumberField
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
@@ -123,6 +124,10 @@ class ResidentProfile(models.Model):
         default=True,
         help_text=_("Progress updates and budget cuts of the funded projects you follow."),
     )
+    # Optional (consent purpose "phone"): set by channels' SMS verification, never typed in a form
+    # that skips it. One verified number belongs to one account.
+    phone_number = PhoneNumberField(_("mobile phone number"), blank=True)
+    phone_verified_at = models.DateTimeField(_("phone verified at"), null=True, blank=True)
     verified_at = models.DateTimeField(_("verified at"), null=True, blank=True)
     verified_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -138,6 +143,13 @@ class ResidentProfile(models.Model):
     class Meta:
         verbose_name = _("resident profile")
         verbose_name_plural = _("resident profiles")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["phone_number"],
+                condition=models.Q(phone_verified_at__isnull=False),
+                name="residentprofile_one_account_per_verified_phone",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.display_name

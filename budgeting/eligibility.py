@@ -12,6 +12,7 @@ class Ineligibility(Enum):
     RELATION = "relation"
     DISTRICT = "district"
     TRACK_AGE = "track_age"
+    PHONE = "phone"
 
 
 @dataclass(frozen=True, slots=True)
@@ -20,6 +21,7 @@ class EligibilityRule:
     age_counted_on: date
     accepted_relations: frozenset[str]
     requires_verification: bool
+    requires_phone: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,8 +30,8 @@ class ResidentFacts:
     relation: str
     district_id: int
     is_verified: bool
-    # The gu of a resident registered in a dong (None: registered in a gu, or not looked up)
     district_parent_id: int | None = None
+    has_verified_phone: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,18 +65,19 @@ def check_eligibility(
     """
     if facts is None:
         return Ineligibility.NO_PROFILE
-    if rule.requires_verification and not facts.is_verified:
-        return Ineligibility.UNVERIFIED
-    if age_in_year(birth_year=facts.birth_year, on=rule.age_counted_on) < rule.minimum_age:
-        return Ineligibility.TOO_YOUNG
-    if facts.relation not in rule.accepted_relations:
-        return Ineligibility.RELATION
-    if scope_district_id is not None and scope_district_id not in (
-        facts.district_id,
-        facts.district_parent_id,
-    ):
-        return Ineligibility.DISTRICT
-    return _check_track(age_in_year(birth_year=facts.birth_year, on=rule.age_counted_on), track)
+    age = age_in_year(birth_year=facts.birth_year, on=rule.age_counted_on)
+    failures = (  # in the order residents are told about them
+        (rule.requires_verification and not facts.is_verified, Ineligibility.UNVERIFIED),
+        (rule.requires_phone and not facts.has_verified_phone, Ineligibility.PHONE),
+        (age < rule.minimum_age, Ineligibility.TOO_YOUNG),
+        (facts.relation not in rule.accepted_relations, Ineligibility.RELATION),
+        (
+            scope_district_id is not None
+            and scope_district_id not in (facts.district_id, facts.district_parent_id),
+            Ineligibility.DISTRICT,
+        ),
+    )
+    return next((reason for failed, reason in failures if failed), None) or _check_track(age, track)
 
 
 def _check_track(age: int, track: TrackBounds) -> Ineligibility | None:

@@ -103,6 +103,7 @@ def get_eligibility_rule(*, cycle: BudgetCycle) -> EligibilityRule:
         age_counted_on=cycle.age_counted_on,
         accepted_relations=cycle.eligible_relations,
         requires_verification=cycle.requires_verification,
+        requires_phone=cycle.requires_phone,
     )
 
 
@@ -123,6 +124,7 @@ def get_resident_facts(*, user, with_gu: bool = True) -> ResidentFacts | None:
         district_id=profile.district_id,
         is_verified=profile.is_verified,
         district_parent_id=parent_id,
+        has_verified_phone=profile.phone_verified_at is not None,
     )
 
 

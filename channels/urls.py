@@ -1,5 +1,47 @@
-from django.urls import path  # noqa: F401  (routes are added with the app's views)
+"""Voting with a code, an account's phone number, staff's code batches, officers' kiosk and
+walk-in paper ballots (staff pages under /staff/, which require a second factor)."""
+
+from django.urls import path
+
+from channels import views
 
 app_name = "channels"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("vote/code/", views.CodeStartView.as_view(), name="code-start"),
+    path("vote/code/phone/", views.CodePhoneView.as_view(), name="code-phone"),
+    path("vote/code/ballots/", views.CodeBallotListView.as_view(), name="code-ballots"),
+    path("vote/code/ballots/<int:scope_pk>/", views.CodeBallotView.as_view(), name="code-ballot"),
+    path("vote/code/finish/", views.CodeFinishView.as_view(), name="code-finish"),
+    path("account/phone/", views.AccountPhoneView.as_view(), name="account-phone"),
+    path(
+        "staff/cycles/<slug:slug>/voting-codes/",
+        views.CodeBatchListView.as_view(),
+        name="staff-code-batches",
+    ),
+    path(
+        "staff/voting-codes/<int:pk>/sheet/",
+        views.CodeBatchPrintView.as_view(),
+        name="staff-code-sheet",
+    ),
+    path(
+        "staff/voting-codes/<int:pk>/revoke/",
+        views.CodeBatchRevokeView.as_view(),
+        name="staff-code-revoke",
+    ),
+    path(
+        "staff/offices/<int:office_pk>/kiosk/<slug:slug>/",
+        views.KioskView.as_view(),
+        name="kiosk",
+    ),
+    path(
+        "staff/offices/<int:office_pk>/kiosk/<slug:slug>/finish/",
+        views.KioskFinishView.as_view(),
+        name="kiosk-finish",
+    ),
+    path(
+        "staff/offices/<int:office_pk>/paper/<slug:slug>/<int:scope_pk>/",
+        views.WalkInPaperView.as_view(),
+        name="walk-in-paper",
+    ),
+]

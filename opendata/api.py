@@ -14,6 +14,7 @@ from ninja.errors import HttpError
 from ninja.pagination import paginate
 
 from budgeting.models import BudgetCycle
+from channels.selectors import count_cycle_turnout_by_office
 from opendata.common import MAX_ID
 from opendata.common import NOT_FOUND
 from opendata.common import SLUG_PATTERN
@@ -106,12 +107,13 @@ def get_cycle(request, params: Query[Localised], slug: str = _cycle_slug()):
     response={200: TurnoutOut, **NOT_FOUND},
     tags=["cycles"],
     summary="Turnout",
-    description="How many people voted, per ballot, district and age band. Never how many "
+    description="How many people voted, per ballot, district, age band, channel and office. "
+    "Never how many "
     "chose a project: those counts exist only in published results.",
 )
 def get_cycle_turnout(request, params: Query[Localised], slug: str = _cycle_slug()):
     cycle = _cycle_or_404(slug)
-    turnout = get_turnout(cycle=cycle)
+    turnout = get_turnout(cycle=cycle)  # counts only: never what anyone chose
     return {
         "cycle": cycle.slug,
         "total_voters": turnout["total_voters"],
@@ -125,6 +127,13 @@ def get_cycle_turnout(request, params: Query[Localised], slug: str = _cycle_slug
         "per_age_band": [
             {"label": str(band["label"]), "voters": band["count"]}
             for band in turnout["per_age_band"]
+        ],
+        "per_channel": [
+            {"label": str(label), "voters": count} for label, count in turnout["per_channel"]
+        ],
+        "per_office": [
+            {"label": name, "voters": count}
+            for name, count in count_cycle_turnout_by_office(cycle=cycle)
         ],
     }
 

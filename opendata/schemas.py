@@ -210,6 +210,12 @@ class TurnoutOut(Schema):
     per_scope: list[ScopeTurnoutOut]
     per_district: list[GroupTurnoutOut] = Field(..., description="By the voter's district.")
     per_age_band: list[GroupTurnoutOut]
+    per_channel: list[GroupTurnoutOut] = Field(
+        ..., description="Ballots per channel: online, phone, code, kiosk, paper."
+    )
+    per_office: list[GroupTurnoutOut] = Field(
+        ..., description="Kiosk and paper ballots per district office."
+    )
 
 
 # --- results --------------------------------------------------------------------------------------

@@ -1,6 +1,7 @@
 """Reads for proposals and their discussion: one intent-named function per question."""
 
 import re
+from dataclasses import replace
 from datetime import timedelta
 from decimal import Decimal
 from typing import cast
@@ -64,9 +65,8 @@ def get_participation_ineligibility(*, user, cycle: BudgetCycle) -> Ineligibilit
     """
     if not user.is_authenticated:
         return Ineligibility.NO_PROFILE
-    return check_eligibility(
-        get_resident_facts(user=user), get_eligibility_rule(cycle=cycle), scope_district_id=None
-    )
+    rule = replace(get_eligibility_rule(cycle=cycle), requires_phone=False)  # voting only
+    return check_eligibility(get_resident_facts(user=user), rule, scope_district_id=None)
 
 
 def list_scopes_open_to_resident(*, user, cycle: BudgetCycle) -> QuerySet[BallotScope]:

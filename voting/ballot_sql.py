@@ -14,9 +14,10 @@ writers, defined next to them and installed by their apps' migrations:
 
 Migration voting 0001 installs ``CAST_BALLOT_FUNCTION`` (CREATE OR REPLACE) from this module and
 voting 0002 installs it again (the receipt moved from the ballot to the participation); budgeting
-0007 keeps the first version as history. The name and the signature are those of 0007, so the
-installed function is replaced in place. A change here needs a new migration that installs the
-text again. This module imports nothing, so a migration can load it.
+0007 keeps the first version as history. Voting 0003 (the person key, a 13th parameter) drops the
+12-parameter function and installs this text; on a fresh database 0001 and 0002 already install
+it (PL/pgSQL checks columns only when it runs). A change here needs a new migration that installs
+the text again. This module imports nothing, so a migration can load it.
 """
 
 CAST_BALLOT_FUNCTION = r"""
@@ -32,7 +33,8 @@ CREATE OR REPLACE FUNCTION budgeting_cast_ballot(
     p_proposal_ids bigint[],
     p_points integer[],
     p_audit jsonb,
-    p_outbox jsonb
+    p_outbox jsonb,
+    p_person_key text
 ) RETURNS TABLE (outcome text, ballot_id uuid, is_change boolean, counted_channel text)
 LANGUAGE plpgsql AS $fn$
 DECLARE
@@ -49,9 +51,21 @@ DECLARE
 BEGIN
     -- 1. The per-person lock across channels: create the participation row if missing and
     --    lock it (ON CONFLICT DO UPDATE locks an existing row like SELECT ... FOR UPDATE).
-    INSERT INTO budgeting_participation AS p (user_id, scope_id, channel)
-    VALUES (p_user_id, p_scope_id, p_channel)
-    ON CONFLICT (user_id, scope_id) DO UPDATE SET user_id = EXCLUDED.user_id
+    --    The lock is the person key (a verified phone number, a census/ID reference, or the
+    --    account), so two accounts, a code, a kiosk and paper for one person meet on one row.
+    --    An account's row written under another key (before its phone was verified) takes the
+    --    current key first, unless that key already has a row of its own.
+    IF p_user_id IS NOT NULL THEN
+        UPDATE budgeting_participation SET person_key = p_person_key
+        WHERE user_id = p_user_id AND scope_id = p_scope_id
+            AND person_key IS DISTINCT FROM p_person_key
+            AND NOT EXISTS (SELECT 1 FROM budgeting_participation q
+                            WHERE q.person_key = p_person_key AND q.scope_id = p_scope_id);
+    END IF;
+    INSERT INTO budgeting_participation AS p (user_id, scope_id, channel, person_key)
+    VALUES (p_user_id, p_scope_id, p_channel, p_person_key)
+    ON CONFLICT (person_key, scope_id) WHERE person_key IS NOT NULL
+        DO UPDATE SET person_key = EXCLUDED.person_key
     RETURNING p.id, p.channel, p.voted_at, (p.xmax = 0)
     INTO v_participation_id, v_channel, v_voted_at, v_created;
 
@@ -116,7 +130,9 @@ BEGIN
             p_created_at => p_now);
     END IF;
 
-    -- 6. The receipt e-mail, in the transactional outbox (sent after commit).
+    -- 6. The receipt e-mail, in the transactional outbox (sent after commit); none for a person
+    --    without an account (their receipt is shown on the screen or the paper slip).
+    IF p_outbox IS NOT NULL THEN
     PERFORM notifications_enqueue_email(
         p_template => p_outbox->>'template',
         p_context => (p_outbox->'context') || jsonb_build_object('is_change', v_is_change),
@@ -126,6 +142,7 @@ BEGIN
         p_dedupe_key => p_outbox->>'dedupe_key',
         p_is_secret => (p_outbox->>'is_secret')::boolean,
         p_created_at => p_now);
+    END IF;
 
     RETURN QUERY SELECT 'stored'::text, v_ballot_id, v_is_change, p_channel;
 END
@@ -135,5 +152,11 @@ $fn$;
 # What submit_ballot runs (server-side binding: the statement text never holds the choices).
 CAST_BALLOT_CALL = (
     "SELECT outcome, ballot_id, is_change, counted_channel FROM budgeting_cast_ballot("
-    "%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"
+    "%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"
+)
+
+# The signature of the function before the person key (dropped by voting 0003).
+DROP_TWELVE_PARAMETER_FUNCTION = (
+    "DROP FUNCTION IF EXISTS budgeting_cast_ballot(bigint, bigint, text, timestamptz, text, "
+    "text, uuid, text, bigint[], integer[], jsonb, jsonb)"
 )

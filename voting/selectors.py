@@ -221,15 +221,20 @@ def get_turnout(*, cycle: BudgetCycle) -> dict:
     per_scope = [{"scope": scope, "count": per_scope_counts.get(scope.pk, 0)} for scope in scopes]
     # One person counts once per district and per age band, however many ballots they cast.
     people = voted.values(
-        "user_id", "user__resident_profile__district__name", "user__resident_profile__birth_year"
+        "user_id",
+        "person_key",
+        "user__resident_profile__district__name",
+        "user__resident_profile__birth_year",
     ).distinct()
     by_district: Counter[str] = Counter()
     by_year: Counter[int] = Counter()
     seen = set()
     for row in people:
-        if row["user_id"] in seen:
+        # a person without an account (code, kiosk, paper) is their person key
+        person = row["user_id"] or row["person_key"]
+        if person in seen:
             continue
-        seen.add(row["user_id"])
+        seen.add(person)
         by_district[row["user__resident_profile__district__name"] or "—"] += 1
         if row["user__resident_profile__birth_year"]:
             by_year[row["user__resident_profile__birth_year"]] += 1
@@ -244,9 +249,17 @@ def get_turnout(*, cycle: BudgetCycle) -> dict:
             and (highest is None or reference_year - year <= highest)
         )
         bands.append({"label": _age_band_label(lowest, highest), "count": count})
+    per_channel_counts = dict(
+        voted.values_list("channel").annotate(n=Count("pk")).values_list("channel", "n")
+    )
     return {
         "total_voters": len(seen),
         "per_scope": per_scope,
+        # ballots per channel (a person voting on two ballots counts twice)
+        "per_channel": [
+            (label, per_channel_counts.get(value, 0))
+            for value, label in Participation.Channel.choices
+        ],
         "per_district": sorted(by_district.items()),
         "per_age_band": bands,
     }

@@ -20,11 +20,37 @@ class BallotRefusedError(ApplicationError):
 
 def voter_key(*, user_id: int, scope_id: int) -> str:
     """hex HMAC-SHA256(CHAMYEO_VOTER_KEY_SECRET, "user id:scope id"): the only key of a ballot."""
+    return _hmac(f"{user_id}:{scope_id}")
+
+
+def _hmac(message: str) -> str:
     secret = settings.CHAMYEO_VOTER_KEY_SECRET
     if not secret:
         raise ImproperlyConfigured("CHAMYEO_VOTER_KEY_SECRET must be set to store ballots.")
-    message = f"{user_id}:{scope_id}".encode()
-    return hmac.new(secret.encode(), message, hashlib.sha256).hexdigest()
+    return hmac.new(secret.encode(), message.encode(), hashlib.sha256).hexdigest()
+
+
+# The kinds of verified identity a person key is made from.
+PERSON_PHONE = "phone"  # a number verified by SMS (E.164, e.g. +821012345678)
+PERSON_CENSUS = "census"  # a census/ID reference an officer checked and recorded
+PERSON_CODE = "code"  # a one-time voting code's id: its holder, when nothing else is known
+PERSON_ACCOUNT = "account"  # an account without a verified phone number
+
+
+def person_key(*, kind: str, value: str) -> str:
+    """hex HMAC-SHA256(CHAMYEO_VOTER_KEY_SECRET, "person:kind:value"): who a person is, for the
+    one-ballot-per-person lock, without storing the phone number or census reference itself.
+
+    The "person:" prefix keeps these keys apart from ballot keys made with the same secret."""
+    value = value.strip()
+    if kind == PERSON_CENSUS:
+        value = "".join(value.split()).upper().replace("-", "")
+    return _hmac(f"person:{kind}:{value}")
+
+
+def person_ballot_key(*, person_key: str, scope_id: int) -> str:
+    """The ballot key of a person who votes without an account (code, phone, kiosk, paper)."""
+    return _hmac(f"ballot:{person_key}:{scope_id}")
 
 
 def order_for_voter(items: list, *, key: str) -> list:
@@ -95,3 +121,11 @@ def describe_rule_error(error: BallotRuleError) -> str:
     if describe is None:
         return _("This ballot does not follow the cycle's rule.")
     return describe(error.params)
+
+
+def person_key_of(user) -> str:  # accounts.User (this module imports no models)
+    """The person key of an account holder: their verified phone number, else the account."""
+    profile = getattr(user, "resident_profile", None)
+    if profile is not None and profile.phone_verified_at and profile.phone_number:
+        return person_key(kind=PERSON_PHONE, value=profile.phone_number.as_e164)
+    return person_key(kind=PERSON_ACCOUNT, value=str(user.pk))

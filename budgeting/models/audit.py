@@ -63,6 +63,8 @@ class AuditEvent(models.Model):
         BALLOT_WITHDRAWN = "ballot_withdrawn", _("A ballot was withdrawn")
         PAPER_BALLOT_ENTERED = "paper_ballot_entered", _("Paper ballot entered")
         BALLOT_CHANNEL_CONFLICT = "ballot_channel_conflict", _("Second ballot refused")
+        VOTING_CODES_CREATED = "voting_codes_created", _("Voting codes generated")
+        VOTING_CODES_REVOKED = "voting_codes_revoked", _("Voting codes revoked")
         VOTING_CLOSED = "voting_closed", _("Voting closed")
         RECEIPTS_LISTED = "receipts_listed", _("Receipt codes of the counted ballots listed")
         BALLOTS_SEALED = (

@@ -96,19 +96,32 @@ class BallotChoice(models.Model):
 class Participation(models.Model):
     """Who took part on which ballot, by which channel and when: never what they chose.
 
-    The row is also the per-person lock: every write of a ballot locks it first, so online and
-    paper ballots for one person are serialised and one of them is refused.
+    The row is also the per-person lock: every write of a ballot locks it first, by the person
+    key, so ballots for one person by any channels and accounts are serialised and all but the
+    first are refused (an online ballot may be changed online).
     """
 
     class Channel(models.TextChoices):
         ONLINE = "online", _("Online")
+        PHONE = "phone", _("Phone number verified by SMS")
+        CODE = "code", _("One-time voting code")
+        KIOSK = "kiosk", _("Kiosk at a district office")
         PAPER = "paper", _("Paper ballot at a district office")
 
+    # Empty for a person who voted without an account (code, phone, kiosk, walk-in paper).
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.CASCADE,
+        null=True,
+        blank=True,
         related_name="participations",
         verbose_name=_("resident"),
+    )
+    # HMAC of the person's verified identity (phone number, census/ID reference, or the account
+    # when neither is known; voting.shared.person_key): the per-person lock across channels.
+    # Empty only on rows written before it existed (the next ballot write fills it in).
+    person_key = models.CharField(  # noqa: DJ001 (NULL: the partial unique index skips it)
+        _("person key"), max_length=64, null=True, blank=True, editable=False
     )
     scope = models.ForeignKey(
         "budgeting.BallotScope",
@@ -135,11 +148,20 @@ class Participation(models.Model):
             models.UniqueConstraint(
                 fields=["user", "scope"], name="participation_one_per_resident_per_scope"
             ),
+            models.UniqueConstraint(
+                fields=["person_key", "scope"],
+                condition=Q(person_key__isnull=False),
+                name="participation_one_per_person_per_scope",
+            ),
+            models.CheckConstraint(
+                condition=Q(user__isnull=False) | Q(person_key__isnull=False),
+                name="participation_has_a_person",
+            ),
         ]
         indexes = [models.Index(fields=["scope", "voted_at"], name="participation_turnout")]
 
     def __str__(self) -> str:
-        return f"{self.user_id} · {self.scope_id}"
+        return f"{self.user_id or '-'} · {self.scope_id}"
 
 
 class CountedReceipt(models.Model):

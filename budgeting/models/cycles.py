@@ -167,6 +167,11 @@ class BudgetCycle(models.Model):
     requires_verification = models.BooleanField(
         _("only verified residents may vote"), default=False
     )
+    requires_phone = models.BooleanField(
+        _("voters must verify a mobile phone number by SMS"),
+        default=False,
+        help_text=_("Online voters and holders of voting codes verify a number first."),
+    )
 
     # Proposals
     proposal_limit_per_resident = models.PositiveSmallIntegerField(
@@ -205,6 +210,7 @@ class BudgetCycle(models.Model):
         "workers_may_vote",
         "students_may_vote",
         "requires_verification",
+        "requires_phone",
     )
     FROZEN_FIELDS: tuple[str, ...] = BALLOT_RULE_FIELDS + TALLY_RULE_FIELDS + ELIGIBILITY_FIELDS
 

@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "departments",  # department review and the escalation ladder (above proposals)
     "committee",  # recruitment by lot, budget school, meetings (above proposals)
     "voting",
+    "phonenumber_field",
     "channels",  # phone verification, voting codes, kiosks, walk-in paper (above voting)
     "assembly",  # the general assembly (총회) (above voting)
     "results",
@@ -418,3 +419,21 @@ LOGGING: dict[str, Any] = {
         "py.warnings": {"handlers": ["console"], "propagate": False},
     },
 }
+
+# Voting channels (channels app): phone verification by SMS, voting codes, kiosks.
+PHONENUMBER_DEFAULT_REGION = "KR"
+# Only numbers of these regions may receive a verification SMS (SMS pumping).
+CHAMYEO_SMS_ALLOWED_REGIONS = env.list("CHAMYEO_SMS_ALLOWED_REGIONS", default=["KR"])
+# Like EMAIL_BACKEND: channels.sms.ConsoleBackend (demo), LocmemBackend (tests), SolapiBackend.
+CHAMYEO_SMS_BACKEND = env("CHAMYEO_SMS_BACKEND", default="channels.sms.ConsoleBackend")
+CHAMYEO_SMS_SENDER = env("CHAMYEO_SMS_SENDER", default="")
+SOLAPI_API_KEY = env("SOLAPI_API_KEY", default="")
+SOLAPI_API_SECRET = env("SOLAPI_API_SECRET", default="")
+CHAMYEO_SMS_CODE_LENGTH = 6
+CHAMYEO_SMS_CODE_LIFETIME_SECONDS = 5 * 60
+CHAMYEO_SMS_CODE_MAX_TRIES = 5
+# Rate limits of verification SMS: at most this many per number and per IP address an hour.
+CHAMYEO_SMS_PER_NUMBER_PER_HOUR = 5
+CHAMYEO_SMS_PER_IP_PER_HOUR = 20
+# A kiosk returns to its blank screen after this many seconds without input.
+CHAMYEO_KIOSK_IDLE_SECONDS = 90

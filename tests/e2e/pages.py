@@ -45,12 +45,14 @@ from budgeting.models import BudgetCycle
 from budgeting.models import ImplementationUpdate
 from budgeting.models import SubcommitteeMember
 from budgeting.phases import Phase
+from channels.models import Office
 from committee.models import Course
 from committee.models import CourseSession
 from committee.models import Enrolment
 from committee.models import Meeting
 from committee.services import assign_seat
 from committee.services import save_subcommittee
+from demo.channels import OFFICE_NAME as DEMO_OFFICE_NAME
 from departments.models import Department
 from departments.models import DepartmentOfficial
 from departments.models import DepartmentReview
@@ -257,6 +259,19 @@ def _extra(name: str) -> Callable[[City], dict]:
     return lambda city: {"pk": city.extra[name].pk}
 
 
+def _office(scope: str | None = None) -> Callable[[City], dict]:
+    """The demo's 구청 office (its officer is the demo admin) on the approval vote."""
+
+    def kwargs(city: City) -> dict:
+        office = Office.objects.get(name=DEMO_OFFICE_NAME)
+        found = {"office_pk": office.pk, "slug": city.voting.slug}
+        if scope is not None:
+            found["scope_pk"] = getattr(city, scope).pk
+        return found
+
+    return kwargs
+
+
 def _reset_key(city: City) -> dict:
     return {
         "uidb36": user_pk_to_url_str(city.resident),
@@ -360,6 +375,11 @@ PAGES: dict[str, Page] = {
     "accounts:staff-residents": Page(("staff",), english=True),
     "accounts:staff-residents-csv": Page(("staff",)),
     "voting:staff-paper-ballots": Page(("staff",), _cycle("voting")),
+    "channels:code-start": Page(("anonymous",), english=True),
+    "channels:account-phone": Page(("resident",)),
+    "channels:staff-code-batches": Page(("staff",), _cycle("voting")),
+    "channels:kiosk": Page(("staff",), _office()),
+    "channels:walk-in-paper": Page(("staff",), _office("voting_scope")),
     "voting:staff-paper-ballot": Page(("staff",), _scope("voting", "voting_scope")),
     "results:staff-tally": Page(("staff",), _cycle("published"), english=True),
     "implementation:staff-implementation": Page(("staff",), _cycle("published")),
@@ -429,6 +449,13 @@ ADMIN_MODEL_VIEWS = ("changelist", "add", "change", "history", "delete")
 ADMIN_ON_PHONE = frozenset({"budgeting.BudgetCycle", "accounts.User"})
 
 EXCLUDED: dict[str, str] = {
+    "channels:code-phone": "needs a typed voting code in the session (tests/channels)",
+    "channels:code-ballots": "needs a typed voting code in the session (tests/channels)",
+    "channels:code-ballot": "needs a typed voting code in the session (tests/channels)",
+    "channels:code-finish": "POST-only: ends a code voter's session",
+    "channels:staff-code-sheet": "POST-only: prints a batch's codes once",
+    "channels:staff-code-revoke": "POST-only: the revoke button of the batches list",
+    "channels:kiosk-finish": "POST-only: returns the kiosk to its blank screen",
     "set_language": "POST-only: the language switch form posts to it",
     "api-v1:openapi-json": "JSON: the OpenAPI schema",
     "api-v1:api-root": "JSON API",

@@ -57,6 +57,8 @@ from voting.selectors import get_ballot_limits
 from voting.selectors import map_ballot_costs
 from voting.shared import BallotRefusedError
 from voting.shared import describe_rule_error
+from voting.shared import person_ballot_key
+from voting.shared import person_key_of
 from voting.shared import voter_key
 
 Channel = Participation.Channel
@@ -70,6 +72,7 @@ def describe_ineligibility(reason: Ineligibility) -> str:
         Ineligibility.RELATION: _("Your relation to the city does not give a vote in this cycle."),
         Ineligibility.DISTRICT: _("This ballot is for residents of another district."),
         Ineligibility.TRACK_AGE: _("This track's ballot is for residents of another age group."),
+        Ineligibility.PHONE: _("Please verify your mobile phone number to vote in this cycle."),
     }[reason]
 
 
@@ -84,22 +87,36 @@ def _check_voting_open(*, scope: BallotScope) -> None:
         raise _voting_closed()
 
 
-def _lock_participation(*, voter: User, scope: BallotScope, channel: str) -> Participation:
+def _lock_participation(
+    *, voter: User | None, person: str, scope: BallotScope, channel: str
+) -> Participation:
     """The per-person lock across channels: create the row if missing and lock it, in one
-    statement (INSERT ... ON CONFLICT DO UPDATE locks the existing row like FOR UPDATE)."""
+    statement (INSERT ... ON CONFLICT DO UPDATE locks the existing row like FOR UPDATE), on the
+    person key. An account's row written under another key takes the current key first."""
     table = Participation._meta.db_table
     with connection.cursor() as cursor:
+        if voter is not None:
+            cursor.execute(
+                f"""UPDATE {table} SET person_key = %s
+                WHERE user_id = %s AND scope_id = %s
+                AND (person_key IS NULL OR person_key <> %s)
+                AND NOT EXISTS (SELECT 1 FROM {table} q
+                                WHERE q.person_key = %s AND q.scope_id = %s)""",  # noqa: S608
+                [person, voter.pk, scope.pk, person, person, scope.pk],
+            )
         cursor.execute(
-            f"""INSERT INTO {table} (user_id, scope_id, channel)
-            VALUES (%s, %s, %s)
-            ON CONFLICT (user_id, scope_id) DO UPDATE SET user_id = EXCLUDED.user_id
-            RETURNING id, channel, started_at, voted_at, reminder_sent_at""",  # noqa: S608
-            [voter.pk, scope.pk, str(channel)],
+            f"""INSERT INTO {table} (user_id, scope_id, channel, person_key)
+            VALUES (%s, %s, %s, %s)
+            ON CONFLICT (person_key, scope_id) WHERE person_key IS NOT NULL
+            DO UPDATE SET person_key = EXCLUDED.person_key
+            RETURNING id, user_id, channel, started_at, voted_at, reminder_sent_at""",  # noqa: S608
+            [voter.pk if voter else None, scope.pk, str(channel), person],
         )
-        pk, stored_channel, started_at, voted_at, reminder_sent_at = cursor.fetchone()
+        pk, user_id, stored_channel, started_at, voted_at, reminder_sent_at = cursor.fetchone()
     return Participation(
         pk=pk,
-        user=voter,
+        user_id=user_id,
+        person_key=person,
         scope=scope,
         channel=stored_channel,
         started_at=started_at,
@@ -150,9 +167,57 @@ def submit_ballot(
     if use_sql_function is None:
         use_sql_function = connection.vendor == "postgresql"
     write = _cast_in_one_statement if use_sql_function else _cast_with_the_orm
-    ballot = write(voter=voter, scope=scope, choices=choices, channel=channel, actor=actor or voter)
+    ballot = write(
+        voter=voter,
+        person=person_key_of(voter),
+        scope=scope,
+        choices=choices,
+        channel=channel,
+        actor=actor or voter,
+    )
     count_stored_ballot(str(channel))  # Prometheus, once the transaction commits
     return ballot
+
+
+def submit_person_ballot(
+    *,
+    person: str,
+    scope: BallotScope,
+    choices: Mapping[int, int],
+    channel: str,
+    actor: User | None = None,
+    costs: Mapping[int, int] | None = None,
+    use_sql_function: bool | None = None,
+) -> Ballot:
+    """Store the ballot of a person who votes without an account: ``person`` is their person key
+    (``voting.shared.person_key``), made by the channel that identified them (a spent voting
+    code, a verified phone number, an officer's census/ID check). The channel has checked that
+    they may vote; here the rule, the window and the one-ballot-per-person lock are enforced as
+    for ``submit_ballot``: a person who already voted by any channel is refused (audited). The
+    ballot is keyed by HMAC(person key, scope); nothing in it names the person."""
+    choices = {int(proposal_id): int(points) for proposal_id, points in choices.items()}
+    if channel == Channel.ONLINE:
+        raise ValueError("An online ballot belongs to an account: use submit_ballot.")
+    if costs is None:
+        costs = map_ballot_costs(scope=scope)
+    try:
+        check_ballot(get_ballot_limits(scope=scope, costs=costs), choices)
+    except BallotRuleError as error:
+        raise BallotRefusedError(describe_rule_error(error), code=error.code) from error
+    if use_sql_function is None:
+        use_sql_function = connection.vendor == "postgresql"
+    write = _cast_in_one_statement if use_sql_function else _cast_with_the_orm
+    ballot = write(
+        voter=None, person=person, scope=scope, choices=choices, channel=channel, actor=actor
+    )
+    count_stored_ballot(str(channel))
+    return ballot
+
+
+def _ballot_key(*, voter: User | None, person: str, scope: BallotScope) -> str:
+    if voter is not None:
+        return voter_key(user_id=voter.pk, scope_id=scope.pk)
+    return person_ballot_key(person_key=person, scope_id=scope.pk)
 
 
 def _receipt_email(
@@ -183,17 +248,25 @@ def _receipt_email(
 
 
 def _cast_in_one_statement(
-    *, voter: User, scope: BallotScope, choices: dict[int, int], channel: str, actor: User
+    *,
+    voter: User | None,
+    person: str,
+    scope: BallotScope,
+    choices: dict[int, int],
+    channel: str,
+    actor: User | None,
 ) -> Ballot:
     """Lock, re-check the window, write ballot, choices, participation, audit event and receipt
     e-mail in one statement: one round trip, and its own transaction unless the caller has one.
 
     Parameters are bound by the server (a psycopg cursor, not Django's client-side binding), so
     the statement text PostgreSQL may log on an error never holds a person's choices."""
-    ballot = Ballot(voter_key=voter_key(user_id=voter.pk, scope_id=scope.pk), scope=scope)
+    ballot = Ballot(voter_key=_ballot_key(voter=voter, person=person, scope=scope), scope=scope)
     ballot.receipt = new_receipt()
-    email = _receipt_email(voter=voter, scope=scope, receipt=ballot.receipt, channel=channel)
-    email["recipient_id"] = email.pop("recipient").pk
+    email = None
+    if voter is not None:
+        email = _receipt_email(voter=voter, scope=scope, receipt=ballot.receipt, channel=channel)
+        email["recipient_id"] = email.pop("recipient").pk
     audit = {
         "conflict_event": AuditEvent.Type.BALLOT_CHANNEL_CONFLICT.value,
         "changed_event": AuditEvent.Type.BALLOT_CHANGED.value,
@@ -201,7 +274,7 @@ def _cast_in_one_statement(
         "actor_id": actor.pk if actor is not None and actor.is_authenticated else None,
     }
     params = [
-        voter.pk,
+        voter.pk if voter is not None else None,
         scope.pk,
         str(channel),
         timezone.now(),
@@ -212,7 +285,8 @@ def _cast_in_one_statement(
         list(choices),
         list(choices.values()),
         Jsonb(audit),
-        Jsonb(email),
+        Jsonb(email) if email is not None else None,
+        person,
     ]
     connection.ensure_connection()
     with connection.wrap_database_errors, psycopg.Cursor(connection.connection) as cursor:
@@ -225,7 +299,8 @@ def _cast_in_one_statement(
         raise _voting_closed()
     if outcome == "already_voted":
         raise _second_ballot_refused(counted_channel=counted_channel)
-    transaction.on_commit(kick_outbox_relay_soon)
+    if email is not None:
+        transaction.on_commit(kick_outbox_relay_soon)
     ballot.pk = ballot_id
     ballot.is_change = is_change
     return ballot
@@ -243,6 +318,11 @@ def _second_ballot_refused(*, counted_channel: str) -> BallotRefusedError:
             "A paper ballot was already cast for this person on this ballot; it is the one "
             "that counts, so this ballot was not stored."
         )
+    elif counted_channel != Channel.ONLINE:
+        message = _(
+            "This person already voted on this ballot (%(channel)s); that ballot counts, so "
+            "this ballot was not stored."
+        ) % {"channel": Channel(counted_channel).label}
     else:
         message = _(
             "This person already voted online on this ballot; that ballot counts, so this "
@@ -252,13 +332,21 @@ def _second_ballot_refused(*, counted_channel: str) -> BallotRefusedError:
 
 
 def _cast_with_the_orm(
-    *, voter: User, scope: BallotScope, choices: dict[int, int], channel: str, actor: User
+    *,
+    voter: User | None,
+    person: str,
+    scope: BallotScope,
+    choices: dict[int, int],
+    channel: str,
+    actor: User | None,
 ) -> Ballot:
     """The same steps as budgeting_cast_ballot, statement by statement (SQLite, the demo), with
     the Python writers the function's SQL twins mirror (record_audit_event, enqueue_email)."""
     refusal = None
     with transaction.atomic():
-        participation = _lock_participation(voter=voter, scope=scope, channel=channel)
+        participation = _lock_participation(
+            voter=voter, person=person, scope=scope, channel=channel
+        )
         scope = _refresh_voting_window(scope)
         _check_voting_open(scope=scope)  # after the lock: the clock is read now
         if participation.voted_at is not None and (
@@ -277,6 +365,7 @@ def _cast_with_the_orm(
         else:
             ballot = _write_ballot(
                 voter=voter,
+                person=person,
                 scope=scope,
                 choices=choices,
                 participation=participation,
@@ -289,13 +378,14 @@ def _cast_with_the_orm(
 
 def _write_ballot(
     *,
-    voter: User,
+    voter: User | None,
+    person: str,
     scope: BallotScope,
     choices: dict[int, int],
     participation: Participation,
     channel: str,
 ) -> Ballot:
-    key = voter_key(user_id=voter.pk, scope_id=scope.pk)
+    key = _ballot_key(voter=voter, person=person, scope=scope)
     # Insert, or take the existing row, in one statement. The ballot holds no receipt.
     candidate = Ballot(voter_key=key, scope=scope)
     pk_field = Ballot._meta.pk
@@ -331,9 +421,10 @@ def _write_ballot(
             subject=scope,
             is_public=False,
         )
-    email = _receipt_email(voter=voter, scope=scope, receipt=ballot.receipt, channel=channel)
-    email["context"]["is_change"] = is_change
-    enqueue_email(**email)
+    if voter is not None:
+        email = _receipt_email(voter=voter, scope=scope, receipt=ballot.receipt, channel=channel)
+        email["context"]["is_change"] = is_change
+        enqueue_email(**email)
     return ballot
 
 
@@ -371,7 +462,11 @@ def start_ballot(*, voter: User, scope: BallotScope) -> None:
     if not scope.cycle.allows(Feature.VOTE) or get_ineligibility(user=voter, scope=scope):
         return
     Participation.objects.bulk_create(
-        [Participation(user=voter, scope=scope, started_at=timezone.now())],
+        [
+            Participation(
+                user=voter, person_key=person_key_of(voter), scope=scope, started_at=timezone.now()
+            )
+        ],
         ignore_conflicts=True,
     )
     Participation.objects.filter(user=voter, scope=scope, started_at__isnull=True).update(

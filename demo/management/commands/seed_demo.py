@@ -25,6 +25,7 @@ from budgeting.services.cycles import advance_phase
 from budgeting.services.cycles import appoint_council_member
 from budgeting.services.cycles import default_cycle_dates
 from demo import city as demo
+from demo.channels import seed_demo_channels
 from demo.committee import seed_demo_committee
 from demo.committee import seed_demo_open_recruitment
 from demo.departments import seed_demo_departments
@@ -68,6 +69,11 @@ class Command(BaseCommand):
         seed_demo_departments(password=demo.DEMO_PASSWORD)  # issue 11: departments, the ladder
         seed_demo_population()  # issue 14: turnout against the population
         seed_demo_seoul(districts, areas)  # issue 12: levels and themed tracks
+        seed_demo_channels(  # issue 13: a 구청 kiosk and paper desk, a sheet of voting codes
+            cycle=BudgetCycle.objects.get(slug="demo-vote-approval"),
+            district=districts["bupyeong-gu"],
+            admin=admin,
+        )
         name_en = cycle.name_en  # type: ignore[attr-defined]  # django-modeltranslation's field
         self.stdout.write(self.style.SUCCESS(f"Demo city ready: cycle “{name_en}”."))
 

@@ -126,6 +126,7 @@ def test_clone_copies_rules_scopes_and_areas_as_a_new_draft(
         "workers_may_vote": True,
         "students_may_vote": False,
         "requires_verification": True,
+        "requires_phone": True,
     }
     BudgetCycle.objects.filter(pk=source.pk).update(**rules)
     source.refresh_from_db()

@@ -1,0 +1,10 @@
+"""Permission registrations only; the logic is in predicates.py."""
+
+import rules
+
+from channels.predicates import is_office_officer
+from core.predicates import is_staff_member
+
+rules.add_perm("channels.manage_voting_codes", is_staff_member)
+# Kiosk and walk-in paper ballots: staff with a second factor, posted at that office.
+rules.add_perm("channels.assist_at_office", is_office_officer)
