@@ -27,8 +27,9 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def election():
-    """Two pots: 가 with 3 ballots that fund its one project, 나 with none."""
-    cycle = make_cycle(phase=Phase.TALLYING)
+    """Two pots: 가 with 3 ballots that fund its one project, 나 with none. No minimum support
+    (as in cycles made before it existed), so 나's projects are funded with no votes."""
+    cycle = make_cycle(phase=Phase.TALLYING, minimum_support_votes=0)
     voted, (a,) = make_scope(cycle=cycle, budget_won=100, costs=[60], district_slug="ga")
     empty, _ = make_scope(cycle=cycle, budget_won=100, costs=[50, 40], district_slug="na")
     cast_ballots(scope=voted, ballots=[[a]] * 3)

@@ -19,9 +19,13 @@ from tests.proposals.factories import ProposalFactory
 
 
 def make_cycle(
-    *, phase: Phase = Phase.TALLYING, tally_rule: str = "greedy", ballot_rule: str = "approval"
+    *,
+    phase: Phase = Phase.TALLYING,
+    tally_rule: str = "greedy",
+    ballot_rule: str = "approval",
+    **fields,
 ) -> BudgetCycle:
-    cycle = BudgetCycleFactory(tally_rule=tally_rule, ballot_rule=ballot_rule)
+    cycle = BudgetCycleFactory(tally_rule=tally_rule, ballot_rule=ballot_rule, **fields)
     return cycle_in_phase(cycle, phase)
 
 
