@@ -129,7 +129,9 @@ class CycleOut(Schema):
 
     @staticmethod
     def resolve_total_budget_won(obj) -> int:
-        total = getattr(obj, "total_budget_won", None)
+        # the sum of the pots (annotated by the list's query); the cycle's own optional
+        # ``total_budget_won`` is the office's planning figure, not what the pots hold
+        total = getattr(obj, "pots_budget_won", None)
         if total is None:
             total = sum(scope.budget_won for scope in obj.scopes.all())
         return int(total or 0)

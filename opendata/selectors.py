@@ -36,7 +36,7 @@ def get_visible_cycle(*, slug: str) -> BudgetCycle | None:
 
 def list_open_data_cycles(*, phase: str | None = None, year: int | None = None):
     """Visible cycles, newest first, with their budget total."""
-    cycles = BudgetCycle.objects.visible().annotate(total_budget_won=Sum("scopes__budget_won"))
+    cycles = BudgetCycle.objects.visible().annotate(pots_budget_won=Sum("scopes__budget_won"))
     if phase:
         cycles = cycles.filter(phase=phase)
     if year:

@@ -55,6 +55,10 @@ BEGIN
     --    account), so two accounts, a code, a kiosk and paper for one person meet on one row.
     --    An account's row written under another key (before its phone was verified) takes the
     --    current key first, unless that key already has a row of its own.
+    --    Two requests of one person first queue on a transaction lock of (scope, person key):
+    --    ON CONFLICT arbitrates the person key's index only, and a race on the account's own
+    --    unique index (user, scope) would otherwise end in an error instead of a refusal.
+    PERFORM pg_advisory_xact_lock(hashtextextended(p_scope_id::text || ':' || p_person_key, 0));
     IF p_user_id IS NOT NULL THEN
         UPDATE budgeting_participation SET person_key = p_person_key
         WHERE user_id = p_user_id AND scope_id = p_scope_id

@@ -1,9 +1,22 @@
-"""The audit log refuses TRUNCATE as it refuses UPDATE and DELETE (``budgeting.audit``)."""
+"""The audit log refuses TRUNCATE as it refuses UPDATE and DELETE (``budgeting.audit``).
+
+PostgreSQL only: the demo's SQLite has no triggers of this kind (nor TRUNCATE).
+"""
 
 from django.db import migrations
 
 from budgeting.audit import DROP_REFUSE_AUDIT_TRUNCATE_SQL
 from budgeting.audit import REFUSE_AUDIT_TRUNCATE_SQL
+
+
+def install(apps, schema_editor):
+    if schema_editor.connection.vendor == "postgresql":
+        schema_editor.execute(REFUSE_AUDIT_TRUNCATE_SQL, params=None)
+
+
+def remove(apps, schema_editor):
+    if schema_editor.connection.vendor == "postgresql":
+        schema_editor.execute(DROP_REFUSE_AUDIT_TRUNCATE_SQL, params=None)
 
 
 class Migration(migrations.Migration):
@@ -12,5 +25,5 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.RunSQL(REFUSE_AUDIT_TRUNCATE_SQL, DROP_REFUSE_AUDIT_TRUNCATE_SQL),
+        migrations.RunPython(install, remove),
     ]

@@ -95,6 +95,10 @@ def _lock_participation(
     person key. An account's row written under another key takes the current key first."""
     table = Participation._meta.db_table
     with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":  # as in budgeting_cast_ballot (voting/ballot_sql.py)
+            cursor.execute(
+                "SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", [f"{scope.pk}:{person}"]
+            )
         if voter is not None:
             cursor.execute(
                 f"""UPDATE {table} SET person_key = %s
