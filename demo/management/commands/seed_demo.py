@@ -31,6 +31,7 @@ from demo.proposals import seed_demo_proposals
 from demo.results import seed_demo_results
 from demo.review import seed_demo_review
 from demo.voting import seed_demo_voting
+from demo.weighted import seed_demo_weighted
 
 CURRENT_SLUG = "incheon-2027"
 
@@ -59,6 +60,8 @@ class Command(BaseCommand):
         )
         seed_demo_review(cycle)  # rubric + a second cycle in its review phase
         seed_demo_committee(cycle=cycle, admin=admin)  # issue 10: drawn by lot, 분과, school
+        # issue 12: a weighted final score of four sources, with a general assembly (총회)
+        seed_demo_weighted(districts=districts, areas=areas, admin=admin)
         name_en = cycle.name_en  # type: ignore[attr-defined]  # django-modeltranslation's field
         self.stdout.write(self.style.SUCCESS(f"Demo city ready: cycle “{name_en}”."))
 
