@@ -175,17 +175,18 @@ def get_weighted_sources(
     """The weighted rule's sources of ``scope`` with the cycle's weights, in project order.
 
     ``proposals`` must be annotated with ``council_points`` (``list_tally_proposals``)."""
-    numbers: dict[str, dict[int, int] | None] = {
-        "online": None,  # the ballots themselves
-        "committee": {p.pk: int(p.council_points or 0) for p in proposals},  # type: ignore[attr-defined]
-        "assembly": count_assembly_approvals(scope=scope),
-        "budget_school": count_school_points(scope=scope),
-        "survey": count_survey(scope=scope),
+    readers = {
+        "committee": lambda: {p.pk: int(p.council_points or 0) for p in proposals},  # type: ignore[attr-defined]
+        "assembly": lambda: count_assembly_approvals(scope=scope),
+        "budget_school": lambda: count_school_points(scope=scope),
+        "survey": lambda: count_survey(scope=scope),
     }
     sources = []
-    for name, percent in scope.cycle.weighted_sources:
-        by_pk = numbers[name]
-        counts = None if by_pk is None else tuple(by_pk.get(p.pk, 0) for p in proposals)
+    for name, percent in scope.cycle.weighted_sources:  # only the sources with a weight are read
+        counts = None  # the online vote: the ballots themselves
+        if name != "online":
+            by_pk = readers[name]()
+            counts = tuple(by_pk.get(p.pk, 0) for p in proposals)
         sources.append(SourceInput(name=name, weight=Fraction(percent, 100), counts=counts))
     return tuple(sources)
 

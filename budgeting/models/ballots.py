@@ -63,6 +63,14 @@ class Ballot(models.Model):
                 fields=["voter_key", "scope"], name="ballot_one_per_voter_per_scope"
             ),
         ]
+        # the budget-school source reads only the tagged ballots of a scope
+        indexes = [
+            models.Index(
+                fields=["scope"],
+                condition=Q(from_school_graduate=True),
+                name="ballot_school_graduates",
+            ),
+        ]
 
     def __str__(self) -> str:
         return str(_("Ballot"))
