@@ -58,13 +58,13 @@ def test_assembly_and_weighted_result_pages_pass_axe(live_server, new_context, d
     staff.is_staff = staff.is_superuser = True
     staff.save()
     staff_secret = activate_totp(staff)
-    resident = ResidentProfileFactory(district=district, display_name="이주민").user
     cycle, scope, assembly = _published_weighted_cycle(staff)
     # an assembly voting now, in a cycle whose vote is open
     voting = cycle_in_phase(BudgetCycleFactory(), Phase.VOTING)
     voting_scope, _shortlist = make_scope(
         cycle=voting, budget_won=1_000, costs=[400, 300], district_slug="v"
     )
+    resident = ResidentProfileFactory(district=voting_scope.district, display_name="이주민").user
     live = Assembly.objects.create(
         cycle=voting, title="2027 주민총회", starts_at=voting.voting_start_at, place="구청",
         online_url="https://meet.example.org/x", status=Assembly.Status.VOTING,
