@@ -58,4 +58,4 @@ class AssemblyVoteForm(_Bootstrap, forms.Form):
 
     def __init__(self, *args, shortlist=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["proposals"].choices = [(p.pk, p.title) for p in shortlist]
+        self.fields["proposals"].choices = [(p.pk, p.title) for p in shortlist]  # type: ignore[attr-defined]

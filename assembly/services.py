@@ -11,6 +11,7 @@ import random
 from collections.abc import Sequence
 from datetime import datetime
 
+from django.contrib.auth.models import AnonymousUser
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -34,7 +35,7 @@ class AssemblyError(ApplicationError):
     """An assembly action was refused; ``message`` says why."""
 
 
-def _check_staff(actor: User | None) -> None:
+def _check_staff(actor: User | AnonymousUser | None) -> None:
     if actor is None or not (actor.is_authenticated and actor.is_staff):
         raise AssemblyError(_("Only the budget office may do this."), code="forbidden")
 
@@ -46,7 +47,7 @@ def schedule_assembly(
     starts_at: datetime,
     place: str,
     online_url: str = "",
-    actor: User | None,
+    actor: User | AnonymousUser | None,
 ) -> Assembly:
     _check_staff(actor)
     if phase_index(cycle.phase) >= phase_index(Phase.TALLYING):
@@ -59,7 +60,9 @@ def schedule_assembly(
     )
 
 
-def record_attendance(*, assembly: Assembly, user: User, actor: User | None) -> Attendance:
+def record_attendance(
+    *, assembly: Assembly, user: User, actor: User | AnonymousUser | None
+) -> Attendance:
     """Record ``user`` as present: a committee member, or a registered resident. Idempotent."""
     _check_staff(actor)
     if assembly.status == Assembly.Status.CLOSED:
@@ -74,13 +77,17 @@ def record_attendance(*, assembly: Assembly, user: User, actor: User | None) -> 
             code="not_registered",
         )
     attendance, _created = Attendance.objects.get_or_create(
-        assembly=assembly, user=user, defaults={"role": role, "recorded_by": actor}
+        assembly=assembly,
+        user=user,
+        defaults={"role": role, "recorded_by": actor if isinstance(actor, User) else None},
     )
     return attendance
 
 
 @transaction.atomic
-def set_assembly_status(*, assembly: Assembly, status: str, actor: User | None) -> Assembly:
+def set_assembly_status(
+    *, assembly: Assembly, status: str, actor: User | AnonymousUser | None
+) -> Assembly:
     """Open or close the assembly's vote. Closing shuffles the ballots' storage order."""
     _check_staff(actor)
     locked = Assembly.objects.select_for_update().get(pk=assembly.pk)
@@ -115,7 +122,9 @@ def _erase_write_order(*, assembly: Assembly) -> None:
     )
 
 
-def save_minutes(*, assembly: Assembly, minutes: str, actor: User | None) -> Assembly:
+def save_minutes(
+    *, assembly: Assembly, minutes: str, actor: User | AnonymousUser | None
+) -> Assembly:
     _check_staff(actor)
     assembly.minutes = minutes
     assembly.save(update_fields=["minutes"])
@@ -129,7 +138,7 @@ def cast_assembly_vote(
     scope: BallotScope,
     proposal_ids: Sequence[int],
     channel: str,
-    actor: User | None,
+    actor: User | AnonymousUser | None,
 ) -> AssemblyBallot:
     """Store one attendee's approvals on ``scope``: once per person and scope in this source.
 
@@ -174,7 +183,10 @@ def cast_assembly_vote(
             _("Choose at most %(limit)d projects.") % {"limit": limit}, code="too_many"
         )
     AssemblyVoter.objects.create(
-        attendance=attendance, scope=scope, channel=channel, entered_by=actor
+        attendance=attendance,
+        scope=scope,
+        channel=channel,
+        entered_by=actor if isinstance(actor, User) else None,
     )
     ballot = AssemblyBallot.objects.create(assembly=assembly, scope=scope)
     AssemblyChoice.objects.bulk_create(

@@ -147,7 +147,8 @@ def _store_online_ballots(
     *, scope: BallotScope, proposals: list[Proposal], rng: random.Random
 ) -> None:
     popularity = [p[3] for p in PROJECTS]
-    ballots, choices = [], []
+    ballots: list[Ballot] = []
+    choices: list[BallotChoice] = []
     for n in range(ONLINE_BALLOTS):
         size = rng.randint(1, 3)
         chosen: set[int] = set()
@@ -186,9 +187,7 @@ def seed_committee_scores(
     criterion, _created = RubricCriterion.objects.get_or_create(
         cycle=cycle, name="필요성과 효과 / Need and effect", defaults={"max_points": 10}
     )
-    district = cast(
-        "ResidentProfile", User.objects.get(email="council@demo.chamyeo.kr").resident_profile
-    ).district
+    district = User.objects.get(email="council@demo.chamyeo.kr").resident_profile.district
     members = [User.objects.get(email="council@demo.chamyeo.kr")] + [
         _demo_person(f"seocho-member-{n}@demo.chamyeo.kr", f"위원 {n}", district) for n in (1, 2)
     ]
@@ -223,7 +222,7 @@ def seed_assembly(
         minutes=MINUTES,
     )
     resident = User.objects.get(email="resident@demo.chamyeo.kr")
-    district = cast("ResidentProfile", resident.resident_profile).district
+    district = resident.resident_profile.district
     people = [
         *User.objects.filter(council_memberships__cycle=cycle),
         resident,

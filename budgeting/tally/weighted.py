@@ -74,7 +74,7 @@ def weighted(t: TallyInput) -> TallyOutcome:
     return greedy_by_scores(t, prep, rule="weighted", scores=scores, free_last=False)
 
 
-def describe_sources(t: TallyInput) -> dict[str, dict]:
+def describe_sources(t: TallyInput) -> dict[str, dict[str, object]]:
     """What a weighted count stores and publishes per source: its weight (percent, exact as a
     string), its total and each project's number (by project id)."""
     prep = prepare(t)
