@@ -39,7 +39,7 @@ class SurveyCountForm(forms.ModelForm):
 class SurveyCountAdmin(admin.ModelAdmin):
     form = SurveyCountForm
     list_display = ["proposal", "count", "updated_at"]
-    autocomplete_fields = ["proposal"]
+    raw_id_fields = ["proposal"]  # the autocomplete widget (select2) has no accessible name
 
     def save_model(self, request, obj, form, change):
         obj.entered_by = request.user
