@@ -331,6 +331,7 @@ def prepare_weighted(ids: dict[str, int]) -> dict[str, int]:
         CouncilScore(proposal=p, member=member, criterion=criterion, points=rng.randint(0, 10))
         for p in proposals[:200]
     )
+    AssemblyBallot.objects.filter(assembly__cycle=cycle).delete()  # protected: first
     Assembly.objects.filter(cycle=cycle).delete()
     assembly = Assembly.objects.create(
         cycle=cycle, title="bench", starts_at=timezone.now(), place="bench", status="closed"
