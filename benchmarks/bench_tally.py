@@ -16,11 +16,15 @@ Usage::
    ``chamyeo_bench_tally`` next to ``DATABASE_URL``'s), then, in a fresh process, ``tally_scope``
    (input merged in SQL, fingerprint, MES and the greedy comparison, allocations),
    ``publish_results`` and the three downloads, with wall time and the process's peak memory.
+4. The weighted count of the same 1,000,000 ballots (issue 12): the cycle switched to the
+   weighted rule (50 % online, 30 % committee, 20 % general assembly) with 200 committee rubric
+   scores and 500 general-assembly votes added, then ``tally_scope`` in a fresh process (the
+   weighted rule and its greedy comparison, allocations, every source's numbers). Target < 10 s.
 
 The last line is (one line)::
 
     tally: mes_lodz_s=<s> mes_1m_s=<s> pipeline_1m_s=<s> pipeline_1m_peak_mb=<mb>
-    min_speedup_vs_pabutools=<x>
+    min_speedup_vs_pabutools=<x> weighted_1m_s=<s>
 
 where the speedup is the smallest (pabutools time / our time, identical outcomes) over the runs
 in which pabutools needs more than 10 s (runs it did not finish count at 300 s).
@@ -176,7 +180,7 @@ def reset_pipeline_election() -> dict[str, int] | None:
         return None
     scope = cycle.scopes.get()
     TallyRun.objects.filter(scope=scope).delete()
-    BudgetCycle.objects.filter(pk=cycle.pk).update(phase=Phase.TALLYING)
+    BudgetCycle.objects.filter(pk=cycle.pk).update(phase=Phase.TALLYING, tally_rule="mes")
     staff = User.objects.get(email="staff@chamyeo.invalid")
     return {"cycle": cycle.pk, "scope": scope.pk, "staff": staff.pk}
 
@@ -287,10 +291,102 @@ def run_pipeline(ids: dict[str, int]) -> dict[str, Any]:
     return timings
 
 
+def prepare_weighted(ids: dict[str, int]) -> dict[str, int]:
+    """The same 1,000,000 ballots, to be counted again by the weighted rule: 50 % online, 30 %
+    committee (200 rubric scores, one per project), 20 % general assembly (500 votes)."""
+    _django(_bench_database_url())
+    import random
+
+    from django.utils import timezone
+
+    from accounts.models import User
+    from assembly.models import Assembly
+    from assembly.models import AssemblyBallot
+    from assembly.models import AssemblyChoice
+    from budgeting.models import BudgetCycle
+    from budgeting.models import TallyRun
+    from budgeting.phases import Phase
+    from proposals.models import CouncilScore
+    from proposals.models import Proposal
+    from proposals.models import RubricCriterion
+
+    cycle = BudgetCycle.objects.get(pk=ids["cycle"])
+    scope = cycle.scopes.get()
+    TallyRun.objects.filter(scope=scope).delete()
+    BudgetCycle.objects.filter(pk=cycle.pk).update(
+        phase=Phase.TALLYING,
+        tally_rule="weighted",
+        weight_online_percent=50,
+        weight_committee_percent=30,
+        weight_assembly_percent=20,
+    )
+    proposals = list(Proposal.objects.filter(scope=scope).order_by("pk"))
+    rng = random.Random(12)
+    criterion, _created = RubricCriterion.objects.get_or_create(
+        cycle=cycle, name="bench", defaults={"max_points": 10}
+    )
+    member, _created = User.objects.get_or_create(email="member@chamyeo.invalid")
+    CouncilScore.objects.filter(criterion=criterion).delete()
+    CouncilScore.objects.bulk_create(
+        CouncilScore(proposal=p, member=member, criterion=criterion, points=rng.randint(0, 10))
+        for p in proposals[:200]
+    )
+    AssemblyBallot.objects.filter(assembly__cycle=cycle).delete()  # protected: first
+    Assembly.objects.filter(cycle=cycle).delete()
+    assembly = Assembly.objects.create(
+        cycle=cycle, title="bench", starts_at=timezone.now(), place="bench", status="closed"
+    )
+    ballots = AssemblyBallot.objects.bulk_create(
+        AssemblyBallot(assembly=assembly, scope=scope) for _n in range(500)
+    )
+    AssemblyChoice.objects.bulk_create(
+        AssemblyChoice(ballot=b, proposal=p)
+        for b in ballots
+        for p in rng.sample(proposals, rng.randint(1, 5))
+    )
+    return ids
+
+
+def run_weighted(ids: dict[str, int]) -> dict[str, Any]:
+    """In a fresh process: the weighted count (input, fingerprint, the weighted rule and the
+    greedy comparison, allocations and every source's numbers)."""
+    _django(_bench_database_url())
+    from results.services.counting import tally_scope
+
+    start = time.perf_counter()
+    run = tally_scope(scope_id=ids["scope"])
+    seconds = time.perf_counter() - start
+    return {
+        "seconds": seconds,
+        "rule": run.rule,
+        "ballots": run.ballot_count,
+        "funded": run.allocations.filter(is_funded=True).count(),
+        "sources": {name: s["total"] for name, s in run.sources.items()},
+        "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+    }
+
+
+def bench_weighted(ids: dict[str, int]) -> float:
+    _subprocess("--weighted-prepare", json.dumps(ids))
+    result = json.loads(_subprocess("--weighted-only", json.dumps(ids)))
+    label = "weighted 1,000,000 + 200 scores + 500 assembly"
+    _line(label, "tally", "ours", f"{result['seconds']:8.2f} s")
+    _line(label, "memory", "ours", f"peak {result['peak_mb']:.0f} MB (process maximum RSS)")
+    _line(
+        label,
+        "check",
+        "ours",
+        f"rule {result['rule']}, {result['ballots']} ballots, {result['funded']} funded, "
+        f"source totals {result['sources']}",
+    )
+    return float(result["seconds"])
+
+
 def bench_pipeline(*, reuse: bool) -> dict[str, Any]:
     ids = json.loads(_subprocess("--reset-only")) if reuse else None
     ids = ids or json.loads(_subprocess("--load-only"))
     result = json.loads(_subprocess("--pipeline-only", json.dumps(ids)))
+    result["ids"] = ids
     label = "pipeline 1,000,000 ballots"
     for key in ("tally_scope_s", "publish_s", "exports_s", "total_s"):
         _line(label, key.removesuffix("_s"), "ours", f"{result[key]:8.2f} s")
@@ -325,6 +421,8 @@ def main() -> int:
     parser.add_argument("--load-only", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--reset-only", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--pipeline-only", metavar="IDS", help=argparse.SUPPRESS)
+    parser.add_argument("--weighted-prepare", metavar="IDS", help=argparse.SUPPRESS)
+    parser.add_argument("--weighted-only", metavar="IDS", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.load_only:
         print(json.dumps(load_pipeline_election()))
@@ -335,11 +433,18 @@ def main() -> int:
     if args.pipeline_only:
         print(json.dumps(run_pipeline(json.loads(args.pipeline_only))))
         return 0
+    if args.weighted_prepare:
+        print(json.dumps(prepare_weighted(json.loads(args.weighted_prepare))))
+        return 0
+    if args.weighted_only:
+        print(json.dumps(run_weighted(json.loads(args.weighted_only))))
+        return 0
     mes_lodz, speedups = (None, [])
     if not args.no_files:
         mes_lodz, speedups = bench_files(use_fixture=args.pabutools_fixture, timeout=args.timeout)
     mes_1m = bench_synthetic() if not args.no_synthetic else None
     pipeline = bench_pipeline(reuse=args.reuse_database)
+    weighted_1m = bench_weighted(pipeline["ids"])
 
     def fmt(value: float | None) -> str:
         return "n/a" if value is None else f"{value:.2f}"
@@ -347,7 +452,8 @@ def main() -> int:
     print(
         f"tally: mes_lodz_s={fmt(mes_lodz)} mes_1m_s={fmt(mes_1m)} "
         f"pipeline_1m_s={fmt(pipeline['total_s'])} pipeline_1m_peak_mb={pipeline['peak_mb']:.0f} "
-        f"min_speedup_vs_pabutools={fmt(min(speedups) if speedups else None)}",
+        f"min_speedup_vs_pabutools={fmt(min(speedups) if speedups else None)} "
+        f"weighted_1m_s={fmt(weighted_1m)}",
         flush=True,
     )
     return 0

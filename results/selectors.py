@@ -26,6 +26,8 @@ from django.db.models import QuerySet
 from django.db.models import Sum
 from django.utils import timezone
 
+from assembly.selectors import count_assembly_approvals
+from assembly.selectors import count_survey
 from budgeting.models import Allocation
 from budgeting.models import Ballot
 from budgeting.models import BallotChoice
@@ -43,6 +45,7 @@ from budgeting.tally.shares import ShareAccount
 from budgeting.tally.shares import SharePayment
 from budgeting.tally.shares import read_purchases
 from budgeting.tally.shares import spend_share
+from budgeting.tally.types import SourceInput
 from proposals.models import Proposal
 from voting.selectors import get_own_ballot
 from voting.selectors import get_own_choices
@@ -134,6 +137,17 @@ def get_tally_input(*, scope: BallotScope) -> ScopeTallyInput:
     if cycle.tally_rule == BudgetCycle.TallyRule.COUNCIL_WEIGHTED:
         options["council_weight"] = Fraction(cycle.council_weight_percent, 100)
         options["public_weight"] = Fraction(cycle.public_weight_percent, 100)
+        # the same two sources, so the count stores and publishes them like the weighted rule's
+        options["sources"] = (
+            SourceInput(name="online", weight=options["public_weight"]),
+            SourceInput(
+                name="committee",
+                weight=options["council_weight"],
+                counts=tuple(p.council_votes for p in projects),
+            ),
+        )
+    if cycle.tally_rule == BudgetCycle.TallyRule.WEIGHTED:
+        options["sources"] = get_weighted_sources(scope=scope, proposals=proposals)
     meta = get_pb_meta(scope=scope)
     if imported is None:
         # The cycle's minimum support (never for an imported election: counted as the city did)
@@ -160,6 +174,62 @@ def get_tally_input(*, scope: BallotScope) -> ScopeTallyInput:
         meta=meta,
         proposals={ids[p.pk]: p for p in proposals},
     )
+
+
+def get_weighted_sources(
+    *, scope: BallotScope, proposals: list[Proposal]
+) -> tuple[SourceInput, ...]:
+    """The weighted rule's sources of ``scope`` with the cycle's weights, in project order.
+
+    ``proposals`` must be annotated with ``council_points`` (``list_tally_proposals``)."""
+    readers = {
+        "committee": lambda: {p.pk: int(p.council_points or 0) for p in proposals},  # type: ignore[attr-defined]
+        "assembly": lambda: count_assembly_approvals(scope=scope),
+        "budget_school": lambda: count_school_points(scope=scope),
+        "survey": lambda: count_survey(scope=scope),
+    }
+    sources = []
+    for name, percent in scope.cycle.weighted_sources:  # only the sources with a weight are read
+        counts = None  # the online vote: the ballots themselves
+        if name != "online":
+            by_pk = readers[name]()
+            counts = tuple(by_pk.get(p.pk, 0) for p in proposals)
+        sources.append(SourceInput(name=name, weight=Fraction(percent, 100), counts=counts))
+    return tuple(sources)
+
+
+def count_school_points(*, scope: BallotScope) -> dict[int, int]:
+    """The budget-school source of ``scope``: points per proposal on the ballots tagged as cast
+    by a budget-school graduate (ranked choices as the count turns them into points)."""
+    cycle = scope.cycle
+    rows = (
+        BallotChoice.objects.filter(ballot__scope=scope, ballot__from_school_graduate=True)
+        .values("proposal_id")
+        .annotate(points=Sum("points"), n=Count("pk"))
+        .values_list("proposal_id", "points", "n")
+    )
+    if cycle.ballot_rule == BudgetCycle.BallotRule.RANKED:
+        return {pk: n * (cycle.ranked_max_ranks + 1) - pts for pk, pts, n in rows}
+    return {pk: pts for pk, pts, _n in rows}
+
+
+def list_school_ballot_rows(*, scope: BallotScope) -> list[list[tuple[int, int]]]:
+    """The tagged ballots of ``scope`` as (proposal id, points) rows, anonymous and sorted."""
+    cycle = scope.cycle
+    rows: dict = {
+        pk: []
+        for pk in Ballot.objects.filter(scope=scope, from_school_graduate=True).values_list(
+            "pk", flat=True
+        )
+    }
+    for ballot_id, proposal_id, points in BallotChoice.objects.filter(
+        ballot_id__in=list(rows)
+    ).values_list("ballot_id", "proposal_id", "points"):
+        if cycle.ballot_rule == BudgetCycle.BallotRule.RANKED:
+            rows[ballot_id].append((proposal_id, cycle.ranked_max_ranks + 1 - points))
+        else:
+            rows[ballot_id].append((proposal_id, points))
+    return sorted(sorted(r) for r in rows.values())
 
 
 # META keys the .pb writer computes itself.
@@ -487,3 +557,78 @@ def iter_counted_receipts(*, scope: BallotScope, chunk_size: int = 5000):
         .values_list("code", flat=True)
         .iterator(chunk_size=chunk_size)
     )
+
+
+# --- the weighted rule's sources ----------------------------------------------------------------
+WEIGHTED_RULES = frozenset({BudgetCycle.TallyRule.WEIGHTED, BudgetCycle.TallyRule.COUNCIL_WEIGHTED})
+# Sources whose ballots are published as a .pb file of their own (the online one is the run's).
+BALLOT_SOURCES = ("online", "assembly", "budget_school")
+
+
+@dataclass(frozen=True)
+class SourceCell:
+    """One source's part in one project's combined score."""
+
+    name: str
+    weight_percent: Fraction
+    count: int
+    total: int
+    label: str = ""  # the source's name in the reader's language (set by the view)
+
+    @property
+    def share(self) -> Fraction:
+        return Fraction(self.count, self.total) if self.total else Fraction(0)
+
+    @property
+    def share_percent(self) -> str:
+        return f"{float(self.share * 100):.2f}"
+
+    @property
+    def contribution_percent(self) -> str:
+        """weight x share, in points of the combined score (out of 100)."""
+        return f"{float(self.share * self.weight_percent):.2f}"
+
+
+def weighted_breakdown(*, run: TallyRun) -> dict[int, list[SourceCell]]:
+    """Per proposal id: every source of ``run`` (weight, number, total), in the stored order."""
+    result: dict[int, list[SourceCell]] = {}
+    for name, source in (run.sources or {}).items():
+        weight = Fraction(source["weight_percent"])
+        for project_id, count in source["counts"].items():
+            result.setdefault(int(project_id), []).append(
+                SourceCell(name=name, weight_percent=weight, count=count, total=source["total"])
+            )
+    return result
+
+
+def build_sources_document(*, run: TallyRun, files: dict[str, str]) -> dict:
+    """The published ``sources.json`` of a weighted count: everything ``recompute_weighted.py``
+    needs besides the ballot files (``files``: source name -> the .pb file's name)."""
+    allocations = list(list_allocations(run=run))
+    cycle = run.scope.cycle
+    return {
+        "format": "chamyeo-weighted-sources/1",
+        "cycle": cycle.slug,
+        "scope": run.scope.slug,
+        "rule": run.rule,
+        "budget": run.budget_won,
+        "tie_break": "cost_votes_lot",
+        "lot_seed": cycle.tie_break_seed,
+        "fingerprint_sha256": run.fingerprint,
+        "projects": [
+            {
+                "id": str(a.proposal_id),
+                "cost": a.cost_won,
+                "online_supporters": a.votes,
+                "name": a.proposal.title,
+            }
+            for a in sorted(allocations, key=lambda a: a.proposal_id)
+        ],
+        "sources": {
+            name: {**source, "file": files.get(name)} for name, source in run.sources.items()
+        },
+        "outcome": {
+            "selected": [str(a.proposal_id) for a in allocations if a.is_funded],
+            "scores": {str(a.proposal_id): a.score for a in allocations},
+        },
+    }

@@ -28,6 +28,17 @@ urlpatterns = [
         name="results-download",
     ),
     path(
+        "cycles/<slug:slug>/results/<int:scope_pk>/sources.json",
+        views.WeightedSourcesView.as_view(),
+        name="weighted-sources",
+    ),
+    path(
+        "cycles/<slug:slug>/results/<int:scope_pk>/sources/<str:source>.pb",
+        views.SourceBallotsView.as_view(),
+        name="source-ballots",
+    ),
+    path("results/recompute_weighted.py", views.RecomputeScriptView.as_view(), name="recompute"),
+    path(
         "cycles/<slug:slug>/results/<int:scope_pk>/receipts/",
         views.ReceiptsView.as_view(),
         name="receipts",

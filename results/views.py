@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
+from dataclasses import replace
+from fractions import Fraction
 from functools import cached_property
+from pathlib import Path
 from typing import Any
 
 import rules
@@ -13,11 +17,13 @@ from django.core.exceptions import PermissionDenied
 from django.http import FileResponse
 from django.http import Http404
 from django.http import HttpRequest
+from django.http import HttpResponse
 from django.http import StreamingHttpResponse
 from django.shortcuts import get_object_or_404
 from django.shortcuts import redirect
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.utils.translation import ngettext
 from django.views import View
 from django.views.decorators.cache import never_cache
@@ -35,6 +41,9 @@ from budgeting.tally.shares import ShareInputError
 from core.reauthentication import require_recent_login
 from results.forms import ReceiptCheckForm
 from results.reasons import describe_reason
+from results.selectors import BALLOT_SOURCES
+from results.selectors import WEIGHTED_RULES
+from results.selectors import build_sources_document
 from results.selectors import count_counted_receipts
 from results.selectors import explain_my_share
 from results.selectors import get_comparison_run
@@ -46,7 +55,10 @@ from results.selectors import list_allocations
 from results.selectors import list_published_runs
 from results.selectors import list_scope_tally_status
 from results.selectors import mes_budget_increment
+from results.selectors import weighted_breakdown
 from results.services.exports import export_basename
+from results.services.exports import render_source_pb
+from results.services.exports import source_pb_name
 from results.services.publication import PublicationError
 from results.services.publication import publish_results
 from results.services.publication import rebuild_result_downloads
@@ -184,11 +196,110 @@ class ScopeResultsView(ScopeResultsMixin, TemplateView):
                 "uses_points": self.cycle.ballot_rule
                 in (BudgetCycle.BallotRule.CUMULATIVE, BudgetCycle.BallotRule.RANKED),
                 "uses_ranks": self.cycle.ballot_rule == BudgetCycle.BallotRule.RANKED,
-                "uses_score": run.rule == BudgetCycle.TallyRule.COUNCIL_WEIGHTED,
+                "uses_score": run.rule in WEIGHTED_RULES,
                 "minimum_support": get_minimum_support(run=run),
             }
         )
+        if run.rule in WEIGHTED_RULES and run.sources:
+            context.update(self.weighted_context(run=run, lines=lines))
         return context
+
+    def weighted_context(self, *, run: TallyRun, lines: list[ResultLine]) -> dict[str, Any]:
+        """Every source of a weighted count: weights, totals, files, and per project its parts."""
+        cells = weighted_breakdown(run=run)
+        sources = [
+            {
+                "name": name,
+                "label": SOURCE_LABELS.get(name, name),
+                "weight_percent": Fraction(source["weight_percent"]),
+                "total": source["total"],
+                "file": source_pb_name(run, name) if name in BALLOT_SOURCES else None,
+            }
+            for name, source in run.sources.items()
+        ]
+        return {
+            "weighted_sources": sources,
+            "weighted_lines": [
+                (
+                    line,
+                    [
+                        replace(cell, label=str(SOURCE_LABELS.get(cell.name, cell.name)))
+                        for cell in cells.get(line.allocation.proposal_id, [])
+                    ],
+                    score_percent(line),
+                )
+                for line in lines
+            ],
+            "sources_name": f"{export_basename(run)}-sources.json",
+        }
+
+
+SOURCE_LABELS = {
+    "online": _lazy("Public vote (online and paper)"),
+    "committee": _lazy("Committee scores"),
+    "assembly": _lazy("General assembly vote"),
+    "budget_school": _lazy("Budget-school graduates' vote"),
+    "survey": _lazy("Survey"),
+}
+
+
+def score_percent(line: ResultLine) -> str:
+    """The combined score out of 100, two decimals (the exact fraction is shown next to it)."""
+    try:
+        return f"{float(Fraction(line.allocation.score) * 100):.2f}"
+    except (ValueError, ZeroDivisionError):
+        return ""
+
+
+class WeightedSourcesView(ScopeResultsMixin, View):
+    """``sources.json`` of a published weighted count (what recompute_weighted.py reads)."""
+
+    permission_required = "results.view_results"
+
+    def get(self, request, *args, **kwargs):
+        run = self.run
+        if run.rule not in WEIGHTED_RULES or not run.sources:
+            raise Http404(_("This ballot was not counted by a weighted rule."))
+        files = {name: source_pb_name(run, name) for name in run.sources if name in BALLOT_SOURCES}
+        document = build_sources_document(run=run, files=files)
+        response = HttpResponse(
+            json.dumps(document, ensure_ascii=False, indent=1).encode("utf-8"),
+            content_type="application/json",
+        )
+        response["Content-Disposition"] = (
+            f'attachment; filename="{export_basename(run)}-sources.json"'
+        )
+        return response
+
+
+class SourceBallotsView(ScopeResultsMixin, View):
+    """The anonymised ballots of the assembly or budget-school source, as a .pb file."""
+
+    permission_required = "results.view_results"
+
+    def get(self, request, *args, **kwargs):
+        run, source = self.run, self.kwargs["source"]
+        if source not in ("assembly", "budget_school") or source not in (run.sources or {}):
+            raise Http404(_("This count has no ballots of that source."))
+        response = HttpResponse(
+            render_source_pb(run=run, source=source), content_type="text/plain; charset=utf-8"
+        )
+        response["Content-Disposition"] = f'attachment; filename="{source_pb_name(run, source)}"'
+        return response
+
+
+class RecomputeScriptView(View):
+    """The published recompute script (standard library only), as a download."""
+
+    def get(self, request, *args, **kwargs):
+        response = HttpResponse(
+            RECOMPUTE_SCRIPT.read_bytes(), content_type="text/x-python; charset=utf-8"
+        )
+        response["Content-Disposition"] = 'attachment; filename="recompute_weighted.py"'
+        return response
+
+
+RECOMPUTE_SCRIPT = Path(__file__).resolve().parent / "exports" / "recompute_weighted.py"
 
 
 @method_decorator(never_cache, name="dispatch")

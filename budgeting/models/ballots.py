@@ -43,6 +43,12 @@ class Ballot(models.Model):
         related_name="ballots",
         verbose_name=_("ballot scope"),
     )
+    # The budget-school source of the weighted rule: set when the ballot is cast by someone who
+    # completed the cycle's budget school. A tag on the ballot, never the person: it says "a
+    # graduate's ballot", as anonymous as any other (db_default: the SQL cast leaves it out).
+    from_school_graduate = models.BooleanField(
+        _("cast by a budget-school graduate"), default=False, db_default=False
+    )
     # Not columns: set by voting's submit_ballot on the ballot it returns (whether it replaced
     # an earlier one, and the receipt code it gave the voter, which is stored with the voter's
     # Participation, never with the ballot); a ballot read from the database has neither.
@@ -55,6 +61,14 @@ class Ballot(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["voter_key", "scope"], name="ballot_one_per_voter_per_scope"
+            ),
+        ]
+        # the budget-school source reads only the tagged ballots of a scope
+        indexes = [
+            models.Index(
+                fields=["scope"],
+                condition=Q(from_school_graduate=True),
+                name="ballot_school_graduates",
             ),
         ]
 

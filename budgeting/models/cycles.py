@@ -1,5 +1,6 @@
 import secrets
 
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator
 from django.core.validators import MinValueValidator
 from django.db import models
@@ -55,6 +56,7 @@ class BudgetCycle(models.Model):
         GREEDY = "greedy", _("Most votes first (greedy)")
         EQUAL_SHARES = "mes", _("Method of Equal Shares")
         COUNCIL_WEIGHTED = "council_weighted", _("Council-weighted (public and council votes)")
+        WEIGHTED = "weighted", _("Weighted final score of several sources")
 
     name = models.CharField(_("name"), max_length=120)
     slug = models.SlugField(_("slug"), max_length=80, unique=True)
@@ -140,6 +142,27 @@ class BudgetCycle(models.Model):
             "(0: no share required). Both minimums apply."
         ),
     )
+    # Weighted final score: the weight of each source, in percent, summing to 100 (see
+    # budgeting/tally/weighted.py). Shown on the cycle page before voting opens; frozen then.
+    weight_online_percent = models.PositiveSmallIntegerField(
+        _("weighted: public vote, online and paper (%)"),
+        default=100,
+        validators=[MaxValueValidator(100)],
+    )
+    weight_committee_percent = models.PositiveSmallIntegerField(
+        _("weighted: committee rubric scores (%)"), default=0, validators=[MaxValueValidator(100)]
+    )
+    weight_assembly_percent = models.PositiveSmallIntegerField(
+        _("weighted: general assembly vote (%)"), default=0, validators=[MaxValueValidator(100)]
+    )
+    weight_budget_school_percent = models.PositiveSmallIntegerField(
+        _("weighted: budget-school graduates' vote (%)"),
+        default=0,
+        validators=[MaxValueValidator(100)],
+    )
+    weight_survey_percent = models.PositiveSmallIntegerField(
+        _("weighted: survey (%)"), default=0, validators=[MaxValueValidator(100)]
+    )
     tie_break_seed = models.CharField(
         _("tie-break seed"),
         max_length=64,
@@ -196,11 +219,19 @@ class BudgetCycle(models.Model):
         "cumulative_max_per_project",
         "ranked_max_ranks",
     )
+    WEIGHT_FIELDS: dict[str, str] = {
+        "online": "weight_online_percent",
+        "committee": "weight_committee_percent",
+        "assembly": "weight_assembly_percent",
+        "budget_school": "weight_budget_school_percent",
+        "survey": "weight_survey_percent",
+    }
     TALLY_RULE_FIELDS: tuple[str, ...] = (
         "tally_rule",
         "council_weight_percent",
         "minimum_support_votes",
         "minimum_support_percent",
+        *WEIGHT_FIELDS.values(),
         "tie_break_seed",
     )
     ELIGIBILITY_FIELDS: tuple[str, ...] = (
@@ -269,8 +300,35 @@ class BudgetCycle(models.Model):
         return True
 
     @property
+    def allows_assembly_vote(self) -> bool:
+        """The general assembly votes while the cycle's vote is open (the same window)."""
+        return self.allows(Feature.VOTE)
+
+    @property
     def rules_are_frozen(self) -> bool:
         return self.phase in RULES_FROZEN_PHASES
+
+    def clean(self) -> None:
+        super().clean()
+        if self.tally_rule == self.TallyRule.WEIGHTED and sum(self.source_weights.values()) != 100:
+            raise ValidationError(
+                {
+                    "weight_online_percent": _(
+                        "The weights of the sources must sum to 100 %% (now %(total)s %%)."
+                    )
+                    % {"total": sum(self.source_weights.values())}
+                }
+            )
+
+    @property
+    def source_weights(self) -> dict[str, int]:
+        """Every source of the weighted rule with its weight in percent (0 included)."""
+        return {name: int(getattr(self, field)) for name, field in self.WEIGHT_FIELDS.items()}
+
+    @property
+    def weighted_sources(self) -> list[tuple[str, int]]:
+        """The sources the weighted rule counts (weight above 0), in the documented order."""
+        return [(name, w) for name, w in self.source_weights.items() if w > 0]
 
     @property
     def public_weight_percent(self) -> int:

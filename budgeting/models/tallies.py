@@ -26,6 +26,9 @@ class TallyRun(models.Model):
     budget_won = models.PositiveBigIntegerField(_("budget (won)"), default=0)
     allocated_won = models.PositiveBigIntegerField(_("allocated (won)"), default=0)
     error = models.TextField(_("error"), blank=True)
+    # Weighted rule: every source's weight (percent), total and per-project numbers, keyed by
+    # project id: {"online": {"weight": 50, "total": 1234, "counts": {"17": 321, ...}}, ...}.
+    sources = models.JSONField(_("sources"), default=dict, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(_("started at"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)

@@ -5,9 +5,11 @@ In plain words: each project gets a weighted score
     score = public_weight x (its public votes / all public votes)
           + council_weight x (its council votes / all council votes)
 
-computed with exact fractions (no rounding), where "public votes" are ballot points (votes for
-approval ballots) and "council votes" are ``ProjectInput.council_votes``. If nobody voted on one
-side, that side's share is 0 for every project. Then projects are funded greedily by that score:
+computed with exact fractions (no rounding; the two-source case of ``weighted.py``), where
+"public votes" are ballot points (votes for approval ballots) and "council votes" are
+``ProjectInput.council_votes``. If nobody voted on one side, that side's share is 0 for
+every project.
+Then projects are funded greedily by that score:
 best first, skipping what no longer fits. Equal scores go to the tie-break (``ties.py``); the
 ``min_project_score`` threshold applies to public points; ``greedy_no_skip`` works as in greedy.
 
@@ -24,6 +26,7 @@ from budgeting.tally.types import ProjectInput
 from budgeting.tally.types import TallyInput
 from budgeting.tally.types import TallyOutcome
 from budgeting.tally.types import prepare
+from budgeting.tally.weighted import combined_scores
 
 
 def weighted_scores(
@@ -33,18 +36,15 @@ def weighted_scores(
     council_weight: Fraction | int,
 ) -> list[Fraction]:
     """Exact weighted score of every project (see the module docstring)."""
-    total_public = sum(public_points)
-    total_council = sum(p.council_votes for p in projects)
-    pw, cw = Fraction(public_weight), Fraction(council_weight)
-    scores = []
-    for p, pts in zip(projects, public_points, strict=True):
-        s = Fraction(0)
-        if total_public:
-            s += pw * Fraction(pts, total_public)
-        if total_council:
-            s += cw * Fraction(p.council_votes, total_council)
-        scores.append(s)
-    return scores
+    if len(public_points) != len(projects):
+        raise ValueError("one public score per project needed")
+    return combined_scores(
+        [
+            (Fraction(public_weight), public_points),
+            (Fraction(council_weight), [p.council_votes for p in projects]),
+        ],
+        len(projects),
+    )
 
 
 def council_weighted(t: TallyInput) -> TallyOutcome:

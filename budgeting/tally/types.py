@@ -29,6 +29,8 @@ import numpy as np
 VOTE_TYPES = ("approval", "cumulative", "choose-1", "ordinal")
 TIE_BREAKS = ("lexico", "cost_votes_lot")
 MES_COMPLETIONS = ("greedy", "none")
+# The sources the weighted rule can combine, in the order they are shown (see ``weighted.py``).
+SOURCES = ("online", "committee", "assembly", "budget_school", "survey")
 
 
 class TallyInputError(ValueError):
@@ -48,6 +50,27 @@ class ProjectInput:
     cost: int
     council_votes: int = 0
     name: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class SourceInput:
+    """One source: its weight (a fraction of 1) and each project's number, in project order.
+
+    ``counts`` is ``None`` for the online vote: its numbers are the points of the tally input's
+    own ballots.
+    """
+
+    name: str
+    weight: Fraction
+    counts: tuple[int, ...] | None = None
+
+    def __post_init__(self) -> None:
+        if self.name not in SOURCES:
+            raise TallyInputError(f"unknown source {self.name!r}; expected {SOURCES}")
+        if Fraction(self.weight) < 0:
+            raise TallyInputError("weights must not be negative")
+        if self.counts is not None and any(c < 0 for c in self.counts):
+            raise TallyInputError(f"source {self.name!r}: counts must not be negative")
 
 
 @dataclass(frozen=True, slots=True)
@@ -181,6 +204,7 @@ class TallyInput:
       compare with pabutools) or ``cost_votes_lot`` (the documented default for cities: cheaper
       project first, then more supporters, then a lot drawn with ``lot_seed``). See ``ties.py``.
     * ``council_weight`` / ``public_weight``: weights of the council-weighted rule.
+    * ``sources``: the weighted rule's sources with their weights (``weighted.py``).
     * ``min_project_score``: projects whose score (points) is below this are not eligible under any
       rule (Pabulib's ``greedy-threshold``; 0 = no threshold).
     * ``min_project_votes``: projects supported by fewer ballots than this are not eligible under
@@ -201,6 +225,7 @@ class TallyInput:
     lot_seed: str = ""
     council_weight: Fraction | int = 0
     public_weight: Fraction | int = 1
+    sources: tuple[SourceInput, ...] = ()
     min_project_score: int = 0
     min_project_votes: int = 0
     greedy_no_skip: bool = False

@@ -25,6 +25,8 @@ from budgeting.phases import Phase
 from budgeting.tally import TallyOutcome
 from budgeting.tally import canonical_pb
 from budgeting.tally.rules import RULES
+from budgeting.tally.weighted import describe_sources
+from results.selectors import WEIGHTED_RULES
 from results.selectors import ScopeTallyInput
 from results.selectors import get_tally_input
 from results.services.tallying import TallyRefusedError
@@ -171,7 +173,10 @@ def store_outcome(*, run: TallyRun, outcome: TallyOutcome, scope_input: ScopeTal
     run.allocated_won = outcome.total_cost
     run.status = TallyRun.Status.SUCCEEDED
     run.finished_at = timezone.now()
-    run.save(update_fields=["allocated_won", "status", "finished_at"])
+    # The weighted rule keeps every source's numbers with the run (published with it).
+    weighted = run.rule in WEIGHTED_RULES and scope_input.tally_input.sources
+    run.sources = describe_sources(scope_input.tally_input) if weighted else {}
+    run.save(update_fields=["allocated_won", "status", "finished_at", "sources"])
 
 
 def _points(score: str, votes: int) -> int:

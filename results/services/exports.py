@@ -22,19 +22,26 @@ from django.db.models import F
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from assembly.selectors import list_assembly_ballot_rows
 from budgeting.models import ExportFile
 from budgeting.models import TallyRun
 from budgeting.selectors import get_published_chain_head
+from budgeting.tally import BallotMatrix
+from budgeting.tally import ProjectInput
+from budgeting.tally import TallyInput
 from budgeting.tally import canonical_pb
 from core.broker import enqueue
 from results.exports.tables import ResultRow
 from results.exports.tables import write_results_csv
 from results.exports.tables import write_results_json
+from results.selectors import VOTE_TYPE_OF_BALLOT_RULE
 from results.selectors import count_counted_receipts
 from results.selectors import get_comparison_run
 from results.selectors import get_minimum_support
+from results.selectors import get_pb_meta
 from results.selectors import get_tally_input
 from results.selectors import list_allocations
+from results.selectors import list_school_ballot_rows
 
 
 class ExportMismatchError(Exception):
@@ -236,3 +243,45 @@ def build_export_file(*, export_file_id: int) -> ExportFile:
         locked.finished_at = timezone.now()
         locked.save(update_fields=["file", "sha256", "status", "error", "finished_at"])
     return locked
+
+
+# --- the weighted rule's sources ----------------------------------------------------------------
+def source_pb_name(run: TallyRun, source: str) -> str:
+    if source == "online":
+        return f"{export_basename(run)}.pb"
+    return f"{export_basename(run)}-{source.replace('_', '-')}.pb"
+
+
+def render_source_pb(*, run: TallyRun, source: str) -> bytes:
+    """The anonymised ballots of one ballot source of a published weighted count, as a .pb file:
+    the assembly's approvals, or the budget-school graduates' ballots (sorted, numbered 1..n).
+    The online source is the run's own .pb download."""
+    scope = run.scope
+    allocations = sorted(list_allocations(run=run), key=lambda a: a.proposal_id)
+    projects = tuple(
+        ProjectInput(
+            id=str(a.proposal_id), cost=a.cost_won, name=" ".join(a.proposal.title.split())
+        )
+        for a in allocations
+    )
+    position = {a.proposal_id: i for i, a in enumerate(allocations)}
+    if source == "assembly":
+        rows = [[(pk, 1) for pk in row] for row in list_assembly_ballot_rows(scope=scope)]
+        vote_type = "approval"
+    elif source == "budget_school":
+        rows = list_school_ballot_rows(scope=scope)
+        vote_type = VOTE_TYPE_OF_BALLOT_RULE[scope.cycle.ballot_rule]
+        if vote_type == "ordinal":
+            vote_type = "cumulative"  # rank points already turned into points
+    else:
+        raise ValueError(f"no ballot file for source {source!r}")
+    rows = [[(position[pk], pts) for pk, pts in row if pk in position] for row in rows]
+    matrix = BallotMatrix.from_lists(
+        [[p for p, _pts in row] for row in rows], [[x for _p, x in row] for row in rows]
+    )
+    tally_input = TallyInput(
+        budget=run.budget_won, projects=projects, ballots=matrix, vote_type=vote_type
+    )
+    meta = {**get_pb_meta(scope=scope), "description": f"Chamyeo {scope.cycle.slug} {source}"}
+    text, _digest = canonical_pb(tally_input, meta)
+    return text.encode("utf-8")

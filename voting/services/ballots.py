@@ -45,6 +45,7 @@ from budgeting.models.ballots import new_receipt
 from budgeting.phases import Feature
 from budgeting.phases import Phase
 from budgeting.selectors import get_ineligibility
+from committee.selectors import has_completed_school
 from core.metrics import count_stored_ballot
 from notifications.services import enqueue_email
 from notifications.services import kick_outbox_relay_soon
@@ -179,6 +180,11 @@ def submit_ballot(
         channel=channel,
         actor=actor or voter,
     )
+    if scope.cycle.weight_budget_school_percent and has_completed_school(
+        user=voter, cycle=scope.cycle
+    ):
+        # The weighted rule's budget-school source: a tag on the ballot, never the person.
+        Ballot.objects.filter(pk=ballot.pk).update(from_school_graduate=True)
     count_stored_ballot(str(channel))  # Prometheus, once the transaction commits
     return ballot
 

@@ -37,6 +37,7 @@ from demo.review import seed_demo_review
 from demo.seoul import seed_demo_dongs
 from demo.seoul import seed_demo_seoul
 from demo.voting import seed_demo_voting
+from demo.weighted import seed_demo_weighted
 
 CURRENT_SLUG = "incheon-2027"
 
@@ -74,6 +75,8 @@ class Command(BaseCommand):
             district=districts["bupyeong-gu"],
             admin=admin,
         )
+        # issue 12: a weighted final score of four sources, with a general assembly (총회)
+        seed_demo_weighted(districts=districts, areas=areas, admin=admin)
         name_en = cycle.name_en  # type: ignore[attr-defined]  # django-modeltranslation's field
         self.stdout.write(self.style.SUCCESS(f"Demo city ready: cycle “{name_en}”."))
 
