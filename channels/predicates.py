@@ -3,17 +3,14 @@
 import rules
 
 from channels.models import Office
-from channels.models import OfficeOfficer
+from channels.services import is_officer_at
 from core.predicates import is_staff_member
 
 
 @rules.predicate
 def is_officer_of(user, office: Office | None) -> bool:
-    return (
-        office is not None
-        and office.is_active
-        and OfficeOfficer.objects.filter(user=user, office=office).exists()
-    )
+    """Posted at the office, or a district officer of its 구 (``channels.services``)."""
+    return office is not None and is_officer_at(user=user, office=office)
 
 
 is_office_officer = is_staff_member & is_officer_of

@@ -2,9 +2,9 @@
 
 import rules
 
+from accounts.predicates import is_budget_office
 from channels.predicates import is_office_officer
-from core.predicates import is_staff_member
 
-rules.add_perm("channels.manage_voting_codes", is_staff_member)
+rules.add_perm("channels.manage_voting_codes", is_budget_office)
 # Kiosk and walk-in paper ballots: staff with a second factor, posted at that office.
 rules.add_perm("channels.assist_at_office", is_office_officer)

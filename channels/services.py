@@ -26,6 +26,7 @@ from phonenumber_field.phonenumber import PhoneNumber
 
 from accounts.models import ResidentProfile
 from accounts.models import User
+from accounts.selectors import officer_district_ids
 from budgeting.audit import record_audit_event
 from budgeting.models import AuditEvent
 from budgeting.models import Ballot
@@ -381,11 +382,12 @@ def vote_with_code(
 
 
 def is_officer_at(*, user: User, office: Office) -> bool:
-    return (
-        user.is_authenticated
-        and user.is_staff
-        and office.is_active
-        and OfficeOfficer.objects.filter(user=user, office=office).exists()
+    """Posted at ``office`` (``OfficeOfficer``), or a district officer (``accounts.StaffRole``)
+    of the office's 구."""
+    if not (user.is_authenticated and user.is_staff and office.is_active):
+        return False
+    return OfficeOfficer.objects.filter(user=user, office=office).exists() or (
+        office.district_id is not None and office.district_id in officer_district_ids(user=user)
     )
 
 

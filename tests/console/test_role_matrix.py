@@ -14,12 +14,16 @@ from django.utils import timezone
 
 from accounts.models import PopulationCount
 from accounts.models import StaffRole
+from assembly.models import Assembly
+from assembly.models import Attendance
 from budgeting.models import Allocation
 from budgeting.models import AuditEvent
 from budgeting.models import Ballot
 from budgeting.models import ImplementationUpdate
 from budgeting.models import TallyRun
 from budgeting.phases import Phase
+from channels.models import Office
+from channels.models import VotingCodeBatch
 from committee.models import Course
 from committee.models import CourseSession
 from committee.models import Meeting
@@ -109,6 +113,18 @@ def world(district, other_district):
         supporters=50,
         due_at=timezone.now() + timedelta(days=14),
     )
+    office = Office.objects.create(name="부평구청 민원실", district=district)
+    batch = VotingCodeBatch.objects.create(
+        cycle=voting, size=1, created_by=ResidentProfileFactory(district=district).user
+    )
+    assembly = Assembly.objects.create(
+        cycle=published, title="총회", starts_at=timezone.now(), place="구청 대강당"
+    )
+    attendance = Attendance.objects.create(
+        assembly=assembly,
+        user=ResidentProfileFactory(district=district).user,
+        role=Attendance.Role.RESIDENT,
+    )
     users = {
         "office": _staff(district),
         "office_by_role": _staff(district, (StaffRole.Role.BUDGET_OFFICE, None)),
@@ -128,6 +144,10 @@ def world(district, other_district):
         "session": session,
         "meeting": meeting,
         "review": review,
+        "office": office,
+        "batch": batch,
+        "assembly": assembly,
+        "attendance": attendance,
         "escalation": escalation,
         "users": users,
     }
@@ -211,6 +231,34 @@ MATRIX: dict[str, tuple[Kwargs, set[str]]] = {
     ),
     "departments:review": (lambda w: {"pk": w["review"].pk}, set()),
     "departments:answer": (lambda w: {"pk": w["escalation"].pk}, set()),
+    # voting channels: the budget office makes voting codes; the kiosk and walk-in paper at an
+    # office are for officers posted there or district officers of its 구
+    "channels:staff-code-batches": (lambda w: {"slug": w["voting"].slug}, OFFICE),
+    "channels:staff-code-sheet": (lambda w: {"pk": w["batch"].pk}, OFFICE),
+    "channels:staff-code-revoke": (lambda w: {"pk": w["batch"].pk}, OFFICE),  # POST only
+    "channels:kiosk": (
+        lambda w: {"office_pk": w["office"].pk, "slug": w["voting"].slug},
+        {"officer_own"},
+    ),
+    "channels:kiosk-finish": (
+        lambda w: {"office_pk": w["office"].pk, "slug": w["voting"].slug},
+        {"officer_own"},
+    ),
+    "channels:walk-in-paper": (
+        lambda w: {
+            "office_pk": w["office"].pk,
+            "slug": w["voting"].slug,
+            "scope_pk": w["vote_scope"].pk,
+        },
+        {"officer_own"},
+    ),
+    # the general assembly: the budget office
+    "assembly:staff-list": (lambda w: {"slug": w["published"].slug}, OFFICE),
+    "assembly:staff-console": (lambda w: {"pk": w["assembly"].pk}, OFFICE),
+    "assembly:staff-vote": (
+        lambda w: {"pk": w["assembly"].pk, "attendance_pk": w["attendance"].pk},
+        OFFICE,
+    ),
     "console:checks": (lambda w: {"slug": w["published"].slug}, OFFICE),
     "console:dashboard": (lambda w: {"slug": w["published"].slug}, OFFICE),
     "console:population": (lambda w: {"slug": w["published"].slug}, OFFICE),
@@ -223,6 +271,9 @@ MATRIX: dict[str, tuple[Kwargs, set[str]]] = {
 
 
 POST_ONLY = {
+    "channels:staff-code-sheet",
+    "channels:staff-code-revoke",
+    "channels:kiosk-finish",
     "accounts:staff-resident-verify",
     "proposals:moderation-hide-proposal",
     "proposals:moderation-hide-comment",
