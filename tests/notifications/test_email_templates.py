@@ -36,6 +36,8 @@ from budgeting.phases import Phase
 from committee.models import Course
 from committee.models import Enrolment
 from core.links import absolute_url
+from departments.models import Department
+from departments.models import DepartmentReview
 from notifications.models import OutboxMessage
 from notifications.services import _render
 from notifications.services import send_pending_messages
@@ -215,6 +217,7 @@ def _contexts(w: dict) -> dict[str, list[dict]]:
             }
         ],
         **_committee_contexts(w),
+        **_departments_contexts(w),
         "proposals/emails/proposals_merged": [
             {
                 "survivor_title": proposal.title,
@@ -262,6 +265,36 @@ def _contexts(w: dict) -> dict[str, list[dict]]:
                 variants = [account, {**account, "code": "Q7P-3KD"}]
             allauth_contexts[prefix] = variants
     return {**ours, **allauth_contexts}
+
+
+def _departments_contexts(w: dict) -> dict[str, list[dict]]:
+    """The departments' e-mails (issue 11): an overdue review, a ladder step reached."""
+    proposal = w["proposal"]
+    department = Department.objects.create(
+        name_ko="교통정책과", name_en="Transport", slug="traffic"
+    )
+    review = DepartmentReview.objects.create(proposal=proposal, department=department)
+    proposal_url = absolute_url(proposal.get_absolute_url())
+    return {
+        "departments/emails/review_overdue": [
+            {
+                "proposal_title": proposal.title,
+                "department": department.name_ko,
+                "due_at": "2027년 5월 3일",
+                "url": absolute_url(reverse("departments:review", kwargs={"pk": review.pk})),
+            }
+        ],
+        "departments/emails/escalation_reached": [
+            {
+                "proposal_title": proposal.title,
+                "threshold": threshold,
+                "action": action,
+                "due_at": "2027년 5월 17일",
+                "url": proposal_url,
+            }
+            for threshold, action in ((50, "department_answer"), (100, "forum"), (1000, "office_answer"))
+        ],
+    }
 
 
 def _committee_contexts(w: dict) -> dict[str, list[dict]]:
