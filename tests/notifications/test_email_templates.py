@@ -292,7 +292,11 @@ def _departments_contexts(w: dict) -> dict[str, list[dict]]:
                 "due_at": "2027년 5월 17일",
                 "url": proposal_url,
             }
-            for threshold, action in ((50, "department_answer"), (100, "forum"), (1000, "office_answer"))
+            for threshold, action in (
+                (50, "department_answer"),
+                (100, "forum"),
+                (1000, "office_answer"),
+            )
         ],
     }
 
