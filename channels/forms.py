@@ -51,7 +51,7 @@ class SmsCodeForm(forms.Form):
 class CodeBatchForm(forms.Form):
     size = forms.IntegerField(label=_("Number of codes"), min_value=1, max_value=10_000)
     label = forms.CharField(label=_("Label"), max_length=120, required=False)
-    scopes = forms.ModelMultipleChoiceField(
+    scopes: "forms.ModelMultipleChoiceField[BallotScope]" = forms.ModelMultipleChoiceField(
         label=_("Ballots the codes vote on"),
         queryset=BallotScope.objects.none(),
         widget=forms.CheckboxSelectMultiple,

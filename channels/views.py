@@ -190,7 +190,7 @@ class CodeBallotListView(View):
 class CodeBallotView(View):
     def setup(self, request, *args, **kwargs):
         super().setup(request, *args, **kwargs)
-        self.scope = get_object_or_404(
+        self.scope: BallotScope = get_object_or_404(
             BallotScope.objects.select_related("cycle"), pk=kwargs["scope_pk"]
         )
 
