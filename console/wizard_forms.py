@@ -156,7 +156,13 @@ class BallotForm(CycleStepForm):
 class CountForm(CycleStepForm):
     class Meta:
         model = BudgetCycle
-        fields = ["tally_rule", "council_weight_percent"]
+        fields = [
+            "tally_rule",
+            "council_weight_percent",
+            *BudgetCycle.WEIGHT_FIELDS.values(),
+            "minimum_support_votes",
+            "minimum_support_percent",
+        ]
         widgets = {"tally_rule": forms.RadioSelect}
 
 

@@ -79,6 +79,12 @@ TALLY_EXPLANATIONS = {
         "vote with the weight set below (Seoul's way); then the pot is filled by score, most "
         "first."
     ),
+    BudgetCycle.TallyRule.WEIGHTED: gettext_lazy(
+        "Each source (the public vote, committee scores, the general assembly, budget-school "
+        "graduates' ballots, a survey) gives a project its share of that source's total; the "
+        "shares times the weights set below, which sum to 100 %, make its score; then the pot is "
+        "filled by score, most first."
+    ),
 }
 
 FROZEN_REASON = gettext_lazy(

@@ -69,7 +69,20 @@ def test_a_cycle_from_scratch_through_every_step(client, staff_user, district):
                 "ranked_max_ranks": "3",
             },
         ),
-        ("count", {"tally_rule": "mes", "council_weight_percent": "0"}),
+        (
+            "count",
+            {
+                "tally_rule": "mes",
+                "council_weight_percent": "0",
+                "weight_online_percent": "100",
+                "weight_committee_percent": "0",
+                "weight_assembly_percent": "0",
+                "weight_budget_school_percent": "0",
+                "weight_survey_percent": "0",
+                "minimum_support_votes": "1",
+                "minimum_support_percent": "0",
+            },
+        ),
         (
             "eligibility",
             {"minimum_age": "16", "residents_may_vote": "on", "workers_may_vote": "on"},

@@ -191,7 +191,24 @@ def test_a_new_cycle_from_the_wizard_to_implementation_on_a_phone(live_server, n
     office.reload()
     journey.check(office)
 
+    # The city-wide pot received no ballot: publishing is refused until the office has
+    # acknowledged that warning with a reason on the pre-publication checks page.
+    journey.go(office, f"/staff/console/cycles/{cycle.slug}/checks/")
+    journey.check(office)
+    warnings = office.locator("main form:has(textarea[name=reason])")
+    assert warnings.count() >= 1
+    while warnings.count():
+        form = warnings.first
+        form.locator("textarea[name=reason]").fill("시 전체 사업에는 투표가 없었음을 확인했습니다.")
+        form.locator("button[type=submit]").click()
+        office.wait_for_load_state("load")
+        journey.reauthenticate_if_asked(office)
+    expect(office.locator("main")).to_contain_text("시 전체 사업에는 투표가 없었음을 확인했습니다.")
+    journey.go(office, f"/staff/console/cycles/{cycle.slug}/control/")
     _take_step(journey, office, cycle, "집계를 확인했고 결과를 공개합니다.", Phase.PUBLISHED)
+    assert AuditEvent.objects.filter(
+        cycle=cycle, event_type="publication_warning_acknowledged"
+    ).exists()
     _take_step(journey, office, cycle, "선정 사업 집행을 시작합니다.", Phase.IMPLEMENTATION)
     expect(office.locator("#next-heading + p")).to_contain_text("마지막 단계")
 
