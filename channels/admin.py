@@ -6,10 +6,12 @@ from channels.models import Office
 from channels.models import OfficeOfficer
 
 
-class OfficeOfficerInline(admin.TabularInline):
+# Stacked with a raw id field: every input keeps its own label (a tabular inline's delete box and
+# the autocomplete widget have none, which axe reports).
+class OfficeOfficerInline(admin.StackedInline):
     model = OfficeOfficer
     extra = 1
-    autocomplete_fields = ["user"]
+    raw_id_fields = ["user"]
 
 
 @admin.register(Office)

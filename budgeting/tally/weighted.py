@@ -27,6 +27,7 @@ from collections.abc import Sequence
 from fractions import Fraction
 
 from budgeting.tally.greedy import greedy_by_scores
+from budgeting.tally.types import SourceInput
 from budgeting.tally.types import TallyInput
 from budgeting.tally.types import TallyInputError
 from budgeting.tally.types import TallyOutcome
@@ -48,10 +49,19 @@ def combined_scores(
     return scores
 
 
+# An input that names no source (a file read from Pabulib, a count before any weight was set) is
+# the public vote alone: the combined score is then each project's share of the ballots' points.
+ONLINE_ONLY = (SourceInput(name="online", weight=Fraction(1)),)
+
+
+def sources_of(t: TallyInput) -> tuple[SourceInput, ...]:
+    return t.sources or ONLINE_ONLY
+
+
 def source_counts(t: TallyInput, online_points: Sequence[int]) -> list[tuple[str, list[int]]]:
     """Every source of ``t`` with its per-project numbers (the online one from the ballots)."""
     result = []
-    for source in t.sources:
+    for source in sources_of(t):
         if source.counts is None:
             counts = list(online_points)
         else:
@@ -64,12 +74,13 @@ def source_counts(t: TallyInput, online_points: Sequence[int]) -> list[tuple[str
 
 def weighted(t: TallyInput) -> TallyOutcome:
     """Greedy by the combined score of ``t.sources`` (see the module docstring)."""
-    if sum((Fraction(s.weight) for s in t.sources), Fraction(0)) != 1:
+    sources = sources_of(t)
+    if sum((Fraction(s.weight) for s in sources), Fraction(0)) != 1:
         raise TallyInputError("the weights of the sources must sum to 100 %")
     prep = prepare(t)
     counts = dict(source_counts(t, prep.scores))
     scores = combined_scores(
-        [(Fraction(s.weight), counts[s.name]) for s in t.sources], len(t.projects)
+        [(Fraction(s.weight), counts[s.name]) for s in sources], len(t.projects)
     )
     return greedy_by_scores(t, prep, rule="weighted", scores=scores, free_last=False)
 
@@ -79,7 +90,7 @@ def describe_sources(t: TallyInput) -> dict[str, dict[str, object]]:
     string), its total and each project's number (by project id)."""
     prep = prepare(t)
     ids = [p.id for p in t.projects]
-    weights = {s.name: Fraction(s.weight) for s in t.sources}
+    weights = {s.name: Fraction(s.weight) for s in sources_of(t)}
     result = {}
     for name, counts in source_counts(t, prep.scores):
         result[name] = {

@@ -88,8 +88,14 @@ def test_no_row_anywhere_links_a_user_to_a_choice(
     assert len(receipts) == 5
     assert not Participation.objects.filter(voted_at__isnull=True, receipt__isnull=False).exists()
 
-    # 1. Ballots and choices have no user, no time, no receipt: nothing but what the count needs.
-    assert {f.name for f in Ballot._meta.concrete_fields} == {"id", "voter_key", "scope"}
+    # 1. Ballots and choices have no user, no time, no receipt: nothing but what the count needs
+    #    (the weighted rule's budget-school source: a yes/no tag of the group, never a person).
+    assert {f.name for f in Ballot._meta.concrete_fields} == {
+        "id",
+        "voter_key",
+        "scope",
+        "from_school_graduate",
+    }
     assert {f.name for f in BallotChoice._meta.concrete_fields} == {
         "id",
         "ballot",
