@@ -9,6 +9,7 @@ from django.db.models import Count
 from django.db.models import Q
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from budgeting.models import BudgetCycle
 from departments.models import CycleSettings
@@ -209,3 +210,23 @@ def count_infeasible_by_reason(*, cycle: BudgetCycle) -> dict[str, int]:
         for code in review_codes:
             counts[code] = counts.get(code, 0) + 1
     return counts
+
+
+def get_pending_review_refusal(proposal) -> str | None:
+    """Why the 분과 must wait before recommending: a department the proposal is routed to has not
+    answered yet (registered as a gate of ``proposals.review.gates`` by the app's config)."""
+    routed = Routing.objects.filter(proposal=proposal, removed_at__isnull=True).values(
+        "department_id"
+    )
+    pending = DepartmentReview.objects.filter(
+        proposal=proposal,
+        status=DepartmentReview.Status.PENDING,
+        department_id__in=routed,
+    ).select_related("department")
+    names = [review.department.name for review in pending if review.department is not None]
+    if not names:
+        return None
+    return gettext(
+        "The department's review is still pending (%(departments)s): the subcommittee "
+        "recommends after it has answered."
+    ) % {"departments": ", ".join(names)}

@@ -39,6 +39,7 @@ from proposals.models import Proposal
 from proposals.models import Recusal
 from proposals.models import RubricCriterion
 from proposals.models import SubcommitteeRecommendation
+from proposals.review.gates import get_recommendation_refusal
 from proposals.review.predicates import Action
 from proposals.review.predicates import get_phase_or_status_refusal
 from proposals.review.predicates import get_review_refusal
@@ -556,6 +557,9 @@ def record_recommendation(
     reason = (reason or "").strip()
     if not reason:
         raise ProposalError(_("Give the public reason for the recommendation."), field="reason")
+    waiting = get_recommendation_refusal(proposal)
+    if waiting:
+        raise ProposalError(waiting)
     seat = get_subcommittee_seat_for_area(
         user=chair, cycle=proposal.cycle, policy_area_id=proposal.policy_area_id
     )

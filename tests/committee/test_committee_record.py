@@ -25,15 +25,21 @@ from committee.services import replace_member
 from committee.services import run_draw
 from committee.services import save_meeting
 from committee.services import save_recruitment
+from departments.models import Department
+from departments.models import DepartmentOfficial
+from departments.services import record_department_review
+from departments.services import route_proposal
 from notifications.models import OutboxMessage
 from notifications.services import send_pending_messages
 from proposals.models import CoAuthorInvitation
+from proposals.models import SubcommitteeRecommendation
 from proposals.review.services import record_recommendation
 from proposals.review.services import step_aside
 from proposals.services import ProposalError
 from proposals.services.coauthors import answer_invitation
 from proposals.services.coauthors import invite_co_author
 from tests.accounts.factories import ResidentProfileFactory
+from tests.accounts.factories import UserFactory
 from tests.accounts.factories import activate_totp
 from tests.proposals.factories import ProposalFactory
 
@@ -442,3 +448,33 @@ def test_the_certificate_is_mailed_once_on_completion(cycle, resident):
         reverse("committee:certificate", kwargs={"code": enrolment.certificate_code})
         in message.body
     )
+
+
+def test_the_subcommittee_recommends_only_after_the_department_has_answered(board, transport):
+    """Issue #11: the 분과 sees the department's review before it recommends."""
+    proposal = board["proposal"]
+    department = Department.objects.create(
+        name_ko="교통정책과", name_en="Transport Policy", slug="transport-policy"
+    )
+    department.policy_areas.add(transport)
+    official = UserFactory(email="official@city.example")
+    DepartmentOfficial.objects.create(user=official, department=department)
+    activate_totp(official)
+    route_proposal(proposal=proposal)
+    review = proposal.department_reviews.get(department=department)
+
+    mark = _mark()
+    with pytest.raises(ProposalError, match="교통정책과"):
+        record_recommendation(
+            proposal=proposal, chair=board["chair"], recommendation="on_ballot", reason="수요가 큼"
+        )
+    assert _since(mark) == []
+    assert not SubcommitteeRecommendation.objects.filter(proposal=proposal).exists()
+
+    record_department_review(
+        review=review, official=official, verdict="feasible", reviewed_cost_won=50_000_000
+    )
+    record_recommendation(
+        proposal=proposal, chair=board["chair"], recommendation="on_ballot", reason="수요가 큼"
+    )
+    assert SubcommitteeRecommendation.objects.filter(proposal=proposal).exists()
