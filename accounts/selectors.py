@@ -1,3 +1,6 @@
+from collections.abc import Callable
+from typing import Any
+
 from django.db.models import QuerySet
 from django.db.models.functions import Lower
 
@@ -14,9 +17,24 @@ def get_resident_profile(*, user) -> ResidentProfile | None:
     return ResidentProfile.objects.select_related("district").filter(user=user).first()
 
 
+# Roles kept by apps above accounts (a city department's officials) that must use MFA too; each
+# app registers its check when ready, so accounts never imports it.
+_MFA_ROLE_CHECKS: list[Callable[[Any], bool]] = []
+
+
+def register_mfa_role(check: Callable[[Any], bool]) -> None:
+    if check not in _MFA_ROLE_CHECKS:
+        _MFA_ROLE_CHECKS.append(check)
+
+
 def has_review_or_staff_role(*, user) -> bool:
-    """Staff, or a council member of any cycle: the roles that must use MFA."""
-    return user.is_authenticated and (user.is_staff or is_council_member_anywhere(user=user))
+    """Staff, a council member of any cycle, or a registered role (a department official): the
+    roles that must use MFA."""
+    return user.is_authenticated and (
+        user.is_staff
+        or is_council_member_anywhere(user=user)
+        or any(check(user) for check in _MFA_ROLE_CHECKS)
+    )
 
 
 def list_users_by_email(*, emails: set[str]) -> QuerySet[User]:

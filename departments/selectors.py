@@ -23,6 +23,11 @@ from proposals.models import Proposal
 DEFAULT_REVIEW_DAYS = 21
 
 
+def is_department_official(user) -> bool:
+    """Posted in a city department (whatever their second factor)."""
+    return bool(user.is_authenticated and list_official_department_ids(user=user))
+
+
 def list_official_department_ids(*, user) -> set[int]:
     """The departments ``user`` acts for (empty for anyone else)."""
     if not user.is_authenticated:

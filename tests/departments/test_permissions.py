@@ -143,3 +143,12 @@ def test_official_of_another_department_cannot_export_its_rows(
     own = client.get(url).content.decode("utf-8-sig")
     assert routed.proposal.title not in own
     assert DepartmentReview.objects.count() == 1
+
+
+def test_an_official_without_a_second_factor_is_sent_to_set_one_up(client, official_without_mfa):
+    """Officials are staff of their department: the staff pages first ask for an authenticator,
+    as for other staff (accounts.middleware), instead of a bare refusal."""
+    client.force_login(official_without_mfa)
+    response = client.get(reverse("departments:desk"))
+    assert response.status_code == 302
+    assert response["Location"] == reverse("mfa_activate_totp")
