@@ -450,7 +450,9 @@ def test_the_certificate_is_mailed_once_on_completion(cycle, resident):
     )
 
 
-def test_the_subcommittee_recommends_only_after_the_department_has_answered(board, transport):
+def test_the_subcommittee_recommends_only_after_the_department_has_answered(
+    board, transport, client
+):
     """Issue #11: the 분과 sees the department's review before it recommends."""
     proposal = board["proposal"]
     department = Department.objects.create(
@@ -472,8 +474,20 @@ def test_the_subcommittee_recommends_only_after_the_department_has_answered(boar
     assert not SubcommitteeRecommendation.objects.filter(proposal=proposal).exists()
 
     record_department_review(
-        review=review, official=official, verdict="feasible", reviewed_cost_won=50_000_000
+        review=review,
+        official=official,
+        verdict="feasible",
+        reviewed_cost_won=50_000_000,
+        cost_breakdown=[["정류장 쉼터 골조", 50_000_000]],
+        consulted="인천연구원",
+        consultation_summary="표준 규격 권고",
     )
+    # the chair's desk shows the department's review in full before the recommendation
+    client.force_login(board["chair"])
+    desk = client.get(reverse("proposals:review-proposal", kwargs={"pk": proposal.pk}))
+    assert desk.status_code == 200
+    assert "정류장 쉼터 골조" in desk.text
+    assert "인천연구원" in desk.text
     record_recommendation(
         proposal=proposal, chair=board["chair"], recommendation="on_ballot", reason="수요가 큼"
     )
