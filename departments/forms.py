@@ -1,17 +1,12 @@
 """Forms of the departments app: field shape only; the rules are in departments/services.py."""
 
-import re
-
 from django import forms
-from django.core.exceptions import ValidationError
-from django.core.validators import MaxValueValidator
 from django.utils.translation import gettext_lazy as _
 
+from core.forms import WonField
 from departments.models import Department
 from departments.models import DepartmentReview
 from departments.services import MAX_ATTACHMENT_BYTES
-
-MAX_WON = 9_223_372_036_854_775_807  # PositiveBigIntegerField's upper bound
 
 
 class ReviewFormMixin:
@@ -39,28 +34,6 @@ class ReviewFormMixin:
                 widget = self.fields[name].widget  # type: ignore[attr-defined]
                 widget.attrs["aria-invalid"] = "true"
                 widget.attrs["class"] = f"{widget.attrs.get('class', '')} is-invalid".strip()
-
-
-class WonField(forms.IntegerField):
-    """A whole number of won; accepts 1,200,000 / 1 200 000 / ₩1,200,000 / 1,200,000원."""
-
-    default_error_messages = {
-        "invalid": _("Enter a whole number of won, for example 12,000,000."),
-    }
-
-    def __init__(self, **kwargs):
-        kwargs.setdefault("min_value", 1)
-        super().__init__(**kwargs)
-        self.validators.append(MaxValueValidator(MAX_WON))
-        self.widget.input_type = "text"
-        self.widget.attrs.update({"inputmode": "numeric", "autocomplete": "off"})
-
-    def to_python(self, value):
-        if isinstance(value, str):
-            value = re.sub(r"[\s,₩원]", "", value)
-            if value and not re.fullmatch(r"-?\d+", value):
-                raise ValidationError(self.error_messages["invalid"], code="invalid")
-        return super().to_python(value)
 
 
 class DepartmentReviewForm(ReviewFormMixin, forms.Form):

@@ -1,13 +1,11 @@
 """Forms for the council's review: field shape only; the rules are in services/review.py."""
 
-import re
 from urllib.parse import urlencode
 
 from django import forms
-from django.core.exceptions import ValidationError
-from django.core.validators import MaxValueValidator
 from django.utils.translation import gettext_lazy as _
 
+from core.forms import WonField
 from proposals.forms import BootstrapFormMixin
 from proposals.models import CouncilDecision
 from proposals.models import FeasibilityReview
@@ -17,30 +15,6 @@ from proposals.review.predicates import REVIEWABLE_STATUSES
 from proposals.review.selectors import QueueFilters
 from proposals.review.selectors import QueueProgress
 from proposals.review.selectors import QueueSort
-
-MAX_WON = 9_223_372_036_854_775_807  # PositiveBigIntegerField's upper bound
-
-
-class WonField(forms.IntegerField):
-    """A whole number of won; accepts 1,200,000 / 1 200 000 / ₩1,200,000 / 1,200,000원."""
-
-    default_error_messages = {
-        "invalid": _("Enter a whole number of won, for example 12,000,000."),
-    }
-
-    def __init__(self, **kwargs):
-        kwargs.setdefault("min_value", 1)
-        super().__init__(**kwargs)
-        self.validators.append(MaxValueValidator(MAX_WON))
-        self.widget.input_type = "text"
-        self.widget.attrs.update({"inputmode": "numeric", "autocomplete": "off"})
-
-    def to_python(self, value):
-        if isinstance(value, str):
-            value = re.sub(r"[\s,₩원]", "", value)
-            if value and not re.fullmatch(r"-?\d+", value):
-                raise ValidationError(self.error_messages["invalid"], code="invalid")
-        return super().to_python(value)
 
 
 class ReviewFormMixin(BootstrapFormMixin):
