@@ -4,8 +4,8 @@ from django.core.mail.backends import locmem
 from django.db import transaction
 
 from notifications.models import OutboxMessage
-from notifications.services import enqueue_email
 from notifications.services import SEND_BATCH_SIZE
+from notifications.services import enqueue_email
 from notifications.services import send_pending_messages
 from notifications.tasks import relay_outbox_task
 
