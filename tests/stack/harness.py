@@ -327,6 +327,11 @@ class Stack:
         self._spawn(
             f"worker{index}",
             [
+                # as deploy/systemd/chamyeo-worker@.service: Nice=10 (``nice`` execs celery in
+                # its own process, so killing the pid kills the worker)
+                "nice",
+                "-n",
+                "10",
                 str(BIN / "celery"),
                 "-A",
                 "config.celery_app",
