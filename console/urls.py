@@ -20,6 +20,21 @@ urlpatterns: list = [
         name="wizard-summary",
     ),
     path(
+        "staff/console/cycles/<slug:slug>/setup/pots/add/",
+        wizard_views.PotView.as_view(),
+        name="wizard-pot-add",
+    ),
+    path(
+        "staff/console/cycles/<slug:slug>/setup/pots/<int:pk>/",
+        wizard_views.PotView.as_view(),
+        name="wizard-pot",
+    ),
+    path(
+        "staff/console/cycles/<slug:slug>/setup/pots/<int:pk>/remove/",
+        wizard_views.PotRemoveView.as_view(),
+        name="wizard-pot-remove",
+    ),
+    path(
         "staff/console/cycles/<slug:slug>/setup/<slug:step>/",
         wizard_views.WizardStepView.as_view(),
         name="wizard-step",
