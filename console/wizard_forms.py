@@ -341,7 +341,9 @@ class PotForm(_Bootstrap, forms.ModelForm):
         self.instance.district = district
         budget, cap = cleaned.get("budget_won"), cleaned.get("per_project_cap_won")
         if budget and cap and cap > budget:
-            self.add_error("per_project_cap_won", _("One project cannot cost more than the whole pot."))
+            self.add_error(
+                "per_project_cap_won", _("One project cannot cost more than the whole pot.")
+            )
         low, high = cleaned.get("minimum_age"), cleaned.get("maximum_age")
         if low is not None and high is not None and high < low:
             self.add_error("maximum_age", _("The oldest age cannot be below the youngest."))
@@ -350,8 +352,10 @@ class PotForm(_Bootstrap, forms.ModelForm):
         if (name_ko or name_en or slug) and not (name_ko and slug):
             self.add_error(
                 "track_name_ko" if not name_ko else "track_slug",
-                _("A themed track needs its Korean name and its short name; leave all three "
-                  "empty for a free pot."),
+                _(
+                    "A themed track needs its Korean name and its short name; leave all three "
+                    "empty for a free pot."
+                ),
             )
         if not self.errors:
             clash = BallotScope.objects.filter(
@@ -360,8 +364,10 @@ class PotForm(_Bootstrap, forms.ModelForm):
             if clash.exists():
                 self.add_error(
                     "track_slug" if slug else "level",
-                    _("This cycle already has this pot; edit that one or give the track "
-                      "another short name."),
+                    _(
+                        "This cycle already has this pot; edit that one or give the track "
+                        "another short name."
+                    ),
                 )
         whole = self.cycle.total_budget_won
         if budget and whole:

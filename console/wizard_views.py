@@ -43,8 +43,8 @@ from console.wizard_services import create_draft_cycle
 from console.wizard_services import list_date_notices
 from console.wizard_services import remove_pot
 from console.wizard_services import save_pot
-from console.wizard_services import set_total_budget
 from console.wizard_services import set_policy_areas
+from console.wizard_services import set_total_budget
 
 # (slug, title) in order; each has a form and a template of its own.
 STEPS: tuple[tuple[str, object], ...] = (

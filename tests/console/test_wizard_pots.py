@@ -69,7 +69,8 @@ def test_a_themed_youth_track_with_its_ages_and_ballot_limit(client, staff_user,
     assert (track.track_name_ko, track.track_name_en) == ("청년", "Youth")
     assert track.track_theme_en.startswith("Projects proposed")
     page = client.get(_pots_page(draft.slug)).content.decode()
-    assert "청년" in page and "19–39" in page
+    assert "청년" in page
+    assert "19–39" in page
     with translation.override("en"):
         assert track.name == "City-wide · Youth"
     event = AuditEvent.objects.filter(cycle=draft, event_type="cycle_rules_changed").last()
@@ -80,7 +81,10 @@ def test_a_free_pot_and_a_track_side_by_side_and_a_track_edited_then_removed(
     client, staff_user, draft
 ):
     client.force_login(staff_user)
-    assert client.post(_add(draft.slug), {"level": "city", "budget_won": "20000000000"}).status_code == 302
+    assert (
+        client.post(_add(draft.slug), {"level": "city", "budget_won": "20000000000"}).status_code
+        == 302
+    )
     assert client.post(_add(draft.slug), YOUTH).status_code == 302
     track = draft.scopes.get(track_slug="youth")
 
@@ -154,7 +158,8 @@ def test_pots_are_frozen_once_voting_opens_with_the_reason(client, staff_user, d
     assert "투표가 시작되어" in page  # the reason
     assert reverse("console:wizard-pot-add", kwargs={"slug": cycle.slug}) not in page
     edit_page = client.get(_pot(track)).content.decode()
-    assert "투표가 시작되어" in edit_page and "disabled" in edit_page
+    assert "투표가 시작되어" in edit_page
+    assert "disabled" in edit_page
 
     refused = [
         client.post(_add(cycle.slug), {"level": "gu", "gu": str(district.pk), "budget_won": "5"}),

@@ -427,6 +427,10 @@ PAGES: dict[str, Page] = {
     "console:wizard-step": Page(
         ("staff",), lambda city: {"slug": city.current.slug, "step": "pots"}
     ),
+    "console:wizard-pot-add": Page(("staff",), _cycle("current")),
+    "console:wizard-pot": Page(  # frozen: voting has opened
+        ("staff",), lambda city: {"slug": city.voting.slug, "pk": city.voting_scope.pk}
+    ),
     "console:control": Page(("staff",), _cycle("voting"), english=True),
     "console:control-action": Page(
         ("staff",), lambda city: {"slug": city.voting.slug, "action": "next"}
@@ -526,6 +530,7 @@ EXCLUDED: dict[str, str] = {
     "privacy:download": "download: the resident's personal data as JSON",
     "budgeting:audit-trail": "JSON: the cycle's audit trail",
     "console:export": "download: an officials' CSV or XLSX export",
+    "console:wizard-pot-remove": "POST-only: the remove button of the wizard's pots step",
     "results:receipts-download": "download: the counted receipt codes as a text file",
     "committee:draw-file": "download: the draw's applicant table and quotas as CSV",
     "departments:export": "download: the review queue or the answers as CSV or XLSX",
