@@ -37,6 +37,7 @@ from django.urls import URLPattern
 from django.urls import URLResolver
 from django.urls import get_resolver
 
+from accounts.models import StaffRole
 from accounts.models import User
 from assembly.models import Assembly
 from assembly.models import SurveyCount
@@ -286,6 +287,17 @@ def _assembly(city: City) -> Assembly:
     return Assembly.objects.filter(cycle__slug=WEIGHTED_SLUG).order_by("pk").first()
 
 
+def _staff_role(city: City) -> dict:
+    """A moderator's role (the demo grants none): the staff roles page's revoke page."""
+    person, _created = User.objects.get_or_create(
+        email="moderator@example.kr", defaults={"is_staff": True}
+    )
+    role, _created = StaffRole.objects.get_or_create(
+        user=person, role=StaffRole.Role.MODERATOR, district=None
+    )
+    return {"key": f"role-{role.pk}"}
+
+
 def _reset_key(city: City) -> dict:
     return {
         "uidb36": user_pk_to_url_str(city.resident),
@@ -432,6 +444,8 @@ PAGES: dict[str, Page] = {
         ("staff",), lambda city: {"slug": city.voting.slug, "pk": city.voting_scope.pk}
     ),
     "console:control": Page(("staff",), _cycle("voting"), english=True),
+    "console:staff-roles": Page(("staff",), english=True),
+    "console:staff-role-revoke": Page(("staff",), _staff_role),
     "console:control-action": Page(
         ("staff",), lambda city: {"slug": city.voting.slug, "action": "next"}
     ),
