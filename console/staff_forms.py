@@ -31,13 +31,13 @@ class GrantForm(StaffReasonForm):
         choices=StaffRole.Role.choices,
         widget=forms.RadioSelect(attrs={"class": "form-check-input"}),
     )
-    district = forms.ModelChoiceField(
+    district: "forms.ModelChoiceField[District]" = forms.ModelChoiceField(
         label=_("Gu (for a district officer)"),
         queryset=District.objects.filter(parent__isnull=True),
         required=False,
         widget=forms.Select(attrs={"class": "form-select"}),
     )
-    department = forms.ModelChoiceField(
+    department: "forms.ModelChoiceField[Department]" = forms.ModelChoiceField(
         label=_("Department (for a department official)"),
         queryset=Department.objects.all(),
         required=False,

@@ -188,6 +188,7 @@ def revoke_role(*, actor: User, grant: StaffRole | DepartmentOfficial, reason: s
     person = User.objects.select_for_update().get(pk=grant.user_id)
     was_office = _is_budget_office_now(actor)
     details: dict[str, str | None] = {"district": None, "department": None}
+    role: str
     if isinstance(grant, DepartmentOfficial):
         role = ROLE.DEPARTMENT_OFFICIAL
         details["department"] = grant.department.slug
@@ -196,7 +197,8 @@ def revoke_role(*, actor: User, grant: StaffRole | DepartmentOfficial, reason: s
             StaffRole.objects.filter(user=person, role=role).delete()
     else:
         role = grant.role
-        details["district"] = grant.district.slug if grant.district_id else None
+        district = grant.district
+        details["district"] = district.slug if district is not None else None
         grant.delete()
     if not StaffRole.objects.filter(user=person).exists() and person.is_staff:
         if person.is_superuser:

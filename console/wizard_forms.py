@@ -261,7 +261,7 @@ class PotForm(_Bootstrap, forms.ModelForm):
         initial=BallotScope.Level.CITY,
         widget=forms.RadioSelect,
     )
-    gu = forms.ModelChoiceField(
+    gu: "forms.ModelChoiceField[District]" = forms.ModelChoiceField(
         label=_("Gu (for a gu-level pot)"),
         queryset=District.objects.filter(parent__isnull=True),
         required=False,
