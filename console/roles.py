@@ -11,3 +11,5 @@ from accounts.predicates import is_budget_office
 rules.add_perm("console.view_dashboard", is_budget_office)
 rules.add_perm("console.import_population", is_budget_office)
 rules.add_perm("console.export_data", is_budget_office)
+# Granting and revoking staff roles: the budget office.
+rules.add_perm("console.manage_staff", is_budget_office)

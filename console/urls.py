@@ -6,6 +6,7 @@ from console import checks_views
 from console import control_views
 from console import dashboards_views
 from console import exports_views
+from console import staff_views
 from console import wizard_views
 
 app_name = "console"
@@ -18,6 +19,21 @@ urlpatterns: list = [
         "staff/console/cycles/<slug:slug>/setup/",
         wizard_views.WizardSummaryView.as_view(),
         name="wizard-summary",
+    ),
+    path(
+        "staff/console/cycles/<slug:slug>/setup/pots/add/",
+        wizard_views.PotView.as_view(),
+        name="wizard-pot-add",
+    ),
+    path(
+        "staff/console/cycles/<slug:slug>/setup/pots/<int:pk>/",
+        wizard_views.PotView.as_view(),
+        name="wizard-pot",
+    ),
+    path(
+        "staff/console/cycles/<slug:slug>/setup/pots/<int:pk>/remove/",
+        wizard_views.PotRemoveView.as_view(),
+        name="wizard-pot-remove",
     ),
     path(
         "staff/console/cycles/<slug:slug>/setup/<slug:step>/",
@@ -63,5 +79,15 @@ urlpatterns += [
         "staff/console/cycles/<slug:slug>/exports/<slug:kind>.<str:fmt>",
         exports_views.ExportDownloadView.as_view(),
         name="export",
+    ),
+]
+
+# --- staff roles: who holds which role, granted and revoked with a reason (issue #14) ----------
+urlpatterns += [
+    path("staff/roles/", staff_views.StaffRolesView.as_view(), name="staff-roles"),
+    path(
+        "staff/roles/<str:key>/revoke/",
+        staff_views.StaffRoleRevokeView.as_view(),
+        name="staff-role-revoke",
     ),
 ]

@@ -4,11 +4,14 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db.models import Sum
 from django.utils.translation import gettext_lazy as _
 
+from budgeting.models import BallotScope
 from budgeting.models import BudgetCycle
 from budgeting.models import District
 from budgeting.models import PolicyArea
+from budgeting.selectors import get_cycle_budget_total
 from console.wizard_services import DATE_FIELDS
 from console.wizard_services import check_dates
 from console.wizard_services import locked_date_fields
@@ -202,68 +205,183 @@ class AreasForm(_Bootstrap, forms.Form):
     )
 
 
-class PotsForm(_Bootstrap, forms.Form):
-    """The city-wide pot and one per district: a budget (empty: no pot) and an optional cap."""
+class TotalForm(_Bootstrap, forms.Form):
+    """The pots step's own form: the cycle's total, which the pots (added one by one) must fit."""
 
     total_budget_won = forms.IntegerField(
         label=_("Total budget of the cycle (won)"),
         min_value=1,
         required=False,
         help_text=_("What the city set aside; the pots' budgets are added up against it."),
+        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
     )
 
     def __init__(self, *args, cycle: BudgetCycle, **kwargs):
         super().__init__(*args, **kwargs)
         self.cycle = cycle
-        self.rows: list[tuple[District | None, str, str]] = []
-        keys: list[tuple[District | None, str]] = [(None, "citywide")]
-        keys += [(district, str(district.pk)) for district in District.objects.all()]
-        scopes = {scope.district_id: scope for scope in cycle.scopes.all()}
         self.fields["total_budget_won"].initial = cycle.total_budget_won
-        for district, key in keys:
-            name = district.name if district else str(_("City-wide"))
-            scope = scopes.get(district.pk if district else None)
-            self.fields[f"budget_{key}"] = forms.IntegerField(
-                label=_("Budget of %(pot)s (won)") % {"pot": name},
-                min_value=1,
-                required=False,
-                initial=scope.budget_won if scope else None,
-                widget=forms.NumberInput(attrs={"class": "form-control", "inputmode": "numeric"}),
-            )
-            self.fields[f"cap_{key}"] = forms.IntegerField(
-                label=_("Most one project of %(pot)s may cost (won)") % {"pot": name},
-                min_value=1,
-                required=False,
-                initial=scope.per_project_cap_won if scope else None,
-                widget=forms.NumberInput(attrs={"class": "form-control", "inputmode": "numeric"}),
-            )
-            self.rows.append((district, f"budget_{key}", f"cap_{key}"))
+        self.frozen: list[str] = []
         if cycle.rules_are_frozen:
-            for field in self.fields.values():
-                field.disabled = True
+            self.fields["total_budget_won"].disabled = True
+            self.frozen.append("total_budget_won")
 
     def clean(self):
         cleaned = super().clean() or {}
-        total = 0
-        for _district, budget, cap in self.rows:
-            amount, limit = cleaned.get(budget), cleaned.get(cap)
-            if limit and not amount:
-                self.add_error(budget, _("A cap needs a budget: give the pot its budget first."))
-            if amount and limit and limit > amount:
-                self.add_error(cap, _("One project cannot cost more than the whole pot."))
-            total += amount or 0
-        if not total:
-            raise ValidationError(_("Give at least one pot a budget: residents vote on pots."))
         whole = cleaned.get("total_budget_won")
-        if whole and total > whole:
-            raise ValidationError(
-                _(
-                    "The pots add up to %(sum)s won, more than the cycle's total of %(total)s "
-                    "won. Lower a pot or raise the total."
-                )
-                % {"sum": f"{total:,}", "total": f"{whole:,}"}
-            )
+        pots = get_cycle_budget_total(cycle=self.cycle)
+        if whole and pots > whole:
+            self.add_error("total_budget_won", over_total_message(pots, whole))
+        if "stay" not in self.data and not self.cycle.scopes.exists():
+            raise ValidationError(_("Give at least one pot a budget: residents vote on pots."))
         return cleaned
 
-    def bound_rows(self):
-        return [(district, self[budget], self[cap]) for district, budget, cap in self.rows]
+
+def over_total_message(pots: int, whole: int) -> str:
+    return str(
+        _(
+            "The pots add up to %(sum)s won, more than the cycle's total of %(total)s won. "
+            "Lower a pot or raise the total."
+        )
+        % {"sum": f"{pots:,}", "total": f"{whole:,}"}
+    )
+
+
+class _DongChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj) -> str:
+        return f"{obj.parent} · {obj.name}"
+
+
+class PotForm(_Bootstrap, forms.ModelForm):
+    """One pot of the cycle: its level and place, its budget, and (for a themed track) its name,
+    theme, age bounds and ballot limit. Every field is frozen once voting opens."""
+
+    level = forms.ChoiceField(
+        label=_("Level"),
+        choices=BallotScope.Level.choices,
+        initial=BallotScope.Level.CITY,
+        widget=forms.RadioSelect,
+    )
+    gu: "forms.ModelChoiceField[District]" = forms.ModelChoiceField(
+        label=_("Gu (for a gu-level pot)"),
+        queryset=District.objects.filter(parent__isnull=True),
+        required=False,
+    )
+    dong = _DongChoiceField(
+        label=_("Dong (for a dong-level pot)"),
+        queryset=District.objects.filter(parent__isnull=False)
+        .select_related("parent")
+        .order_by("parent__order", "parent__pk", "order", "pk"),
+        required=False,
+        help_text=_("Each dong is shown with the gu it belongs to."),
+    )
+
+    class Meta:
+        model = BallotScope
+        fields = [
+            "budget_won",
+            "per_project_cap_won",
+            "track_name_ko",
+            "track_name_en",
+            "track_slug",
+            "track_theme_ko",
+            "track_theme_en",
+            "minimum_age",
+            "maximum_age",
+            "max_choices",
+        ]
+        labels = {
+            "budget_won": _("Budget of the pot (won)"),
+            "track_name_ko": _("Track name (Korean)"),
+            "track_name_en": _("Track name (English)"),
+            "track_slug": _("Track's short name in links"),
+            "track_theme_ko": _("Theme (Korean)"),
+            "track_theme_en": _("Theme (English)"),
+            "minimum_age": _("Youngest age to propose and vote"),
+            "maximum_age": _("Oldest age to propose and vote"),
+            "max_choices": _("Most projects a voter may choose in this pot"),
+        }
+        help_texts = {
+            "track_name_ko": _("Leave the track's fields empty for a free pot."),
+            "track_slug": _("Latin letters, digits and hyphens, e.g. youth."),
+            "minimum_age": _("Leave empty to use only the cycle's rule."),
+        }
+        widgets = {
+            "budget_won": forms.NumberInput(attrs={"inputmode": "numeric"}),
+            "per_project_cap_won": forms.NumberInput(attrs={"inputmode": "numeric"}),
+            "track_theme_ko": forms.Textarea(attrs={"rows": 2}),
+            "track_theme_en": forms.Textarea(attrs={"rows": 2}),
+        }
+
+    def __init__(self, *args, cycle: BudgetCycle, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.cycle = cycle
+        self.fields["budget_won"].min_value = 1  # type: ignore[attr-defined]
+        district = self.instance.district if self.instance.pk else None
+        if district is not None:
+            self.fields["level"].initial = self.instance.level
+            self.fields["dong" if district.parent_id else "gu"].initial = district.pk
+        self.frozen: list[str] = []
+        if cycle.rules_are_frozen:
+            for name, field in self.fields.items():
+                field.disabled = True
+                self.frozen.append(name)
+
+    def clean(self):
+        cleaned = super().clean() or {}
+        level = cleaned.get("level")
+        district: District | None = None
+        if level == BallotScope.Level.GU:
+            district = cleaned.get("gu")
+            if district is None:
+                self.add_error("gu", _("Choose the gu of this pot."))
+        elif level == BallotScope.Level.DONG:
+            district = cleaned.get("dong")
+            if district is None:
+                self.add_error("dong", _("Choose the dong of this pot."))
+        self.instance.district = district
+        budget, cap = cleaned.get("budget_won"), cleaned.get("per_project_cap_won")
+        if budget and cap and cap > budget:
+            self.add_error(
+                "per_project_cap_won", _("One project cannot cost more than the whole pot.")
+            )
+        low, high = cleaned.get("minimum_age"), cleaned.get("maximum_age")
+        if low is not None and high is not None and high < low:
+            self.add_error("maximum_age", _("The oldest age cannot be below the youngest."))
+        name_ko, name_en = cleaned.get("track_name_ko"), cleaned.get("track_name_en")
+        slug = cleaned.get("track_slug")
+        if (name_ko or name_en or slug) and not (name_ko and slug):
+            self.add_error(
+                "track_name_ko" if not name_ko else "track_slug",
+                _(
+                    "A themed track needs its Korean name and its short name; leave all three "
+                    "empty for a free pot."
+                ),
+            )
+        if not self.errors:
+            clash = BallotScope.objects.filter(
+                cycle=self.cycle, district=district, track_slug=slug or ""
+            ).exclude(pk=self.instance.pk)
+            if clash.exists():
+                self.add_error(
+                    "track_slug" if slug else "level",
+                    _(
+                        "This cycle already has this pot; edit that one or give the track "
+                        "another short name."
+                    ),
+                )
+        whole = self.cycle.total_budget_won
+        if budget and whole:
+            others = (
+                self.cycle.scopes.exclude(pk=self.instance.pk).aggregate(t=Sum("budget_won"))["t"]
+                or 0
+            )
+            if others + budget > whole:
+                self.add_error("budget_won", over_total_message(others + budget, whole))
+        return cleaned
+
+    def _post_clean(self):
+        # The model's constraints say the same in database words: ours come first.
+        if self.errors:
+            return
+        self.instance.cycle = self.cycle
+        super()._post_clean()  # type: ignore[misc]  # ModelForm's own, missing from the stubs

@@ -1,7 +1,8 @@
 """The set-up wizard's writes and checks: a new draft cycle, its dates, pots and policy areas.
 
 Settings go through budgeting's ``update_cycle`` (which refuses frozen rules and audits); pots
-through ``check_scope_change_allowed`` (frozen once voting opens).
+(city, gu and dong level, free or themed tracks) one by one through ``check_scope_change_allowed``
+(frozen once voting opens), always within the cycle's total.
 """
 
 from dataclasses import dataclass
@@ -11,7 +12,10 @@ from datetime import time
 from datetime import timedelta
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import ProtectedError
+from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -22,7 +26,6 @@ from budgeting.exceptions import RulesFrozenError
 from budgeting.models import AuditEvent
 from budgeting.models import BallotScope
 from budgeting.models import BudgetCycle
-from budgeting.models import District
 from budgeting.models import PolicyArea
 from budgeting.phases import Phase
 from budgeting.phases import phase_index
@@ -225,40 +228,19 @@ def create_draft_cycle(
     return cycle
 
 
-@dataclass(frozen=True)
-class PotPlan:
-    """One row of the pots step: a district's pot or the city-wide one (``district`` None)."""
+def _over_total(*, cycle: BudgetCycle, total: int | None) -> None:
+    pots = cycle.scopes.aggregate(total=Sum("budget_won"))["total"] or 0
+    if total and pots > total:
+        raise ValidationError(
+            _(
+                "The pots add up to %(sum)s won, more than the cycle's total of %(total)s won. "
+                "Lower a pot or raise the total."
+            )
+            % {"sum": f"{pots:,}", "total": f"{total:,}"}
+        )
 
-    district: District | None
-    budget_won: int | None
-    per_project_cap_won: int | None
 
-
-@transaction.atomic
-def save_pots(
-    *, cycle: BudgetCycle, actor: User, plans: list[PotPlan], total_budget_won: int | None
-) -> None:
-    """Create, re-budget or remove the cycle's pots (refused once voting opens)."""
-    if cycle.rules_are_frozen:
-        raise RulesFrozenError(_("Voting has opened, so the pots can no longer change."))
-    existing = {scope.district_id: scope for scope in cycle.scopes.all()}
-    summary = []
-    for plan in plans:
-        key = plan.district.pk if plan.district else None
-        scope = existing.get(key)
-        if plan.budget_won:
-            if scope is None:
-                scope = BallotScope(cycle=cycle, district=plan.district)
-            check_scope_change_allowed(scope=scope, new_budget_won=plan.budget_won)
-            scope.budget_won = plan.budget_won
-            scope.per_project_cap_won = plan.per_project_cap_won or None
-            scope.save()
-            summary.append({"scope": scope.slug, "budget_won": plan.budget_won})
-        elif scope is not None:
-            check_scope_change_allowed(scope=scope, deleting=True)
-            scope.delete()
-    BudgetCycle.objects.filter(pk=cycle.pk).update(total_budget_won=total_budget_won)
-    cycle.total_budget_won = total_budget_won
+def _pots_changed(*, cycle: BudgetCycle, actor: User, **details: Any) -> None:
     record_audit_event(
         cycle=cycle,
         event_type=AuditEvent.Type.CYCLE_RULES_CHANGED,
@@ -266,9 +248,74 @@ def save_pots(
         actor=actor,
         is_public=cycle.phase != Phase.DRAFT,
         fields=["pots"],
-        pots=summary,
-        total_budget_won=total_budget_won,
+        **details,
     )
+
+
+@transaction.atomic
+def set_total_budget(*, cycle: BudgetCycle, actor: User, total_budget_won: int | None) -> None:
+    """The cycle's total, which the pots must fit (refused once voting opens)."""
+    cycle = BudgetCycle.objects.select_for_update().get(pk=cycle.pk)
+    if cycle.rules_are_frozen:
+        raise RulesFrozenError(_("Voting has opened, so the pots can no longer change."))
+    if cycle.total_budget_won == total_budget_won:
+        return
+    _over_total(cycle=cycle, total=total_budget_won)
+    BudgetCycle.objects.filter(pk=cycle.pk).update(total_budget_won=total_budget_won)
+    _pots_changed(cycle=cycle, actor=actor, total_budget_won=total_budget_won)
+
+
+def _pot_summary(scope: BallotScope) -> dict[str, Any]:
+    return {
+        "scope": scope.slug,
+        "level": scope.level,
+        "budget_won": scope.budget_won,
+        "per_project_cap_won": scope.per_project_cap_won,
+        "minimum_age": scope.minimum_age,
+        "maximum_age": scope.maximum_age,
+        "max_choices": scope.max_choices,
+    }
+
+
+@transaction.atomic
+def save_pot(*, cycle: BudgetCycle, actor: User, scope: BallotScope) -> BallotScope:
+    """Add or change one pot (a free pot or a themed track, at city, gu or dong level): refused
+    once voting opens, or when the pots would no longer fit the cycle's total."""
+    cycle = BudgetCycle.objects.select_for_update().get(pk=cycle.pk)
+    if cycle.rules_are_frozen:
+        raise RulesFrozenError(_("Voting has opened, so the pots can no longer change."))
+    scope.cycle = cycle
+    adding = scope.pk is None
+    check_scope_change_allowed(
+        scope=scope,
+        new_budget_won=scope.budget_won,
+        new_values={field: getattr(scope, field) for field in BallotScope.FROZEN_FIELDS},
+    )
+    scope.full_clean()
+    scope.save()
+    _over_total(cycle=cycle, total=cycle.total_budget_won)
+    _pots_changed(
+        cycle=cycle, actor=actor, pot=_pot_summary(scope), action="added" if adding else "changed"
+    )
+    return scope
+
+
+@transaction.atomic
+def remove_pot(*, cycle: BudgetCycle, actor: User, scope: BallotScope) -> None:
+    """Take a pot off the cycle: refused once voting opens or when proposals were filed in it."""
+    cycle = BudgetCycle.objects.select_for_update().get(pk=cycle.pk)
+    if cycle.rules_are_frozen:
+        raise RulesFrozenError(_("Voting has opened, so the pots can no longer change."))
+    check_scope_change_allowed(scope=scope, deleting=True)
+    summary = _pot_summary(scope)
+    try:
+        with transaction.atomic():
+            scope.delete()
+    except ProtectedError as exc:
+        raise ValidationError(
+            _("Proposals were filed in “%(pot)s”: it cannot be removed.") % {"pot": scope.name}
+        ) from exc
+    _pots_changed(cycle=cycle, actor=actor, pot=summary, action="removed")
 
 
 @transaction.atomic

@@ -21,6 +21,7 @@ from rules.contrib.views import PermissionRequiredMixin
 import console.control_rules  # noqa: F401  (registers console.run_cycles)
 from accounts.models import User
 from budgeting.exceptions import RulesFrozenError
+from budgeting.models import BallotScope
 from budgeting.models import BudgetCycle
 from budgeting.selectors import build_cycle_timeline
 from budgeting.selectors import get_cycle_budget_total
@@ -34,14 +35,16 @@ from console.wizard_forms import CloneForm
 from console.wizard_forms import CountForm
 from console.wizard_forms import DatesForm
 from console.wizard_forms import EligibilityForm
-from console.wizard_forms import PotsForm
+from console.wizard_forms import PotForm
 from console.wizard_forms import ThresholdsForm
+from console.wizard_forms import TotalForm
 from console.wizard_services import DATE_FIELDS
-from console.wizard_services import PotPlan
 from console.wizard_services import create_draft_cycle
 from console.wizard_services import list_date_notices
-from console.wizard_services import save_pots
+from console.wizard_services import remove_pot
+from console.wizard_services import save_pot
 from console.wizard_services import set_policy_areas
+from console.wizard_services import set_total_budget
 
 # (slug, title) in order; each has a form and a template of its own.
 STEPS: tuple[tuple[str, object], ...] = (
@@ -193,7 +196,7 @@ class WizardStepView(ConsoleMixin, View):
     def make_form(self, data=None):
         step = self.step
         if step == "pots":
-            return PotsForm(data, cycle=self.cycle)
+            return TotalForm(data, cycle=self.cycle)
         if step == "areas":
             return AreasForm(data, initial={"areas": list(self.cycle.policy_areas.all())})
         return FORMS[step](data, instance=self.cycle)
@@ -210,7 +213,7 @@ class WizardStepView(ConsoleMixin, View):
             "steps": _steps_nav(cycle, step),
             "previous_step": STEP_SLUGS[index - 1] if index else None,
             "frozen_reason": FROZEN_REASON,
-            "frozen": getattr(form, "frozen", []) or (step == "pots" and cycle.rules_are_frozen),
+            "frozen": getattr(form, "frozen", []),
         }
         if step == "dates":
             values = {name: getattr(cycle, name) for name in DATE_FIELDS}
@@ -258,18 +261,8 @@ class WizardStepView(ConsoleMixin, View):
         cycle = self.cycle
         actor = cast("User", self.request.user)  # the permission needs a signed-in person
         if self.step == "pots":
-            save_pots(
-                cycle=cycle,
-                actor=actor,
-                plans=[
-                    PotPlan(
-                        district=district,
-                        budget_won=form.cleaned_data.get(budget.name),
-                        per_project_cap_won=form.cleaned_data.get(cap.name),
-                    )
-                    for district, budget, cap in form.bound_rows()
-                ],
-                total_budget_won=form.cleaned_data.get("total_budget_won"),
+            set_total_budget(
+                cycle=cycle, actor=actor, total_budget_won=form.cleaned_data["total_budget_won"]
             )
         elif self.step == "areas":
             set_policy_areas(cycle=cycle, actor=actor, areas=list(form.cleaned_data["areas"]))
@@ -278,6 +271,85 @@ class WizardStepView(ConsoleMixin, View):
             if changes:
                 stored = BudgetCycle.objects.get(pk=cycle.pk)
                 update_cycle(cycle=stored, actor=self.request.user, **changes)
+
+
+class PotView(ConsoleMixin, View):
+    """Add or change one pot of the cycle (a free pot or a themed track, at any level)."""
+
+    template_name = "console/wizard/pot.html"
+
+    @cached_property
+    def cycle(self) -> BudgetCycle:
+        return get_object_or_404(BudgetCycle, slug=self.kwargs["slug"])
+
+    @cached_property
+    def scope(self) -> BallotScope:
+        if "pk" not in self.kwargs:
+            return BallotScope(cycle=self.cycle)
+        return get_object_or_404(
+            BallotScope.objects.select_related("district"), pk=self.kwargs["pk"], cycle=self.cycle
+        )
+
+    def render_page(self, form, status=200):
+        return render(
+            self.request,
+            self.template_name,
+            {
+                "cycle": self.cycle,
+                "scope": self.scope,
+                "form": form,
+                "step": "pots",
+                "step_title": dict(STEPS)["pots"],
+                "steps": _steps_nav(self.cycle, "pots"),
+                "frozen": form.frozen,
+                "frozen_reason": FROZEN_REASON,
+                "pot_sum": get_cycle_budget_total(cycle=self.cycle),
+            },
+            status=status,
+        )
+
+    def get(self, request, slug, pk=None):
+        return self.render_page(PotForm(instance=self.scope, cycle=self.cycle))
+
+    def post(self, request, slug, pk=None):
+        form = PotForm(request.POST, instance=self.scope, cycle=self.cycle)
+        if self.cycle.rules_are_frozen:
+            form.add_error(None, FROZEN_REASON)
+            return self.render_page(form, status=400)
+        if not form.is_valid():
+            return self.render_page(form, status=400)
+        try:
+            scope = save_pot(
+                cycle=self.cycle, actor=cast("User", request.user), scope=form.instance
+            )
+        except RulesFrozenError as exc:
+            form.add_error(None, exc.message)
+            return self.render_page(form, status=400)
+        except ValidationError as exc:
+            form.add_error(None, "; ".join(exc.messages))
+            return self.render_page(form, status=400)
+        messages.success(request, _("“%(pot)s” is saved.") % {"pot": scope.name})
+        return redirect("console:wizard-step", slug=self.cycle.slug, step="pots")
+
+
+class PotRemoveView(ConsoleMixin, View):
+    """Take a pot off the cycle (before voting opens, and only if no proposal was filed in it)."""
+
+    http_method_names = ["post"]
+
+    def post(self, request, slug, pk):
+        cycle = get_object_or_404(BudgetCycle, slug=slug)
+        scope = get_object_or_404(BallotScope, pk=pk, cycle=cycle)
+        name = scope.name
+        try:
+            remove_pot(cycle=cycle, actor=cast("User", request.user), scope=scope)
+        except RulesFrozenError as exc:
+            messages.error(request, exc.message)
+        except ValidationError as exc:
+            messages.error(request, "; ".join(exc.messages))
+        else:
+            messages.success(request, _("“%(pot)s” is removed.") % {"pot": name})
+        return redirect("console:wizard-step", slug=cycle.slug, step="pots")
 
 
 class WizardSummaryView(ConsoleMixin, View):

@@ -138,6 +138,8 @@ class AuditEvent(models.Model):
         # the budget office's console
         POPULATION_IMPORTED = "population_imported", _("Population table imported")
         DATA_EXPORTED = "data_exported", _("Data exported for officials")
+        STAFF_ROLE_GRANTED = "staff_role_granted", _("Staff role granted")
+        STAFF_ROLE_REVOKED = "staff_role_revoked", _("Staff role revoked")
         # implementation
         IMPLEMENTATION_UPDATED = "implementation_updated", _("Project progress updated")
         PROJECT_CUT = "project_cut", _("Funded project cut or reduced")

@@ -218,6 +218,15 @@ MATRIX: dict[str, tuple[Kwargs, set[str]]] = {
     "console:wizard-new": (lambda w: {}, OFFICE),
     "console:wizard-summary": (lambda w: {"slug": w["voting"].slug}, OFFICE),
     "console:wizard-step": (lambda w: {"slug": w["voting"].slug, "step": "pots"}, OFFICE),
+    "console:wizard-pot-add": (lambda w: {"slug": w["voting"].slug}, OFFICE),
+    "console:wizard-pot": (
+        lambda w: {"slug": w["voting"].slug, "pk": w["vote_scope"].pk},
+        OFFICE,
+    ),
+    "console:wizard-pot-remove": (
+        lambda w: {"slug": w["voting"].slug, "pk": w["vote_scope"].pk},
+        OFFICE,  # POST only
+    ),
     "console:control": (lambda w: {"slug": w["voting"].slug}, OFFICE),
     "console:control-action": (lambda w: {"slug": w["voting"].slug, "action": "next"}, OFFICE),
     # departments: the budget office routes, sets the ladder and exports; reviews and answers
@@ -260,6 +269,12 @@ MATRIX: dict[str, tuple[Kwargs, set[str]]] = {
         OFFICE,
     ),
     "console:checks": (lambda w: {"slug": w["published"].slug}, OFFICE),
+    # granting and revoking staff roles: the budget office only
+    "console:staff-roles": (lambda w: {}, OFFICE),
+    "console:staff-role-revoke": (
+        lambda w: {"key": f"role-{w['users']['moderator'].staff_roles.get().pk}"},
+        OFFICE,
+    ),
     "console:dashboard": (lambda w: {"slug": w["published"].slug}, OFFICE),
     "console:population": (lambda w: {"slug": w["published"].slug}, OFFICE),
     "console:exports": (lambda w: {"slug": w["published"].slug}, OFFICE),
@@ -271,6 +286,7 @@ MATRIX: dict[str, tuple[Kwargs, set[str]]] = {
 
 
 POST_ONLY = {
+    "console:wizard-pot-remove",
     "channels:staff-code-sheet",
     "channels:staff-code-revoke",
     "channels:kiosk-finish",

@@ -46,17 +46,20 @@ def test_a_cycle_from_scratch_through_every_step(client, staff_user, district):
     assert created.status_code == 302
     cycle = BudgetCycle.objects.get(slug="pb-2028")
     assert (cycle.phase, cycle.name_ko) == (Phase.DRAFT, "2028년 주민참여예산")
+    add_pot = reverse("console:wizard-pot-add", kwargs={"slug": cycle.slug})
+    for pot in (
+        {"level": "city", "budget_won": "1000000000"},
+        {
+            "level": "gu",
+            "gu": str(district.pk),
+            "budget_won": "500000000",
+            "per_project_cap_won": "100000000",
+        },
+    ):
+        assert client.post(add_pot, pot).status_code == 302
     posts = [
         ("dates", DATES),
-        (
-            "pots",
-            {
-                "total_budget_won": "1500000000",
-                "budget_citywide": "1000000000",
-                f"budget_{district.pk}": "500000000",
-                f"cap_{district.pk}": "100000000",
-            },
-        ),
+        ("pots", {"total_budget_won": "1500000000"}),
         ("areas", {"areas": [str(area.pk)]}),
         (
             "ballot",
@@ -139,16 +142,16 @@ def test_a_public_holiday_is_shown_but_accepted(client, staff_user):
     assert "추석" in page  # Chuseok falls during voting
 
 
-def test_pots_above_the_total_are_refused(client, staff_user, district):
-    cycle = cycle_in_phase(BudgetCycleFactory(), Phase.DRAFT)
+def test_a_total_below_the_pots_is_refused(client, staff_user, district):
+    cycle = cycle_in_phase(BudgetCycleFactory(total_budget_won=None), Phase.DRAFT)
+    BallotScopeFactory(cycle=cycle, district=None, budget_won=90)
+    BallotScopeFactory(cycle=cycle, district=district, budget_won=20)
     client.force_login(staff_user)
-    response = client.post(
-        _step(cycle.slug, "pots"),
-        {"total_budget_won": "100", "budget_citywide": "90", f"budget_{district.pk}": "20"},
-    )
+    response = client.post(_step(cycle.slug, "pots"), {"total_budget_won": "100"})
     assert response.status_code == 400
     assert "110" in response.content.decode()
-    assert not cycle.scopes.exists()
+    cycle.refresh_from_db()
+    assert cycle.total_budget_won is None
 
 
 def test_frozen_rules_are_shown_with_the_reason_and_not_changed(client, staff_user):

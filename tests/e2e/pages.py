@@ -37,6 +37,7 @@ from django.urls import URLPattern
 from django.urls import URLResolver
 from django.urls import get_resolver
 
+from accounts.models import StaffRole
 from accounts.models import User
 from assembly.models import Assembly
 from assembly.models import SurveyCount
@@ -286,6 +287,17 @@ def _assembly(city: City) -> Assembly:
     return Assembly.objects.filter(cycle__slug=WEIGHTED_SLUG).order_by("pk").first()
 
 
+def _staff_role(city: City) -> dict:
+    """A moderator's role (the demo grants none): the staff roles page's revoke page."""
+    person, _created = User.objects.get_or_create(
+        email="moderator@example.kr", defaults={"is_staff": True}
+    )
+    role, _created = StaffRole.objects.get_or_create(
+        user=person, role=StaffRole.Role.MODERATOR, district=None
+    )
+    return {"key": f"role-{role.pk}"}
+
+
 def _reset_key(city: City) -> dict:
     return {
         "uidb36": user_pk_to_url_str(city.resident),
@@ -427,7 +439,13 @@ PAGES: dict[str, Page] = {
     "console:wizard-step": Page(
         ("staff",), lambda city: {"slug": city.current.slug, "step": "pots"}
     ),
+    "console:wizard-pot-add": Page(("staff",), _cycle("current")),
+    "console:wizard-pot": Page(  # frozen: voting has opened
+        ("staff",), lambda city: {"slug": city.voting.slug, "pk": city.voting_scope.pk}
+    ),
     "console:control": Page(("staff",), _cycle("voting"), english=True),
+    "console:staff-roles": Page(("staff",), english=True),
+    "console:staff-role-revoke": Page(("staff",), _staff_role),
     "console:control-action": Page(
         ("staff",), lambda city: {"slug": city.voting.slug, "action": "next"}
     ),
@@ -526,6 +544,7 @@ EXCLUDED: dict[str, str] = {
     "privacy:download": "download: the resident's personal data as JSON",
     "budgeting:audit-trail": "JSON: the cycle's audit trail",
     "console:export": "download: an officials' CSV or XLSX export",
+    "console:wizard-pot-remove": "POST-only: the remove button of the wizard's pots step",
     "results:receipts-download": "download: the counted receipt codes as a text file",
     "committee:draw-file": "download: the draw's applicant table and quotas as CSV",
     "departments:export": "download: the review queue or the answers as CSV or XLSX",
