@@ -44,6 +44,8 @@ class PaperSheetConfirmForm(forms.Form):
     """The checked sheet sent back to be stored (the same text the preview showed)."""
 
     sheet = forms.CharField(max_length=MAX_SHEET_BYTES, widget=forms.HiddenInput)
+    # the lines the check refused, handed back with the result to be fixed
+    pending = forms.CharField(max_length=MAX_SHEET_BYTES, required=False, widget=forms.HiddenInput)
     token = forms.CharField(max_length=64, widget=forms.HiddenInput)
 
 

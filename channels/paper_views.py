@@ -90,15 +90,20 @@ class PaperSheetView(OfficeScopeMixin, View):
         token = secrets.token_urlsafe(16)
         tokens = request.session.get(SHEET_TOKENS_SESSION, [])[-9:]
         request.session[SHEET_TOKENS_SESSION] = [*tokens, token]
+        pending = "\n".join(row.text for row in rows if row.error)
         confirm = PaperSheetConfirmForm(
-            initial={"sheet": "\n".join(row.text for row in ready), "token": token}
+            initial={
+                "sheet": "\n".join(row.text for row in ready),
+                "pending": pending,
+                "token": token,
+            }
         )
         return self.render_page(
             preview=rows,
             ready=len(ready),
             refused=len(rows) - len(ready),
             confirm=confirm,
-            form=PaperSheetForm(initial={"sheet": "\n".join(r.text for r in rows if r.error)}),
+            form=PaperSheetForm(initial={"sheet": pending}),
         )
 
     def store(self, request):
@@ -128,9 +133,9 @@ class PaperSheetView(OfficeScopeMixin, View):
         except ChannelError as error:
             messages.error(request, error.message)
             return self.render_page(form=PaperSheetForm(), status=400)
+        to_fix = "\n".join(filter(None, [confirm.cleaned_data["pending"], report.to_fix]))
         return self.render_page(
-            report=report,
-            form=PaperSheetForm(initial={"sheet": report.to_fix}),
+            report=report, to_fix=to_fix, form=PaperSheetForm(initial={"sheet": to_fix})
         )
 
 
