@@ -169,8 +169,8 @@ def _read_rows(text: str) -> list[tuple[int, str, list[str]]]:
 
 
 def _is_header(cells: list[str]) -> bool:
-    """A first line without a digit in its first cell, such as ``reference,choices``."""
-    return not any(ch.isdigit() for ch in cells[0])
+    """A first line whose first cell is words without a digit, such as ``reference,choices``."""
+    return bool(cells[0]) and not any(ch.isdigit() for ch in cells[0])
 
 
 def _parse_choices(row: SheetRow, cells: list[str], limits: BallotLimits) -> None:
