@@ -131,10 +131,12 @@ clean:
 # Ballot load test: the real app under gunicorn on loopback, concurrent residents submitting and
 # changing ballots; recreates its own database (BENCH_DATABASE_URL, default chamyeo_bench).
 # Options: BENCH_SECONDS (30), BENCH_CLIENTS (32), BENCH_RESIDENTS (6000), BENCH_WORKERS (2),
-# BENCH_THREADS (8): gunicorn gthread workers x threads, keep-alive.
+# BENCH_THREADS (8): gunicorn gthread workers x threads, keep-alive. BENCH_MODE=code (or
+# BENCH_BALLOTS_ARGS="--mode code"): residents without accounts type a one-time voting code, then
+# vote (BENCH_CODES codes, 20000, made before the timing).
 bench-ballots: install
 	@pg_isready -q -h 127.0.0.1 -p 5432 || { echo "ERROR: PostgreSQL is not answering on 127.0.0.1:5432."; exit 1; }
-	$(PY) benchmarks/bench_ballots.py
+	$(PY) benchmarks/bench_ballots.py $(BENCH_BALLOTS_ARGS)
 
 # Load through the front door: the deployed stack on loopback (nginx from deploy/, HTTPS, gunicorn
 # with the production settings, PostgreSQL database chamyeo_bench_stack, a private Redis, two

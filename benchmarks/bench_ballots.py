@@ -4,6 +4,7 @@ Usage (``make bench-ballots``)::
 
     .venv/bin/python benchmarks/bench_ballots.py [--seconds 30] [--clients 32] [--residents 6000]
                                                  [--workers 2] [--threads 8]
+                                                 [--mode online|code] [--codes 20000]
 
 What it does:
 1. recreates a PostgreSQL database of its own (``BENCH_DATABASE_URL``, default
@@ -21,6 +22,16 @@ What it does:
    receipt page;
 5. stops the server and compares what was acknowledged with what is stored: a resident's
    stored choices must equal their last acknowledged ballot.
+
+``--mode code`` (``BENCH_MODE=code``): residents without accounts vote with one-time voting
+codes instead. Step 2 makes ``--codes`` codes for the ballot as staff do (a batch, the
+generating task run in place, the printed sheet), before the timing; in step 4 each client takes
+the next unused code, POSTs it to ``/vote/code/`` (a new session; answered 302 to the list of
+ballots), then POSTs the ballot form of the code's ballot with that session (acknowledged only
+if it answers 200 with the receipt). A code votes once per ballot, so there are no changes.
+Step 5 checks each acknowledged code's stored ballot. It prints the code entry's latencies too,
+and its last line starts with ``code ballots:`` instead of ``ballots:``; per_s counts stored
+ballots (each needed its code entry) and the percentiles are the ballot POST's.
 
 It prints the CPU used per acknowledged ballot by the gunicorn workers, the PostgreSQL backends
 and the load client (they share the machine's cores).
@@ -44,6 +55,7 @@ import subprocess
 import sys
 import time
 from datetime import timedelta
+from functools import partial
 from pathlib import Path
 from urllib.parse import urlencode
 from urllib.parse import urlsplit
@@ -91,19 +103,15 @@ def django_env(extra: dict) -> dict:
     return env
 
 
-def set_up_election(residents: int) -> tuple[dict, list[tuple[int, str, str]], list[int]]:
-    """Cycle, scope, projects and logged-in residents. Returns (urls, residents, project ids)."""
+def set_up_cycle():
+    """The cycle (voting open; approval, up to 3 of 8), its district ballot and the projects.
+    Returns (cycle, district, scope, projects)."""
     import django
 
     django.setup()
     from django.contrib.auth.hashers import make_password
-    from django.contrib.sessions.backends.db import SessionStore
-    from django.contrib.sessions.models import Session
-    from django.urls import reverse
     from django.utils import timezone
-    from django.utils.crypto import get_random_string
 
-    from accounts.models import ResidentProfile
     from accounts.models import User
     from budgeting.models import BallotScope
     from budgeting.models import BudgetCycle
@@ -146,6 +154,23 @@ def set_up_election(residents: int) -> tuple[dict, list[tuple[int, str, str]], l
         )
         for n in range(PROJECTS)
     )
+    return cycle, district, scope, projects
+
+
+def set_up_election(residents: int) -> tuple[dict, list[tuple[int, str, str]], list[int]]:
+    """Cycle, scope, projects and logged-in residents. Returns (urls, residents, project ids)."""
+    cycle, district, scope, projects = set_up_cycle()
+    from django.contrib.auth.hashers import make_password
+    from django.contrib.sessions.backends.db import SessionStore
+    from django.contrib.sessions.models import Session
+    from django.urls import reverse
+    from django.utils import timezone
+    from django.utils.crypto import get_random_string
+
+    from accounts.models import ResidentProfile
+    from accounts.models import User
+
+    now = timezone.now()
     unusable = make_password(None)
     users = User.objects.bulk_create(
         User(email=f"resident{n}@bench.example", password=unusable) for n in range(residents)
@@ -182,6 +207,46 @@ def set_up_election(residents: int) -> tuple[dict, list[tuple[int, str, str]], l
     Session.objects.bulk_create(sessions, batch_size=2000)
     url = reverse("voting:ballot-submit", kwargs={"slug": cycle.slug, "scope_pk": scope.pk})
     return {"submit": url, "scope_id": scope.pk}, logged_in, [p.pk for p in projects]
+
+
+def set_up_code_election(codes: int) -> tuple[dict, list[tuple[int, str]], list[int]]:
+    """Cycle, scope, projects and ``codes`` one-time voting codes for the scope, made and printed
+    as staff make them (``create_code_batch``, the task's ``generate_code_batch``, the sheet's
+    ``take_printable_codes``), all before the timing starts. Returns (urls, [(code id, code as
+    printed)], project ids)."""
+    cycle, _district, scope, projects = set_up_cycle()
+    from django.contrib.auth.hashers import make_password
+    from django.urls import reverse
+
+    from accounts.models import User
+    from channels.models import CODE_LOOKUP_LENGTH
+    from channels.models import VotingCode
+    from channels.services import MAX_BATCH_SIZE
+    from channels.services import create_code_batch
+    from channels.services import generate_code_batch
+    from channels.services import normalize_code
+    from channels.services import take_printable_codes
+
+    staff = User.objects.create(
+        email="staff@bench.example", password=make_password(None), is_staff=True
+    )
+    printed: list[tuple[int, str]] = []
+    left = codes
+    while left > 0:
+        size = min(left, MAX_BATCH_SIZE)
+        left -= size
+        # Its task is queued to the private Redis (no worker): run it here, as the worker would.
+        batch = create_code_batch(cycle=cycle, scopes=[scope], size=size, created_by=staff)
+        generate_code_batch(batch_id=batch.pk)
+        ids = dict(VotingCode.objects.filter(batch=batch).values_list("lookup", "pk"))
+        for text in take_printable_codes(batch=batch):
+            printed.append((ids[normalize_code(text)[:CODE_LOOKUP_LENGTH]], text))
+    urls = {
+        "start": reverse("channels:code-start"),
+        "submit": reverse("channels:code-ballot", kwargs={"scope_pk": scope.pk}),
+        "scope_id": scope.pk,
+    }
+    return urls, printed, [p.pk for p in projects]
 
 
 class Load:
@@ -307,6 +372,153 @@ class Load:
         return asyncio.run(self.run_clients())
 
 
+class CodeLoad(Load):
+    """Concurrent residents without accounts, each with a fresh one-time code: they type the
+    code on /vote/code/ (a new session), then POST the ballot form of the code's ballot, as a
+    browser does (session and CSRF cookies, the form's token, Origin). A code votes once per
+    ballot, so there is no change: every acknowledged ballot is a new code's."""
+
+    def __init__(self, *, start_url, **kwargs):
+        super().__init__(**kwargs)
+        self.start_url = start_url
+        self.entry_latencies: list[float] = []  # typing the code: POST /vote/code/
+        self.codes_left = True
+        self.receipt_marker = b"data-receipt"
+
+    def post(self, url: str, fields: list, cookies: str) -> bytes:
+        body = urlencode(fields).encode()
+        head = (
+            f"POST {url} HTTP/1.1\r\n"
+            f"Host: {self.host}\r\n"
+            f"Origin: {self.origin}\r\n"
+            f"Cookie: {cookies}\r\n"
+            "Content-Type: application/x-www-form-urlencoded\r\n"
+            f"Content-Length: {len(body)}\r\n\r\n"
+        )
+        return head.encode() + body
+
+    @staticmethod
+    async def read_full_response(reader) -> tuple[int, str, str, bytes, bool]:
+        """(status, Location, the new session id or "", body, whether the connection stays)."""
+        status_line = await reader.readline()
+        if not status_line:
+            raise ConnectionError("connection closed")
+        status = int(status_line.split()[1])
+        location, session, length, keep, chunked = "", "", 0, True, False
+        while True:
+            line = await reader.readline()
+            if line in (b"\r\n", b"\n", b""):
+                break
+            name, _, value = line.decode("latin-1").partition(":")
+            name, value = name.strip().lower(), value.strip()
+            if name == "location":
+                location = value
+            elif name == "set-cookie" and value.startswith("sessionid="):
+                session = value.split(";", 1)[0].partition("=")[2]
+            elif name == "content-length":
+                length = int(value)
+            elif name == "connection" and value.lower() == "close":
+                keep = False
+            elif name == "transfer-encoding":
+                chunked = True
+        if not chunked:
+            return status, location, session, await reader.readexactly(length), keep
+        parts = []
+        while True:
+            size = int((await reader.readline()).split(b";")[0], 16)
+            parts.append((await reader.readexactly(size + 2))[:size])
+            if size == 0:
+                return status, location, session, b"".join(parts), keep
+
+    async def exchange(self, conn, request: bytes):
+        reader, writer = conn
+        started = time.perf_counter()
+        writer.write(request)
+        response = await self.read_full_response(reader)
+        return time.perf_counter() - started, response
+
+    async def client(self, seed: int, stop_at: float) -> None:
+        rng = random.Random(seed)
+        loop = asyncio.get_running_loop()
+        conn = None
+        while loop.time() < stop_at:
+            index = next(self.next_index)
+            if index >= len(self.residents):
+                self.codes_left = False
+                break
+            code_id, code = self.residents[index]
+            csrf = "".join(rng.choice("abcdefghijklmnopqrstuvwxyz0123456789") for _ in range(32))
+            choices = rng.sample(self.project_ids, rng.randint(1, MAX_CHOICES))
+            try:
+                if conn is None:
+                    conn = await self.connect()
+                took, (status, location, session, _body, keep) = await self.exchange(
+                    conn,
+                    self.post(
+                        self.start_url,
+                        [("csrfmiddlewaretoken", csrf), ("code", code)],
+                        f"csrftoken={csrf}",
+                    ),
+                )
+                if status != 302 or not location.endswith("/vote/code/ballots/") or not session:
+                    self.note_error(f"code entry: HTTP {status} {location}")
+                    if not keep:
+                        conn[1].close()
+                        conn = None
+                    continue
+                self.entry_latencies.append(took)
+                if not keep:
+                    conn[1].close()
+                    conn = await self.connect()
+                fields = [("csrfmiddlewaretoken", csrf)]
+                fields += [("proposals", pk) for pk in sorted(choices)]
+                took, (status, _location, _session, body, keep) = await self.exchange(
+                    conn, self.post(self.url, fields, f"sessionid={session}; csrftoken={csrf}")
+                )
+            except (OSError, ValueError, IndexError, asyncio.IncompleteReadError) as error:
+                self.note_error(repr(error))
+                if conn is not None:
+                    conn[1].close()
+                conn = None
+                continue
+            if status == 200 and self.receipt_marker in body:  # acknowledged: stored
+                self.latencies.append(took)
+                self.acknowledged[code_id] = frozenset(choices)
+            else:
+                self.note_error(f"ballot: HTTP {status}")
+            if not keep:
+                conn[1].close()
+                conn = None
+        if conn is not None:
+            conn[1].close()
+
+
+def count_code_lost(acknowledged: dict[int, frozenset[int]], scope_id: int) -> tuple[int, int]:
+    """(stored ballots, codes whose stored ballot is not the one acknowledged for them)."""
+    from budgeting.models import Ballot
+    from budgeting.models import BallotChoice
+    from voting.shared import PERSON_CODE
+    from voting.shared import person_ballot_key
+    from voting.shared import person_key
+
+    stored: dict[str, set[int]] = {}
+    for key, proposal_id in BallotChoice.objects.filter(ballot__scope_id=scope_id).values_list(
+        "ballot__voter_key", "proposal_id"
+    ):
+        stored.setdefault(key, set()).add(proposal_id)
+    lost = sum(
+        1
+        for code_id, choices in acknowledged.items()
+        if stored.get(
+            person_ballot_key(
+                person_key=person_key(kind=PERSON_CODE, value=str(code_id)), scope_id=scope_id
+            )
+        )
+        != set(choices)
+    )
+    return Ballot.objects.filter(scope_id=scope_id).count(), lost
+
+
 def count_lost(acknowledged: dict[int, frozenset[int]], scope_id: int) -> tuple[int, int]:
     """(stored ballots, residents whose stored ballot is not their last acknowledged one)."""
     from budgeting.models import Ballot
@@ -409,11 +621,14 @@ def start_gunicorn(*, port: int, workers: int, threads: int, env: dict) -> subpr
 
 
 def report(*, load: Load, elapsed: float, scope_id: int, before: dict, after: dict) -> int:
-    stored, lost = count_lost(load.acknowledged, scope_id)
+    code_mode = isinstance(load, CodeLoad)
+    counter = count_code_lost if code_mode else count_lost
+    stored, lost = counter(load.acknowledged, scope_id)
     latencies = sorted(load.latencies)
     per_s = len(latencies) / elapsed if elapsed else 0.0
+    who = "codes" if code_mode else "residents"
     print(
-        f"acknowledged: {len(latencies)} requests ({len(load.acknowledged)} residents) in "
+        f"acknowledged: {len(latencies)} requests ({len(load.acknowledged)} {who}) in "
         f"{elapsed:.1f} s; stored ballots: {stored}"
     )
     done = max(1, len(latencies))
@@ -425,8 +640,19 @@ def report(*, load: Load, elapsed: float, scope_id: int, before: dict, after: di
     )
     if load.error_samples:
         print("error samples:", "; ".join(load.error_samples))
+    if code_mode:
+        if not load.codes_left:
+            print("warning: the codes ran out before the time was up; raise --codes")
+        entries = sorted(load.entry_latencies)
+        print(
+            f"code entry (POST {load.start_url}, before each ballot): "
+            f"p50_ms={percentile(entries, 0.50) * 1000:.0f} "
+            f"p95_ms={percentile(entries, 0.95) * 1000:.0f} "
+            f"p99_ms={percentile(entries, 0.99) * 1000:.0f}"
+        )
     print(
-        f"ballots: per_s={per_s:.0f} p50_ms={percentile(latencies, 0.50) * 1000:.0f} "
+        f"{'code ballots' if code_mode else 'ballots'}: per_s={per_s:.0f} "
+        f"p50_ms={percentile(latencies, 0.50) * 1000:.0f} "
         f"p95_ms={percentile(latencies, 0.95) * 1000:.0f} "
         f"p99_ms={percentile(latencies, 0.99) * 1000:.0f} errors={load.errors} lost={lost}"
     )
@@ -444,6 +670,19 @@ def main() -> int:
     )
     parser.add_argument("--workers", type=int, default=int(os.environ.get("BENCH_WORKERS", "2")))
     parser.add_argument("--threads", type=int, default=int(os.environ.get("BENCH_THREADS", "8")))
+    parser.add_argument(
+        "--mode",
+        choices=("online", "code"),
+        default=os.environ.get("BENCH_MODE", "online"),
+        help="online: logged-in residents submit and change; code: residents without accounts "
+        "type a one-time voting code, then vote",
+    )
+    parser.add_argument(
+        "--codes",
+        type=int,
+        default=int(os.environ.get("BENCH_CODES", "20000")),
+        help="code mode: voting codes made before the timing (one per ballot)",
+    )
     args = parser.parse_args()
 
     os.chdir(ROOT)
@@ -461,8 +700,12 @@ def main() -> int:
         print(f"database: recreating {urlsplit(db_url).path.lstrip('/')} and migrating")
         recreate_database(db_url)
         subprocess.run([PYTHON, "manage.py", "migrate", "--noinput", "-v0"], check=True, env=env)
-        urls, residents, project_ids = set_up_election(args.residents)
-        print(f"election: {len(residents)} residents logged in, {len(project_ids)} projects")
+        if args.mode == "code":
+            urls, residents, project_ids = set_up_code_election(args.codes)
+            print(f"election: {len(residents)} voting codes printed, {len(project_ids)} projects")
+        else:
+            urls, residents, project_ids = set_up_election(args.residents)
+            print(f"election: {len(residents)} residents logged in, {len(project_ids)} projects")
 
         port = free_port()
         server = start_gunicorn(port=port, workers=args.workers, threads=args.threads, env=env)
@@ -474,10 +717,12 @@ def main() -> int:
         warm.close()
 
         print(
-            f"load: {args.clients} concurrent residents for {args.seconds:g} s against gunicorn "
-            f"({args.workers} workers x {args.threads} threads) on 127.0.0.1:{port}"
+            f"load ({args.mode} mode): {args.clients} concurrent residents for {args.seconds:g} s "
+            f"against gunicorn ({args.workers} workers x {args.threads} threads) on "
+            f"127.0.0.1:{port}"
         )
-        load = Load(
+        load_class = partial(CodeLoad, start_url=urls["start"]) if args.mode == "code" else Load
+        load = load_class(
             port=port,
             url=urls["submit"],
             residents=residents,

@@ -58,6 +58,51 @@ from tests.stack.harness import prepare_static  # noqa: E402
 DATABASE = "chamyeo_bench_stack"
 
 
+def _cpu_seconds(pid: int) -> float:
+    """User + system CPU of one process, from /proc (Linux); 0 when it is gone."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _tree(pid: int) -> list[int]:
+    """The process and all its descendants."""
+    pids, queue = [], [pid]
+    while queue:
+        current = queue.pop()
+        pids.append(current)
+        try:
+            children = Path(f"/proc/{current}/task/{current}/children").read_text().split()
+        except OSError:
+            children = []
+        queue.extend(int(child) for child in children)
+    return pids
+
+
+def cpu_by_part(stack: Stack) -> dict[str, float]:
+    """CPU used so far by each part of the stack (its processes and their children), by the
+    PostgreSQL backends of the stack's database, and by this load client."""
+    parts: dict[str, float] = {}
+    for name, process in stack.processes.items():
+        part = name.rstrip("0123456789")  # web0, web1 -> web
+        parts[part] = parts.get(part, 0.0) + sum(_cpu_seconds(p) for p in _tree(process.pid))
+    import psycopg
+
+    with psycopg.connect(database_url("postgres"), autocommit=True) as conn:
+        backends = [
+            row[0]
+            for row in conn.execute(
+                "SELECT pid FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()",
+                [DATABASE],
+            )
+        ]
+    parts["postgres"] = sum(_cpu_seconds(pid) for pid in backends)
+    parts["load client"] = time.process_time()
+    return parts
+
+
 @dataclass
 class PageLoad:
     """``clients`` keep-alive HTTPS clients GETting one path as fast as answers come."""
@@ -228,6 +273,11 @@ def main() -> int:
     parser.add_argument("--instances", type=int, default=int(env("BENCH_INSTANCES", "2")))
     parser.add_argument("--workers", type=int, default=int(env("BENCH_WORKERS", "2")))
     parser.add_argument("--threads", type=int, default=int(env("BENCH_THREADS", "8")))
+    parser.add_argument(
+        "--ballots-only",
+        action="store_true",
+        help="measure the ballots and stop (no count, no pages, no final line)",
+    )
     args = parser.parse_args()
     os.chdir(ROOT)
 
@@ -286,7 +336,9 @@ def run(stack: Stack, args) -> int:
     load.host = f"localhost:{stack.https_port}"
     load.origin = stack.url
     load.ssl = context
+    cpu_before = cpu_by_part(stack)
     elapsed = load.run()
+    cpu_after = cpu_by_part(stack)
     stored, lost = count_lost(load.acknowledged, urls["scope_id"])
     latencies = sorted(load.latencies)
     ballots = {
@@ -302,6 +354,18 @@ def run(stack: Stack, args) -> int:
         + (f"  e.g. {'; '.join(load.error_samples)}" if load.error_samples else ""),
         flush=True,
     )
+    done = max(len(latencies), 1)
+    print(
+        "  cpu per acknowledged ballot: "
+        + ", ".join(
+            f"{part} {(cpu_after[part] - cpu_before.get(part, 0.0)) * 1000 / done:.1f} ms"
+            for part in cpu_after
+        ),
+        flush=True,
+    )
+
+    if args.ballots_only:
+        return 0 if load.errors == 0 and lost == 0 else 1
 
     # --- the pages a crowd opens ----------------------------------------------------------------
     slug = publish(urls["scope_id"])

@@ -8,6 +8,7 @@ person has one ballot per scope, and a second attempt is refused with an audit e
 
 import hashlib
 import hmac
+import logging
 import secrets
 from collections.abc import Iterable
 from collections.abc import Mapping
@@ -44,7 +45,9 @@ from channels.models import VotingCode
 from channels.models import VotingCodeBatch
 from channels.models import VotingCodeUse
 from channels.models import new_code_lookup
+from channels.sms import SmsError
 from channels.sms import send_sms
+from channels.sms import sms_available
 from core import broker
 from core.exceptions import ApplicationError
 from voting.services.ballots import submit_person_ballot
@@ -55,6 +58,7 @@ from voting.shared import BallotRefusedError
 from voting.shared import person_key
 
 Channel = Participation.Channel
+logger = logging.getLogger(__name__)
 
 
 class ChannelError(ApplicationError):
@@ -96,6 +100,11 @@ def parse_phone_number(raw: str) -> PhoneNumber:
 def request_phone_code(*, raw_number: str, ip: str, user: User | None = None) -> PhoneVerification:
     """Send a one-time code by SMS to the number; refuse beyond the hourly limits per number
     and per requesting address (SMS pumping), or for a number outside the allowed regions."""
+    if not sms_available():
+        raise ChannelError(
+            _("Phone verification is not offered here. Please ask the district office."),
+            code="sms_unavailable",
+        )
     number = parse_phone_number(raw_number)
     now = timezone.now()
     hour_ago = now - timedelta(hours=1)
@@ -112,6 +121,17 @@ def request_phone_code(*, raw_number: str, ip: str, user: User | None = None) ->
             code="rate_limited_ip",
         )
     code = "".join(secrets.choice("0123456789") for _i in range(settings.CHAMYEO_SMS_CODE_LENGTH))
+    text = _("[Chamyeo] Your verification code is %(code)s. Do not share it.") % {"code": code}
+    # Sent before anything is stored: when the provider refuses, the resident is told so on the
+    # form (and may try again) rather than waiting for a code that never comes.
+    try:
+        send_sms(to=number.as_e164, text=text)
+    except SmsError as error:
+        logger.warning("sms_not_sent", extra={"reason": str(error)})
+        raise ChannelError(
+            _("The text message could not be sent. Please try again in a few minutes."),
+            code="sms_failed",
+        ) from error
     salt = secrets.token_hex(16)
     verification = PhoneVerification.objects.create(
         phone_number=number,
@@ -121,8 +141,6 @@ def request_phone_code(*, raw_number: str, ip: str, user: User | None = None) ->
         user=user if user is not None and user.is_authenticated else None,
         expires_at=now + timedelta(seconds=settings.CHAMYEO_SMS_CODE_LIFETIME_SECONDS),
     )
-    text = _("[Chamyeo] Your verification code is %(code)s. Do not share it.") % {"code": code}
-    transaction.on_commit(partial(send_sms, to=number.as_e164, text=text))
     return verification
 
 

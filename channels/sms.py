@@ -2,6 +2,8 @@
 
 - ``ConsoleBackend`` (the demo) prints the message;
 - ``LocmemBackend`` (tests) keeps it in ``channels.sms.outbox``;
+- ``DisabledBackend`` (production's default when no provider is configured) sends nothing and
+  tells the resident that phone verification is not offered;
 - ``SolapiBackend`` sends through SOLAPI's REST API (https://developers.solapi.com), written
   against its documented HTTP interface (no SDK): ``POST /messages/v4/send`` with an
   ``HMAC-SHA256`` Authorization header (apiKey, date, salt, signature of date+salt).
@@ -32,8 +34,18 @@ class SmsError(Exception):
 
 
 class BaseBackend:
+    #: False for a backend that cannot deliver (phone verification is then not offered).
+    available = True
+
     def send(self, message: SmsMessage) -> None:
         raise NotImplementedError
+
+
+class DisabledBackend(BaseBackend):
+    available = False
+
+    def send(self, message: SmsMessage) -> None:
+        raise SmsError("SMS is not configured (CHAMYEO_SMS_BACKEND)")
 
 
 class ConsoleBackend(BaseBackend):
@@ -105,6 +117,10 @@ class SolapiBackend(BaseBackend):
 
 def get_backend() -> BaseBackend:
     return import_string(settings.CHAMYEO_SMS_BACKEND)()
+
+
+def sms_available() -> bool:
+    return get_backend().available
 
 
 def send_sms(*, to: str, text: str) -> None:

@@ -9,6 +9,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
+from django.core.mail import get_connection
 from django.db import IntegrityError
 from django.db import transaction
 from django.template import TemplateDoesNotExist
@@ -176,39 +177,79 @@ def _render(message: OutboxMessage) -> EmailMultiAlternatives:
     return email
 
 
+# Messages claimed and sent per transaction, over one connection to the mail server: a burst of
+# ballot receipts costs one SMTP session and one claim query per batch rather than per message.
+# If a worker dies mid-batch, the batch's messages stay queued and are sent again (at least once).
+SEND_BATCH_SIZE = 25
+
+
 def send_pending_messages(*, limit: int = 200) -> int:
     """Deliver queued messages; safe to run concurrently and repeatedly. Returns how many sent."""
     sent = 0
     failed: set[int] = set()  # tried and failed in this run: next run retries them
     while sent < limit:
         with transaction.atomic():
-            message = (
+            batch = list(
                 OutboxMessage.objects.select_for_update(skip_locked=True)
                 .filter(sent_at__isnull=True, attempts__lt=MAX_ATTEMPTS)
                 .exclude(pk__in=failed)
-                .order_by("created_at", "pk")
-                .first()
+                .order_by("created_at", "pk")[: min(SEND_BATCH_SIZE, limit - sent)]
             )
-            if message is None:
+            if not batch:
                 return sent
-            try:
-                _render(message).send()
-            except Exception as exc:
-                logger.warning("Sending outbox message %s failed: %s", message.pk, exc)
-                message.attempts += 1
-                message.last_error = str(exc)[:2000]
-                message.save(update_fields=["attempts", "last_error"])
-                failed.add(message.pk)
-                continue
-            if message.is_secret:
-                message.delete()
-            else:
-                message.sent_at = timezone.now()
+            delivered, failed_now = _send_batch(batch)
+            failed |= failed_now
+            OutboxMessage.objects.filter(pk__in=[m.pk for m in delivered if m.is_secret]).delete()
+            done_at = timezone.now()
+            for message in delivered:
+                message.sent_at = done_at
                 message.attempts += 1
                 message.context = {}  # what was sent need not be kept
-                message.save(update_fields=["sent_at", "attempts", "context"])
-            sent += 1
+            OutboxMessage.objects.bulk_update(
+                [m for m in delivered if not m.is_secret], ["sent_at", "attempts", "context"]
+            )
+            sent += len(delivered)
     return sent
+
+
+def _send_batch(batch: list[OutboxMessage]) -> tuple[list[OutboxMessage], set[int]]:
+    """Send each message over one connection; a message that fails is recorded and skipped."""
+    delivered: list[OutboxMessage] = []
+    failed: set[int] = set()
+    connection = get_connection()
+    try:
+        connection.open()
+    except Exception as exc:  # the mail server is down: every message waits for the next run
+        logger.warning("Opening the mail connection failed: %s", exc)
+        for message in batch:
+            _note_failure(message, exc)
+            failed.add(message.pk)
+        return delivered, failed
+    try:
+        for message in batch:
+            try:
+                email = _render(message)
+                email.connection = connection
+                if email.send() != 1:
+                    raise RuntimeError("the mail server did not accept the message")
+            except Exception as exc:
+                logger.warning("Sending outbox message %s failed: %s", message.pk, exc)
+                _note_failure(message, exc)
+                failed.add(message.pk)
+                continue
+            delivered.append(message)
+    finally:
+        try:
+            connection.close()
+        except Exception as exc:  # already sent: a failed QUIT loses nothing
+            logger.warning("Closing the mail connection failed: %s", exc)
+    return delivered, failed
+
+
+def _note_failure(message: OutboxMessage, exc: Exception) -> None:
+    message.attempts += 1
+    message.last_error = str(exc)[:2000]
+    message.save(update_fields=["attempts", "last_error"])
 
 
 # --- retention (core.retention; registered in apps.py) ------------------------------------------

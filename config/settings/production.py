@@ -12,6 +12,7 @@ from django.core.exceptions import ImproperlyConfigured
 from core.sentry import init_sentry
 
 from .base import *
+from .base import CHAMYEO_SMS_BACKEND
 from .base import EMAIL_CONFIG
 from .base import env
 
@@ -46,6 +47,28 @@ if _email_backend in LOCAL_EMAIL_BACKENDS:
         f"not {_email_backend}: it would write every e-mail, ballot receipts included, into the "
         f"log or onto this machine."
     )
+
+# The same for text messages: the console backend prints every verification code into the log.
+# Without a provider, phone verification is simply not offered (DisabledBackend).
+if not env.str("CHAMYEO_SMS_BACKEND", default=""):
+    CHAMYEO_SMS_BACKEND = "channels.sms.DisabledBackend"
+if CHAMYEO_SMS_BACKEND in ("channels.sms.ConsoleBackend", "channels.sms.LocmemBackend"):
+    raise ImproperlyConfigured(
+        f"Production cannot send text messages with {CHAMYEO_SMS_BACKEND}: it would write every "
+        f"verification code into the log. Set CHAMYEO_SMS_BACKEND=channels.sms.SolapiBackend with "
+        f"SOLAPI_API_KEY, SOLAPI_API_SECRET and CHAMYEO_SMS_SENDER, or leave it unset to offer no "
+        f"phone verification."
+    )
+if CHAMYEO_SMS_BACKEND == "channels.sms.SolapiBackend":
+    _missing_sms = [
+        name
+        for name in ("SOLAPI_API_KEY", "SOLAPI_API_SECRET", "CHAMYEO_SMS_SENDER")
+        if not env.str(name, default="")
+    ]
+    if _missing_sms:
+        raise ImproperlyConfigured(
+            f"CHAMYEO_SMS_BACKEND=channels.sms.SolapiBackend needs {', '.join(_missing_sms)}."
+        )
 
 DEBUG = False
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DJANGO_CONN_MAX_AGE", default=60)

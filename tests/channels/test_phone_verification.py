@@ -10,6 +10,7 @@ from channels.services import ChannelError
 from channels.services import check_phone_code
 from channels.services import request_phone_code
 from channels.services import verify_account_phone
+from channels.sms import SmsError
 from tests.accounts.factories import ResidentProfileFactory
 
 pytestmark = pytest.mark.django_db
@@ -107,3 +108,32 @@ def test_one_verified_number_belongs_to_one_account(request_code, sms_outbox):
             assert refused.value.code == "number_taken"
     first.resident_profile.refresh_from_db()
     assert first.resident_profile.phone_verified_at is not None
+
+
+class FailingBackend:
+    available = True
+
+    def send(self, message):
+        raise SmsError("provider answered 503")
+
+
+def test_a_message_the_provider_refuses_is_a_form_error_and_stores_nothing(
+    request_code, settings, sms_outbox, caplog
+):
+    """When the SMS provider is down the resident is told at once, rather than waiting for a
+    code that never comes, and the failed try does not count against the hourly limit."""
+    settings.CHAMYEO_SMS_BACKEND = f"{__name__}.FailingBackend"
+    with pytest.raises(ChannelError) as refused:
+        request_code(raw_number=NUMBER, ip="203.0.113.9")
+    assert refused.value.code == "sms_failed"
+    assert not PhoneVerification.objects.exists()
+    assert not re.search(r"\b\d{6}\b", caplog.text)  # the unsent code is not logged either
+
+
+def test_without_an_sms_provider_phone_verification_is_not_offered(request_code, settings):
+    settings.CHAMYEO_SMS_BACKEND = "channels.sms.DisabledBackend"
+    with pytest.raises(ChannelError) as refused:
+        request_code(raw_number=NUMBER, ip="203.0.113.9")
+    assert refused.value.code == "sms_unavailable"
+    assert "not offered" in refused.value.message
+    assert not PhoneVerification.objects.exists()

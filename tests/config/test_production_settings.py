@@ -91,6 +91,7 @@ def _production_env(**variables: str) -> dict:
         for name, value in os.environ.items()
         if not name.startswith(("DJANGO_", "CHAMYEO_"))
         and not name.startswith("AWS_")
+        and not name.startswith("SOLAPI_")
         and name not in {"DATABASE_URL", "REDIS_URL", "EMAIL_URL"}
     }
     return env | {
@@ -202,6 +203,44 @@ def test_production_starts_with_an_smtp_server():
         "django.core.mail.backends.smtp.EmailBackend",
         "smtp.chamyeo.invalid",
     ]
+
+
+SMS_BACKEND = "from django.conf import settings; print(settings.CHAMYEO_SMS_BACKEND)"
+
+
+def test_without_an_sms_provider_production_offers_no_phone_verification():
+    result = _run(SMS_BACKEND, _production_env())
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert result.stdout.strip() == "channels.sms.DisabledBackend"
+
+
+@pytest.mark.parametrize("backend", ["channels.sms.ConsoleBackend", "channels.sms.LocmemBackend"])
+def test_production_refuses_an_sms_backend_that_prints_the_codes(backend):
+    """The demo's console backend writes every verification code into the log, where whoever
+    reads it could verify someone else's phone and vote in their name."""
+    result = _run(SMS_BACKEND, _production_env(CHAMYEO_SMS_BACKEND=backend))
+    assert result.returncode != 0
+    error = result.stderr.strip().splitlines()[-1]
+    assert f"Production cannot send text messages with {backend}" in error
+
+
+def test_production_needs_the_sms_providers_keys():
+    solapi = "channels.sms.SolapiBackend"
+    result = _run(SMS_BACKEND, _production_env(CHAMYEO_SMS_BACKEND=solapi, SOLAPI_API_KEY="k"))
+    assert result.returncode != 0
+    assert "needs SOLAPI_API_SECRET, CHAMYEO_SMS_SENDER" in result.stderr.strip().splitlines()[-1]
+
+    result = _run(
+        SMS_BACKEND,
+        _production_env(
+            CHAMYEO_SMS_BACKEND=solapi,
+            SOLAPI_API_KEY="k",
+            SOLAPI_API_SECRET="s",
+            CHAMYEO_SMS_SENDER="0320000000",
+        ),
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert result.stdout.strip() == solapi
 
 
 # The mark, not only django_db_setup: pytest-django creates the test database only for the

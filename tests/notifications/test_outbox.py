@@ -1,8 +1,10 @@
 import pytest
 from django.core import mail
+from django.core.mail.backends import locmem
 from django.db import transaction
 
 from notifications.models import OutboxMessage
+from notifications.services import SEND_BATCH_SIZE
 from notifications.services import enqueue_email
 from notifications.services import send_pending_messages
 from notifications.tasks import relay_outbox_task
@@ -71,6 +73,42 @@ def test_a_failing_send_is_kept_for_a_retry(resident, settings):
     assert message.last_error
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     assert send_pending_messages() == 1
+
+
+class CountingBackend(locmem.EmailBackend):
+    """locmem, counting connections opened; refuses messages to refused@…"""
+
+    opened = 0
+
+    def open(self):
+        CountingBackend.opened += 1
+        return super().open()
+
+    def send_messages(self, messages):
+        if any(address.startswith("refused@") for m in messages for address in m.to):
+            raise OSError("550 mailbox unavailable")
+        return super().send_messages(messages)
+
+
+@pytest.mark.django_db
+def test_a_burst_goes_over_one_connection_per_batch_and_one_refusal_stops_no_other(settings):
+    """After a burst of ballots the relay sends the receipts over one mail connection per
+    batch; a message the server refuses waits for a retry without holding up the others."""
+    settings.EMAIL_BACKEND = f"{__name__}.CountingBackend"
+    CountingBackend.opened = 0
+    addresses = [f"voter{n}@example.org" for n in range(SEND_BATCH_SIZE + 5)]
+    addresses[3] = "refused@example.org"
+    for address in addresses:
+        enqueue_email(template=TEMPLATE, context={"code": address}, to_email=address)
+
+    assert send_pending_messages() == len(addresses) - 1
+    assert CountingBackend.opened == 2  # two batches
+    assert sorted(m.to[0] for m in mail.outbox) == sorted(set(addresses) - {"refused@example.org"})
+    waiting = OutboxMessage.objects.get(sent_at__isnull=True)
+    assert (waiting.to_email, waiting.attempts) == ("refused@example.org", 1)
+    assert "550" in waiting.last_error
+    assert send_pending_messages() == 0  # still refused; tried again
+    assert OutboxMessage.objects.get(pk=waiting.pk).attempts == 2
 
 
 @pytest.mark.worker
