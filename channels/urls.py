@@ -3,6 +3,7 @@ walk-in paper ballots (staff pages under /staff/, which require a second factor)
 
 from django.urls import path
 
+from channels import paper_views
 from channels import views
 
 app_name = "channels"
@@ -43,5 +44,15 @@ urlpatterns = [
         "staff/offices/<int:office_pk>/paper/<slug:slug>/<int:scope_pk>/",
         views.WalkInPaperView.as_view(),
         name="walk-in-paper",
+    ),
+    path(
+        "staff/offices/<int:office_pk>/paper/<slug:slug>/<int:scope_pk>/sheet/",
+        paper_views.PaperSheetView.as_view(),
+        name="paper-sheet",
+    ),
+    path(
+        "staff/offices/<int:office_pk>/paper/<slug:slug>/<int:scope_pk>/correct/",
+        paper_views.PaperCorrectionView.as_view(),
+        name="paper-correct",
     ),
 ]

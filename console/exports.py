@@ -193,12 +193,14 @@ def participation_table(cycle: BudgetCycle) -> tablib.Dataset:
 
 
 def paper_log_table(cycle: BudgetCycle) -> tablib.Dataset:
-    """Paper ballots entered and second ballots refused: when, which pot, which officer."""
+    """Paper ballots entered and corrected, and second ballots refused: when, which pot, which
+    officer."""
     events = (
         AuditEvent.objects.filter(
             cycle=cycle,
             event_type__in=[
                 AuditEvent.Type.PAPER_BALLOT_ENTERED,
+                AuditEvent.Type.PAPER_BALLOT_CORRECTED,
                 AuditEvent.Type.BALLOT_CHANNEL_CONFLICT,
             ],
         )

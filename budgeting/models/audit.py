@@ -62,6 +62,10 @@ class AuditEvent(models.Model):
         BALLOT_CHANGED = "ballot_changed", _("A ballot was changed")
         BALLOT_WITHDRAWN = "ballot_withdrawn", _("A ballot was withdrawn")
         PAPER_BALLOT_ENTERED = "paper_ballot_entered", _("Paper ballot entered")
+        PAPER_BALLOT_CORRECTED = (
+            "paper_ballot_corrected",
+            _("Paper ballot corrected by a new entry"),
+        )
         BALLOT_CHANNEL_CONFLICT = "ballot_channel_conflict", _("Second ballot refused")
         VOTING_CODES_CREATED = "voting_codes_created", _("Voting codes generated")
         VOTING_CODES_REVOKED = "voting_codes_revoked", _("Voting codes revoked")

@@ -261,6 +261,22 @@ MATRIX: dict[str, tuple[Kwargs, set[str]]] = {
         },
         {"officer_own"},
     ),
+    "channels:paper-sheet": (
+        lambda w: {
+            "office_pk": w["office"].pk,
+            "slug": w["voting"].slug,
+            "scope_pk": w["vote_scope"].pk,
+        },
+        {"officer_own"},
+    ),
+    "channels:paper-correct": (
+        lambda w: {
+            "office_pk": w["office"].pk,
+            "slug": w["voting"].slug,
+            "scope_pk": w["vote_scope"].pk,
+        },
+        {"officer_own"},
+    ),
     # the general assembly: the budget office
     "assembly:staff-list": (lambda w: {"slug": w["published"].slug}, OFFICE),
     "assembly:staff-console": (lambda w: {"pk": w["assembly"].pk}, OFFICE),
@@ -351,6 +367,19 @@ def test_denied_actions_change_nothing(client, world, district, other_district):
     on_ballot = Proposal.objects.get(scope=world["vote_scope"])
     denied = client.post(ballot_url, {"email": voter.email, "proposals": [on_ballot.pk]})
     assert denied.status_code == 403
+    office_kwargs = {
+        "office_pk": world["office"].pk,
+        "slug": world["voting"].slug,
+        "scope_pk": world["vote_scope"].pk,
+    }
+    sheet_url = reverse("channels:paper-sheet", kwargs=office_kwargs)
+    sheet = f"A1234567, {on_ballot.pk}"
+    for step in ("check", "store"):
+        data = {"step": step, "sheet": sheet, "token": "x"}
+        assert client.post(sheet_url, data).status_code == 403
+    correct_url = reverse("channels:paper-correct", kwargs=office_kwargs)
+    correction = {"census_ref": "A1234567", "proposals": [on_ballot.pk], "reason": "wrong"}
+    assert client.post(correct_url, correction).status_code == 403
     update_url = reverse("implementation:staff-implementation-update", kwargs={"pk": project.pk})
     assert client.post(update_url, {"status": "in_progress", "percent_done": 50}).status_code == 403
     assert Ballot.objects.count() == 0

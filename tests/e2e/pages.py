@@ -409,6 +409,8 @@ PAGES: dict[str, Page] = {
     "channels:staff-code-batches": Page(("staff",), _cycle("voting")),
     "channels:kiosk": Page(("staff",), _office()),
     "channels:walk-in-paper": Page(("staff",), _office("voting_scope")),
+    "channels:paper-sheet": Page(("staff",), _office("voting_scope")),
+    "channels:paper-correct": Page(("staff",), _office("voting_scope")),
     "voting:staff-paper-ballot": Page(("staff",), _scope("voting", "voting_scope")),
     "results:staff-tally": Page(("staff",), _cycle("published"), english=True),
     "implementation:staff-implementation": Page(("staff",), _cycle("published")),

@@ -15,6 +15,7 @@ clock read inside the transaction.
 """
 
 import random
+from collections.abc import Callable
 from collections.abc import Mapping
 from typing import Any
 from typing import cast
@@ -221,6 +222,57 @@ def submit_person_ballot(
         voter=None, person=person, scope=scope, choices=choices, channel=channel, actor=actor
     )
     count_stored_ballot(str(channel))
+    return ballot
+
+
+def replace_person_ballot(
+    *,
+    person: str,
+    scope: BallotScope,
+    choices: Mapping[int, int],
+    channel: str,
+    check: Callable[[Participation], None] | None = None,
+) -> Ballot:
+    """Replace, in place, the stored ballot of a person without an account that was cast by
+    ``channel`` (an officer correcting a paper ballot entered wrongly).
+
+    The same steps as a resident changing their vote before the deadline: the rule is checked,
+    the person's lock is taken, the voting window is re-read after it, the ballot's choices are
+    replaced (nothing about the earlier ones is kept), the receipt changes and a BALLOT_CHANGED
+    event says that it changed. Only a ballot of that channel and without an account can be
+    replaced this way; ``check`` may refuse (raise) once the participation is locked. Refused
+    (``BallotRefusedError``, nothing changed) when there is no such ballot or voting is closed.
+    """
+    choices = {int(proposal_id): int(points) for proposal_id, points in choices.items()}
+    if channel == Channel.ONLINE:
+        raise ValueError("An online ballot is changed by its voter: use submit_ballot.")
+    try:
+        check_ballot(get_ballot_limits(scope=scope, costs=map_ballot_costs(scope=scope)), choices)
+    except BallotRuleError as error:
+        raise BallotRefusedError(describe_rule_error(error), code=error.code) from error
+    with transaction.atomic():
+        participation = _lock_participation(voter=None, person=person, scope=scope, channel=channel)
+        scope = _refresh_voting_window(scope)
+        _check_voting_open(scope=scope)  # after the lock: the clock is read now
+        if (
+            participation.voted_at is None
+            or participation.user_id is not None
+            or participation.channel != channel
+        ):
+            raise BallotRefusedError(
+                _("No such ballot was entered for this person on this ballot; nothing changed."),
+                code="no_ballot",
+            )
+        if check is not None:
+            check(participation)
+        ballot = _write_ballot(
+            voter=None,
+            person=person,
+            scope=scope,
+            choices=choices,
+            participation=participation,
+            channel=channel,
+        )
     return ballot
 
 
