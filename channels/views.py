@@ -245,7 +245,8 @@ class CodeReceiptView(View):
 
     def get(self, request, scope_pk):
         code = _session_code(request)
-        scope = get_object_or_404(BallotScope.objects.select_related("cycle"), pk=scope_pk)
+        scopes = BallotScope.objects.select_related("cycle")
+        scope: BallotScope = get_object_or_404(scopes, pk=scope_pk)
         receipt = get_code_receipt(
             code_id=code.pk, scope=scope, verified_phone=request.session.get(PHONE_SESSION)
         )
