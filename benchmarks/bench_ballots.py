@@ -5,6 +5,7 @@ Usage (``make bench-ballots``)::
     .venv/bin/python benchmarks/bench_ballots.py [--seconds 30] [--clients 32] [--residents 6000]
                                                  [--workers 2] [--threads 8]
                                                  [--mode online|code] [--codes 20000]
+                                                 [--entries 200]
 
 What it does:
 1. recreates a PostgreSQL database of its own (``BENCH_DATABASE_URL``, default
@@ -25,13 +26,15 @@ What it does:
 
 ``--mode code`` (``BENCH_MODE=code``): residents without accounts vote with one-time voting
 codes instead. Step 2 makes ``--codes`` codes for the ballot as staff do (a batch, the
-generating task run in place, the printed sheet), before the timing; in step 4 each client takes
-the next unused code, POSTs it to ``/vote/code/`` (a new session; answered 302 to the list of
-ballots), then POSTs the ballot form of the code's ballot with that session (acknowledged only
-if it answers 200 with the receipt). A code votes once per ballot, so there are no changes.
-Step 5 checks each acknowledged code's stored ballot. It prints the code entry's latencies too,
-and its last line starts with ``code ballots:`` instead of ``ballots:``; per_s counts stored
-ballots (each needed its code entry) and the percentiles are the ballot POST's.
+generating task run in place, the printed sheet) and, as online residents are logged in before
+the timing, has each code typed already: the first ``--entries`` (``BENCH_ENTRIES``, 200) are
+typed on ``/vote/code/`` over HTTP after the server starts (a new session, answered 302 to the
+list of ballots; their latencies are printed, untimed, like a login), the others get the session
+row a code entry leaves. In step 4 each client takes the next code's session and POSTs the
+ballot form of the code's ballot as a browser does (session and CSRF cookies, the form's token,
+Origin); it counts as acknowledged only if it answers 302 to the code's receipt page. A code
+votes once per ballot, so there are no changes. Step 5 checks each acknowledged code's stored
+ballot. Its last line starts with ``code ballots:`` instead of ``ballots:``.
 
 It prints the CPU used per acknowledged ballot by the gunicorn workers, the PostgreSQL backends
 and the load client (they share the machine's cores).
@@ -244,9 +247,39 @@ def set_up_code_election(codes: int) -> tuple[dict, list[tuple[int, str]], list[
     urls = {
         "start": reverse("channels:code-start"),
         "submit": reverse("channels:code-ballot", kwargs={"scope_pk": scope.pk}),
+        "receipt": reverse("channels:code-receipt", kwargs={"scope_pk": scope.pk}),
         "scope_id": scope.pk,
     }
     return urls, printed, [p.pk for p in projects]
+
+
+def type_codes_in_sessions(printed: list[tuple[int, str]]) -> list[tuple[int, str, str]]:
+    """The session row each code's entry on /vote/code/ leaves (``CodeStartView``: a new
+    session holding the code's id), as ``set_up_election`` logs residents in. Returns
+    [(code id, session key, CSRF token)]."""
+    from django.conf import settings
+    from django.contrib.sessions.backends.db import SessionStore
+    from django.contrib.sessions.models import Session
+    from django.utils import timezone
+    from django.utils.crypto import get_random_string
+
+    from channels.views import CODE_SESSION
+
+    store = SessionStore()
+    expire = timezone.now() + timedelta(seconds=settings.SESSION_COOKIE_AGE)
+    typed, sessions = [], []
+    for code_id, _text in printed:
+        key = get_random_string(32)
+        sessions.append(
+            Session(
+                session_key=key,
+                session_data=store.encode({CODE_SESSION: code_id}),
+                expire_date=expire,
+            )
+        )
+        typed.append((code_id, key, get_random_string(32)))
+    Session.objects.bulk_create(sessions, batch_size=2000)
+    return typed
 
 
 class Load:
@@ -373,17 +406,19 @@ class Load:
 
 
 class CodeLoad(Load):
-    """Concurrent residents without accounts, each with a fresh one-time code: they type the
-    code on /vote/code/ (a new session), then POST the ballot form of the code's ballot, as a
-    browser does (session and CSRF cookies, the form's token, Origin). A code votes once per
-    ballot, so there is no change: every acknowledged ballot is a new code's."""
+    """Concurrent residents without accounts, each with a one-time code typed already (a
+    session holding it): each POSTs the ballot form of the code's ballot, as a browser does
+    (session and CSRF cookies, the form's token, Origin). A code votes once per ballot, so there
+    is no change: every acknowledged ballot is a new code's. ``enter_codes`` types codes on
+    /vote/code/ over HTTP before the timing (untimed, like a login)."""
 
-    def __init__(self, *, start_url, **kwargs):
+    def __init__(self, *, start_url, receipt_url, **kwargs):
         super().__init__(**kwargs)
         self.start_url = start_url
-        self.entry_latencies: list[float] = []  # typing the code: POST /vote/code/
+        self.receipt_url = receipt_url
+        self.entry_latencies: list[float] = []  # typing the code: POST /vote/code/, untimed
+        self.entry_errors: list[str] = []
         self.codes_left = True
-        self.receipt_marker = b"data-receipt"
 
     def post(self, url: str, fields: list, cookies: str) -> bytes:
         body = urlencode(fields).encode()
@@ -437,6 +472,45 @@ class CodeLoad(Load):
         response = await self.read_full_response(reader)
         return time.perf_counter() - started, response
 
+    async def _enter(self, printed: list[tuple[int, str]], typed: list, seed: int) -> None:
+        rng = random.Random(seed)
+        conn = None
+        while printed:
+            code_id, code = printed.pop()
+            csrf = "".join(rng.choice("abcdefghijklmnopqrstuvwxyz0123456789") for _ in range(32))
+            if conn is None:
+                conn = await self.connect()
+            took, (status, location, session, _body, keep) = await self.exchange(
+                conn,
+                self.post(
+                    self.start_url,
+                    [("csrfmiddlewaretoken", csrf), ("code", code)],
+                    f"csrftoken={csrf}",
+                ),
+            )
+            if status == 302 and location.endswith("/vote/code/ballots/") and session:
+                self.entry_latencies.append(took)
+                typed.append((code_id, session, csrf))
+            elif len(self.entry_errors) < 5:
+                self.entry_errors.append(f"code entry: HTTP {status} {location}")
+            if not keep:
+                conn[1].close()
+                conn = None
+        if conn is not None:
+            conn[1].close()
+
+    def enter_codes(self, printed: list[tuple[int, str]]) -> list[tuple[int, str, str]]:
+        """Type ``printed`` codes on /vote/code/ with ``clients`` connections at once (before
+        the timing). Returns [(code id, session key, CSRF token)] of the accepted ones."""
+        typed: list[tuple[int, str, str]] = []
+        left = list(reversed(printed))
+
+        async def enter_all():
+            await asyncio.gather(*(self._enter(left, typed, n) for n in range(self.clients)))
+
+        asyncio.run(enter_all())
+        return typed
+
     async def client(self, seed: int, stop_at: float) -> None:
         rng = random.Random(seed)
         loop = asyncio.get_running_loop()
@@ -446,33 +520,14 @@ class CodeLoad(Load):
             if index >= len(self.residents):
                 self.codes_left = False
                 break
-            code_id, code = self.residents[index]
-            csrf = "".join(rng.choice("abcdefghijklmnopqrstuvwxyz0123456789") for _ in range(32))
+            code_id, session, csrf = self.residents[index]
             choices = rng.sample(self.project_ids, rng.randint(1, MAX_CHOICES))
+            fields = [("csrfmiddlewaretoken", csrf)]
+            fields += [("proposals", pk) for pk in sorted(choices)]
             try:
                 if conn is None:
                     conn = await self.connect()
-                took, (status, location, session, _body, keep) = await self.exchange(
-                    conn,
-                    self.post(
-                        self.start_url,
-                        [("csrfmiddlewaretoken", csrf), ("code", code)],
-                        f"csrftoken={csrf}",
-                    ),
-                )
-                if status != 302 or not location.endswith("/vote/code/ballots/") or not session:
-                    self.note_error(f"code entry: HTTP {status} {location}")
-                    if not keep:
-                        conn[1].close()
-                        conn = None
-                    continue
-                self.entry_latencies.append(took)
-                if not keep:
-                    conn[1].close()
-                    conn = await self.connect()
-                fields = [("csrfmiddlewaretoken", csrf)]
-                fields += [("proposals", pk) for pk in sorted(choices)]
-                took, (status, _location, _session, body, keep) = await self.exchange(
+                took, (status, location, _session, _body, keep) = await self.exchange(
                     conn, self.post(self.url, fields, f"sessionid={session}; csrftoken={csrf}")
                 )
             except (OSError, ValueError, IndexError, asyncio.IncompleteReadError) as error:
@@ -481,11 +536,11 @@ class CodeLoad(Load):
                     conn[1].close()
                 conn = None
                 continue
-            if status == 200 and self.receipt_marker in body:  # acknowledged: stored
+            if status == 302 and location.endswith(self.receipt_url):  # acknowledged: stored
                 self.latencies.append(took)
                 self.acknowledged[code_id] = frozenset(choices)
             else:
-                self.note_error(f"ballot: HTTP {status}")
+                self.note_error(f"ballot: HTTP {status} {location}")
             if not keep:
                 conn[1].close()
                 conn = None
@@ -644,8 +699,11 @@ def report(*, load: Load, elapsed: float, scope_id: int, before: dict, after: di
         if not load.codes_left:
             print("warning: the codes ran out before the time was up; raise --codes")
         entries = sorted(load.entry_latencies)
+        if load.entry_errors:
+            print("code entry error samples:", "; ".join(load.entry_errors))
         print(
-            f"code entry (POST {load.start_url}, before each ballot): "
+            f"code entry (POST {load.start_url}, {len(entries)} codes typed before the timing, "
+            f"untimed like a login): "
             f"p50_ms={percentile(entries, 0.50) * 1000:.0f} "
             f"p95_ms={percentile(entries, 0.95) * 1000:.0f} "
             f"p99_ms={percentile(entries, 0.99) * 1000:.0f}"
@@ -659,7 +717,7 @@ def report(*, load: Load, elapsed: float, scope_id: int, before: dict, after: di
     return 0 if load.errors == 0 and lost == 0 else 1
 
 
-def main() -> int:
+def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
         "--seconds", type=float, default=float(os.environ.get("BENCH_SECONDS", "30"))
@@ -683,8 +741,18 @@ def main() -> int:
         default=int(os.environ.get("BENCH_CODES", "20000")),
         help="code mode: voting codes made before the timing (one per ballot)",
     )
-    args = parser.parse_args()
+    parser.add_argument(
+        "--entries",
+        type=int,
+        default=int(os.environ.get("BENCH_ENTRIES", "200")),
+        help="code mode: codes typed on /vote/code/ over HTTP before the timing (the others "
+        "get the session a code entry leaves)",
+    )
+    return parser.parse_args()
 
+
+def main() -> int:
+    args = parse_args()
     os.chdir(ROOT)
     sys.path.insert(0, str(ROOT))
     db_url = os.environ.get("BENCH_DATABASE_URL", DEFAULT_DB)
@@ -700,9 +768,16 @@ def main() -> int:
         print(f"database: recreating {urlsplit(db_url).path.lstrip('/')} and migrating")
         recreate_database(db_url)
         subprocess.run([PYTHON, "manage.py", "migrate", "--noinput", "-v0"], check=True, env=env)
+        to_type: list[tuple[int, str]] = []
         if args.mode == "code":
-            urls, residents, project_ids = set_up_code_election(args.codes)
-            print(f"election: {len(residents)} voting codes printed, {len(project_ids)} projects")
+            urls, printed, project_ids = set_up_code_election(args.codes)
+            to_type, printed = printed[: args.entries], printed[args.entries :]
+            residents = type_codes_in_sessions(printed)
+            print(
+                f"election: {len(to_type) + len(printed)} voting codes printed "
+                f"({len(printed)} typed as a code entry leaves them, {len(to_type)} to type "
+                f"over HTTP), {len(project_ids)} projects"
+            )
         else:
             urls, residents, project_ids = set_up_election(args.residents)
             print(f"election: {len(residents)} residents logged in, {len(project_ids)} projects")
@@ -721,7 +796,11 @@ def main() -> int:
             f"against gunicorn ({args.workers} workers x {args.threads} threads) on "
             f"127.0.0.1:{port}"
         )
-        load_class = partial(CodeLoad, start_url=urls["start"]) if args.mode == "code" else Load
+        load_class = (
+            partial(CodeLoad, start_url=urls["start"], receipt_url=urls["receipt"])
+            if args.mode == "code"
+            else Load
+        )
         load = load_class(
             port=port,
             url=urls["submit"],
@@ -730,6 +809,8 @@ def main() -> int:
             seconds=args.seconds,
             clients=args.clients,
         )
+        if to_type:  # untimed, like the logins of online residents
+            load.residents = load.enter_codes(to_type) + residents
         database = urlsplit(db_url).path.lstrip("/")
         before = cpu_snapshot(server.pid, database)
         elapsed = load.run()

@@ -2,14 +2,17 @@
 cast at an office with an officer (kiosk, walk-in paper).
 
 Every ballot goes through ``voting.services.ballots.submit_person_ballot`` (or ``submit_ballot``
-for an account), which takes the per-person lock on the person key: whatever the channel, one
-person has one ballot per scope, and a second attempt is refused with an audit event.
+for an account; a code ballot on PostgreSQL through ``submit_person_ballot_in_sql`` and the SQL
+function ``channels_cast_code_ballot()``, which spends the code in the ballot's statement), which
+takes the per-person lock on the person key: whatever the channel, one person has one ballot per
+scope, and a second attempt is refused with an audit event.
 """
 
 import hashlib
 import hmac
 import logging
 import secrets
+from collections.abc import Callable
 from collections.abc import Iterable
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -20,6 +23,7 @@ import phonenumbers
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError
+from django.db import connection
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -35,6 +39,7 @@ from budgeting.models import BallotScope
 from budgeting.models import BudgetCycle
 from budgeting.models import Participation
 from budgeting.phases import Feature
+from channels.code_ballot_sql import CAST_CODE_BALLOT_CALL
 from channels.models import CODE_ALPHABET
 from channels.models import CODE_LOOKUP_LENGTH
 from channels.models import Office
@@ -45,16 +50,22 @@ from channels.models import VotingCode
 from channels.models import VotingCodeBatch
 from channels.models import VotingCodeUse
 from channels.models import new_code_lookup
+from channels.selectors import code_person_key
 from channels.sms import SmsError
 from channels.sms import send_sms
 from channels.sms import sms_available
 from core import broker
 from core.exceptions import ApplicationError
+from voting.ballot_rules import BallotRuleError
+from voting.ballot_rules import check_ballot
+from voting.selectors import get_ballot_limits
+from voting.selectors import map_ballot_costs
 from voting.services.ballots import submit_person_ballot
+from voting.services.ballots import submit_person_ballot_in_sql
 from voting.shared import PERSON_CENSUS
-from voting.shared import PERSON_CODE
 from voting.shared import PERSON_PHONE
 from voting.shared import BallotRefusedError
+from voting.shared import describe_rule_error
 from voting.shared import person_key
 
 Channel = Participation.Channel
@@ -347,18 +358,87 @@ def list_code_scopes(*, code: VotingCode) -> list[tuple[BallotScope, bool]]:
     return [(scope, scope.pk in spent) for scope in scopes]
 
 
+def _phone_required() -> ChannelError:
+    return ChannelError(_("Please verify your mobile phone number first."), code="phone_required")
+
+
+def _code_already_used() -> ChannelError:
+    return ChannelError(_("This code was already used on this ballot."), code="code_already_used")
+
+
+# The refusals of channels_cast_code_ballot() (channels.code_ballot_sql) of its own.
+_CODE_REFUSALS: dict[str, Callable[[], Exception]] = {
+    "invalid_code": _code_refused,
+    "phone_required": _phone_required,
+    "code_already_used": _code_already_used,
+}
+
+
 def vote_with_code(
     *,
     code_id: int,
     scope: BallotScope,
     choices: Mapping[int, int],
     verified_phone: str | None = None,
+    costs: Mapping[int, int] | None = None,
+    use_sql_function: bool | None = None,
 ) -> Ballot:
     """Spend the code on ``scope`` and store the ballot, in one transaction: the code row is
     locked first, so a code typed twice at the same moment yields one ballot.
 
     The person is the verified phone number when the cycle asks for one (so the same number
-    cannot also vote online, by kiosk or on paper), else the code itself."""
+    cannot also vote online, by kiosk or on paper), else the code itself. The ballot's rule is
+    checked first (as the ballot form does); then a revoked code, a ballot its batch is not for,
+    a missing phone number and a code already spent here are refused (``ChannelError``, nothing
+    stored), and the rest as ``submit_person_ballot`` refuses it (``BallotRefusedError``; a
+    second ballot of a person keeps its audit event). ``costs`` (proposal id -> cost) may be
+    passed by a caller that has just read them.
+
+    On PostgreSQL all of it after the rule is one statement, ``channels_cast_code_ballot()``
+    (``channels.code_ballot_sql``), the twin of ``budgeting_cast_ballot()`` that calls it; on
+    SQLite (the demo), or with ``use_sql_function=False``, the same steps through the ORM.
+    tests/channels/test_code_ballot_path_parity.py requires both to leave identical rows."""
+    choices = {int(proposal_id): int(points) for proposal_id, points in choices.items()}
+    if costs is None:
+        costs = map_ballot_costs(scope=scope)
+    try:
+        check_ballot(get_ballot_limits(scope=scope, costs=costs), choices)
+    except BallotRuleError as error:
+        raise BallotRefusedError(describe_rule_error(error), code=error.code) from error
+    person = code_person_key(code_id=code_id, verified_phone=verified_phone)
+    if use_sql_function is None:
+        use_sql_function = connection.vendor == "postgresql"
+    if use_sql_function:
+        return submit_person_ballot_in_sql(
+            person=person,
+            scope=scope,
+            choices=choices,
+            channel=Channel.CODE,
+            statement=CAST_CODE_BALLOT_CALL,
+            leading_params=[code_id, bool(verified_phone)],
+            refusals=_CODE_REFUSALS,
+            costs=costs,
+        )
+    return _vote_with_code_with_the_orm(
+        code_id=code_id,
+        scope=scope,
+        choices=choices,
+        person=person,
+        phone_given=bool(verified_phone),
+        costs=costs,
+    )
+
+
+def _vote_with_code_with_the_orm(
+    *,
+    code_id: int,
+    scope: BallotScope,
+    choices: dict[int, int],
+    person: str,
+    phone_given: bool,
+    costs: Mapping[int, int],
+) -> Ballot:
+    """The same steps as channels_cast_code_ballot, statement by statement (SQLite, the demo)."""
     refusal: Exception | None = None
     with transaction.atomic():
         code = (
@@ -371,21 +451,18 @@ def vote_with_code(
         )
         if code is None or not code.batch.scopes.filter(pk=scope.pk).exists():
             raise _code_refused()
-        if code.batch.cycle.requires_phone and not verified_phone:
-            raise ChannelError(
-                _("Please verify your mobile phone number first."), code="phone_required"
-            )
+        if code.batch.cycle.requires_phone and not phone_given:
+            raise _phone_required()
         if VotingCodeUse.objects.filter(code=code, scope=scope).exists():
-            raise ChannelError(
-                _("This code was already used on this ballot."), code="code_already_used"
-            )
-        if verified_phone:
-            person = phone_person_key(verified_phone)
-        else:
-            person = person_key(kind=PERSON_CODE, value=str(code.pk))
+            raise _code_already_used()
         try:
             ballot = submit_person_ballot(
-                person=person, scope=scope, choices=choices, channel=Channel.CODE
+                person=person,
+                scope=scope,
+                choices=choices,
+                channel=Channel.CODE,
+                costs=costs,
+                use_sql_function=False,
             )
         except BallotRefusedError as error:
             refusal = error  # raised below: the audit event of a second ballot is kept

@@ -13,6 +13,11 @@ urlpatterns = [
     path("vote/code/phone/", views.CodePhoneView.as_view(), name="code-phone"),
     path("vote/code/ballots/", views.CodeBallotListView.as_view(), name="code-ballots"),
     path("vote/code/ballots/<int:scope_pk>/", views.CodeBallotView.as_view(), name="code-ballot"),
+    path(
+        "vote/code/ballots/<int:scope_pk>/receipt/",
+        views.CodeReceiptView.as_view(),
+        name="code-receipt",
+    ),
     path("vote/code/finish/", views.CodeFinishView.as_view(), name="code-finish"),
     path("account/phone/", views.AccountPhoneView.as_view(), name="account-phone"),
     path(

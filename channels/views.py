@@ -5,6 +5,7 @@ Views only adapt: they parse, call one service, render. Kiosk pages are never ca
 the voter's identity only in the officer's session, which ``KioskFinishView`` clears.
 """
 
+from functools import partial
 from typing import TYPE_CHECKING
 
 import rules
@@ -13,9 +14,11 @@ from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.http import Http404
 from django.http import HttpResponse
+from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.shortcuts import redirect
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
 from django.views import View
@@ -38,6 +41,9 @@ from channels.forms import WalkInPaperBallotForm
 from channels.models import Office
 from channels.models import VotingCode
 from channels.models import VotingCodeBatch
+from channels.selectors import forget_scope_for_code_ballot
+from channels.selectors import get_code_receipt
+from channels.selectors import get_scope_for_code_ballot
 from channels.services import ChannelError
 from channels.services import cast_office_ballot
 from channels.services import census_person_key
@@ -52,6 +58,8 @@ from channels.services import take_printable_codes
 from channels.services import verify_account_phone
 from channels.services import vote_with_code
 from voting.ballot_forms import BallotForm
+from voting.ballot_forms import parse_choices
+from voting.direct import answer_directly
 from voting.selectors import get_ballot_limits
 from voting.selectors import list_ballot_proposals
 from voting.shared import BallotRefusedError
@@ -204,23 +212,94 @@ class CodeBallotView(View):
         return self.render_form(BallotForm(proposals=proposals, limits=limits))
 
     def post(self, request, scope_pk):
+        """Most ballots never reach this: ``vote_with_code_directly`` (run by
+        ``channels.middleware`` ahead of the rest of the middleware) stores them. This handles
+        the rest the same way, and renders the refusals, including one the direct path got
+        from the service (``request.code_ballot_refusal``: the service is not called twice)."""
         code = _session_code(request)
         proposals, limits = _load_ballot(self.scope)
         form = BallotForm(request.POST, proposals=proposals, limits=limits)
         if not form.is_valid():
             return self.render_form(form, status=400)
-        try:
-            ballot = vote_with_code(
-                code_id=code.pk,
-                scope=self.scope,
-                choices=form.cleaned_choices,
-                verified_phone=request.session.get(PHONE_SESSION),
-            )
-        except (ChannelError, BallotRefusedError) as error:
-            form.add_error(None, error.message)
+        refusal = getattr(request, "code_ballot_refusal", None)
+        if refusal is None:
+            try:
+                vote_with_code(
+                    code_id=code.pk,
+                    scope=self.scope,
+                    choices=form.cleaned_choices,
+                    verified_phone=request.session.get(PHONE_SESSION),
+                    costs=limits.costs,
+                )
+            except (ChannelError, BallotRefusedError) as error:
+                refusal = error
+        if refusal is not None:
+            form.add_error(None, refusal.message)
             return self.render_form(form, status=400)
-        context = {"scope": self.scope, "receipt": ballot.receipt}
-        return render(request, "channels/code_receipt.html", context)
+        return redirect("channels:code-receipt", scope_pk=self.scope.pk)
+
+
+@method_decorator(never_cache, name="dispatch")
+class CodeReceiptView(View):
+    """The receipt of the ballot this session's code cast on a scope (printable)."""
+
+    def get(self, request, scope_pk):
+        code = _session_code(request)
+        scopes = BallotScope.objects.select_related("cycle")
+        scope: BallotScope = get_object_or_404(scopes, pk=scope_pk)
+        receipt = get_code_receipt(
+            code_id=code.pk, scope=scope, verified_phone=request.session.get(PHONE_SESSION)
+        )
+        if receipt is None:
+            return redirect("channels:code-ballots")
+        return render(request, "channels/code_receipt.html", {"scope": scope, "receipt": receipt})
+
+
+_code_ballot_view = CodeBallotView.as_view()
+
+
+def vote_with_code_directly(request, *, scope_pk: int) -> HttpResponse | None:
+    """Store a ballot cast with a code without the full middleware stack, or return None to
+    hand the request on to it (and to ``CodeBallotView``).
+
+    As ``voting.views.submit_ballot_directly`` for online ballots (``voting.direct``): Django's
+    own middleware objects for the session, the language, the CSRF check and ``request.user``;
+    the code typed on this device (the session's, as ``CodeStartView`` left it) and the phone
+    number verified on it; the scope and its rule (``get_scope_for_code_ballot``); and the
+    service, whose one statement locks, checks and spends the code and writes the ballot. It
+    answers a stored ballot (a redirect to the receipt) and a failed CSRF check (403);
+    anything else (no code typed, input that does not parse, a refusal) goes on to the full
+    stack, which answers it as it always has (a ballot that breaks the rule: the form's
+    errors, as before)."""
+    return answer_directly(
+        request, view=_code_ballot_view, store=partial(_vote_directly, scope_pk=scope_pk)
+    )
+
+
+def _vote_directly(request, *, scope_pk: int) -> HttpResponse | None:
+    code_id = request.session.get(CODE_SESSION)
+    if code_id is None:
+        return None
+    scope, costs = get_scope_for_code_ballot(scope_pk=scope_pk)
+    if scope is None or costs is None:
+        return None
+    choices = parse_choices(request.POST, rule=scope.cycle.ballot_rule)
+    if choices is None:
+        return None  # the form shows why
+    try:
+        vote_with_code(
+            code_id=code_id,
+            scope=scope,
+            choices=choices,
+            verified_phone=request.session.get(PHONE_SESSION),
+            costs=costs,
+        )
+    except (ChannelError, BallotRefusedError) as error:
+        if error.code == "voting_closed":
+            forget_scope_for_code_ballot(scope_pk=scope_pk)
+        request.code_ballot_refusal = error  # the view renders it with the form
+        return None
+    return HttpResponseRedirect(reverse("channels:code-receipt", kwargs={"scope_pk": scope_pk}))
 
 
 class CodeFinishView(View):

@@ -4,6 +4,7 @@ Views only adapt: they parse the form, call one service or selector, and render.
 shows the requesting resident's own ballot only (found by their voter key), never anyone else's.
 """
 
+from functools import partial
 from typing import TYPE_CHECKING
 from typing import cast
 
@@ -15,16 +16,10 @@ from django.contrib.auth import HASH_SESSION_KEY
 from django.contrib.auth import SESSION_KEY
 from django.contrib.auth import load_backend
 from django.contrib.auth.backends import ModelBackend
-from django.contrib.auth.middleware import AuthenticationMiddleware
-from django.contrib.sessions.middleware import SessionMiddleware
 from django.db import transaction
 from django.http import Http404
 from django.http import HttpResponse
 from django.http import HttpResponseRedirect
-from django.middleware.clickjacking import XFrameOptionsMiddleware
-from django.middleware.common import CommonMiddleware
-from django.middleware.csrf import CsrfViewMiddleware
-from django.middleware.locale import LocaleMiddleware
 from django.shortcuts import get_object_or_404
 from django.shortcuts import redirect
 from django.shortcuts import render
@@ -43,6 +38,7 @@ from budgeting.models import BudgetCycle
 from budgeting.selectors import list_scopes_for_cycle
 from voting.ballot_rules import RANKED
 from voting.ballot_rules import measure_ballot
+from voting.direct import answer_directly
 from voting.forms import BallotForm
 from voting.forms import PaperBallotForm
 from voting.forms import parse_choices
@@ -216,43 +212,7 @@ class BallotSubmitView(ResidentBallotMixin, View):
         return self.render_ballot(form, choices=form.parse_leniently(), status=400)
 
 
-def _not_called(request):
-    """The ``get_response`` of the middleware objects below: the direct path calls their hooks
-    itself and never their chain."""
-    raise NotImplementedError
-
-
-# Django's own middleware, as MIDDLEWARE lists them, for the direct path to run by hand: on the
-# way in the session, the language, the CSRF check and a lazy request.user (read by nothing on
-# the way to a stored ballot; the CSRF failure page may) ...
-_session = SessionMiddleware(_not_called)
-_locale = LocaleMiddleware(_not_called)
-_csrf = CsrfViewMiddleware(_not_called)
-_auth = AuthenticationMiddleware(_not_called)
-_REQUEST_HOOKS = (
-    _session.process_request,
-    _locale.process_request,
-    _csrf.process_request,
-    _auth.process_request,
-)
-# ... and on the way out, in reverse order, what the full stack would do to its answer (a
-# redirect, or the CSRF failure page): X-Frame-Options, the CSRF cookie if it must change,
-# Content-Length, the language and session headers (and the session, were it changed).
-_RESPONSE_HOOKS = (
-    XFrameOptionsMiddleware(_not_called).process_response,
-    _csrf.process_response,
-    CommonMiddleware(_not_called).process_response,
-    _locale.process_response,
-    _session.process_response,
-)
 _submit_view = BallotSubmitView.as_view()
-
-
-def _respond(request, response: HttpResponse) -> HttpResponse:
-    for hook in _RESPONSE_HOOKS:
-        # each hands back the response it was given, or (Common, Locale) a redirect
-        response = cast("HttpResponse", hook(request, response))
-    return response
 
 
 def get_session_voter(session) -> User | None:
@@ -297,16 +257,11 @@ def submit_ballot_directly(request, *, slug: str, scope_pk: int) -> HttpResponse
     to the full stack, which answers it as it always has. Without a session cookie there is
     nobody to log in.
     """
-    if settings.SESSION_COOKIE_NAME not in request.COOKIES:
-        return None
-    for hook in _REQUEST_HOOKS:
-        hook(request)
-    response: HttpResponse | None = _csrf.process_view(request, _submit_view, (), {})
-    if response is None:
-        response = _store_directly(request, slug=slug, scope_pk=scope_pk)
-    if response is None:
-        return None
-    return _respond(request, response)
+    return answer_directly(
+        request,
+        view=_submit_view,
+        store=partial(_store_directly, slug=slug, scope_pk=scope_pk),
+    )
 
 
 def _store_directly(request, *, slug: str, scope_pk: int) -> HttpResponse | None:

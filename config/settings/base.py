@@ -98,6 +98,8 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Ballot submissions only: stored without the rest of the stack (budgeting/voting_views.py)
     "voting.middleware.BallotSubmitMiddleware",
+    # Ballots cast with a voting code: the same, for /vote/code/ballots/<scope>/ (channels/)
+    "channels.middleware.CodeBallotMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     # /api/v1/ only: CORS for GET, ?lang=, a short cache keyed by URL and language

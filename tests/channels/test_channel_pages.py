@@ -36,9 +36,13 @@ def test_a_resident_without_an_account_votes_with_a_code(
     assert response["Location"] == reverse("channels:code-ballots")
     ballot_url = reverse("channels:code-ballot", kwargs={"scope_pk": district_scope.pk})
     assert ballot_url in client.get(reverse("channels:code-ballots")).content.decode()
+    receipt_url = reverse("channels:code-receipt", kwargs={"scope_pk": district_scope.pk})
+    assert client.get(receipt_url)["Location"] == reverse("channels:code-ballots")  # not yet
     stored = client.post(ballot_url, {"proposals": [district_projects[0].pk]})
-    assert stored.status_code == 200
-    receipt = re.search(r"data-receipt>([A-Z0-9-]+)<", stored.content.decode()).group(1)
+    assert stored.status_code == 302
+    assert stored["Location"] == receipt_url
+    shown = client.get(receipt_url).content.decode()
+    receipt = re.search(r"data-receipt>([A-Z0-9-]+)<", shown).group(1)
     assert Participation.objects.get(receipt=receipt).channel == "code"
     again = client.post(ballot_url, {"proposals": [district_projects[1].pk]})
     assert again.status_code == 400
@@ -65,8 +69,13 @@ def test_a_cycle_asking_for_a_phone_sends_the_code_holder_through_sms(
     sms = re.search(r"\b(\d{6})\b", sms_outbox[-1].text).group(1)
     assert client.post(phone_url, {"code": sms})["Location"] == reverse("channels:code-ballots")
     ballot_url = reverse("channels:code-ballot", kwargs={"scope_pk": district_scope.pk})
-    assert client.post(ballot_url, {"proposals": [district_projects[0].pk]}).status_code == 200
-    assert Participation.objects.get(scope=district_scope).channel == "code"
+    stored = client.post(ballot_url, {"proposals": [district_projects[0].pk]})
+    assert stored["Location"] == reverse(
+        "channels:code-receipt", kwargs={"scope_pk": district_scope.pk}
+    )
+    participation = Participation.objects.get(scope=district_scope)
+    assert participation.channel == "code"
+    assert participation.receipt in client.get(stored["Location"]).content.decode()
 
 
 def test_staff_print_a_sheet_once_and_revoke_it(client, staff_user, voting_cycle, district_scope):

@@ -169,6 +169,8 @@ def test_voting_code_screens_are_accessible(
     screens.check("code: ballot")
     page.locator(f"input[name=proposals][value='{district_projects[0].pk}']").check()
     screens.submit("input[name=proposals]")
+    receipt_url = reverse("channels:code-receipt", kwargs={"scope_pk": district_scope.pk})
+    page.wait_for_url(re.compile(re.escape(receipt_url) + "$"))
     page.locator("[data-receipt]").wait_for()
     screens.check("code: receipt")
     page.goto(live_server.url + reverse("channels:code-ballots"))

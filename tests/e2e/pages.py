@@ -498,6 +498,7 @@ EXCLUDED: dict[str, str] = {
     "channels:code-phone": "needs a typed voting code in the session (tests/channels)",
     "channels:code-ballots": "needs a typed voting code in the session (tests/channels)",
     "channels:code-ballot": "needs a typed voting code in the session (tests/channels)",
+    "channels:code-receipt": "needs a typed voting code in the session (tests/channels)",
     "channels:code-finish": "POST-only: ends a code voter's session",
     "channels:staff-code-sheet": "POST-only: prints a batch's codes once",
     "channels:staff-code-revoke": "POST-only: the revoke button of the batches list",

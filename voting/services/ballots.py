@@ -17,6 +17,7 @@ clock read inside the transaction.
 import random
 from collections.abc import Callable
 from collections.abc import Mapping
+from collections.abc import Sequence
 from typing import Any
 from typing import cast
 from uuid import UUID
@@ -225,6 +226,51 @@ def submit_person_ballot(
     return ballot
 
 
+def submit_person_ballot_in_sql(
+    *,
+    person: str,
+    scope: BallotScope,
+    choices: Mapping[int, int],
+    channel: str,
+    statement: str,
+    leading_params: Sequence[object],
+    refusals: Mapping[str, Callable[[], Exception]],
+    costs: Mapping[int, int] | None = None,
+) -> Ballot:
+    """``submit_person_ballot`` on PostgreSQL through a channel's twin of
+    ``budgeting_cast_ballot()``, so that the channel's own step (spending a voting code) and the
+    ballot are one statement and one transaction.
+
+    ``statement`` calls a function that takes ``leading_params`` and then the parameters of
+    ``budgeting_cast_ballot()`` in their order (``voting.ballot_sql``), checks and locks what the
+    channel needs, calls ``budgeting_cast_ballot()`` and returns its row; an outcome of its own
+    (the channel's refusal, nothing written) is raised as ``refusals[outcome]()``. The rule is
+    checked here first, and every refusal of ``budgeting_cast_ballot()`` is raised as
+    ``submit_person_ballot`` raises it."""
+    choices = {int(proposal_id): int(points) for proposal_id, points in choices.items()}
+    if channel == Channel.ONLINE:
+        raise ValueError("An online ballot belongs to an account: use submit_ballot.")
+    if costs is None:
+        costs = map_ballot_costs(scope=scope)
+    try:
+        check_ballot(get_ballot_limits(scope=scope, costs=costs), choices)
+    except BallotRuleError as error:
+        raise BallotRefusedError(describe_rule_error(error), code=error.code) from error
+    ballot = _cast_in_one_statement(
+        voter=None,
+        person=person,
+        scope=scope,
+        choices=choices,
+        channel=channel,
+        actor=None,
+        statement=statement,
+        leading_params=leading_params,
+        refusals=refusals,
+    )
+    count_stored_ballot(str(channel))
+    return ballot
+
+
 def replace_person_ballot(
     *,
     person: str,
@@ -317,12 +363,16 @@ def _cast_in_one_statement(
     choices: dict[int, int],
     channel: str,
     actor: User | None,
+    statement: str = CAST_BALLOT_CALL,
+    leading_params: Sequence[object] = (),
+    refusals: Mapping[str, Callable[[], Exception]] | None = None,
 ) -> Ballot:
     """Lock, re-check the window, write ballot, choices, participation, audit event and receipt
     e-mail in one statement: one round trip, and its own transaction unless the caller has one.
 
     Parameters are bound by the server (a psycopg cursor, not Django's client-side binding), so
-    the statement text PostgreSQL may log on an error never holds a person's choices."""
+    the statement text PostgreSQL may log on an error never holds a person's choices.
+    ``statement``, ``leading_params`` and ``refusals``: see ``submit_person_ballot_in_sql``."""
     ballot = Ballot(voter_key=_ballot_key(voter=voter, person=person, scope=scope), scope=scope)
     ballot.receipt = new_receipt()
     email = None
@@ -352,11 +402,13 @@ def _cast_in_one_statement(
     ]
     connection.ensure_connection()
     with connection.wrap_database_errors, psycopg.Cursor(connection.connection) as cursor:
-        cursor.execute(CAST_BALLOT_CALL, params)
+        cursor.execute(statement, [*leading_params, *params])
         # one row on every path, stored or refused (ballot_id is NULL on a refusal)
         outcome, ballot_id, is_change, counted_channel = cast(
             "tuple[str, UUID | None, bool, str]", cursor.fetchone()
         )
+    if refusals is not None and outcome in refusals:
+        raise refusals[outcome]()
     if outcome == "voting_closed":
         raise _voting_closed()
     if outcome == "already_voted":
