@@ -39,7 +39,7 @@ batch = create_code_batch(cycle=cycle, scopes=[scope], size=2, created_by=staff)
 generate_code_batch(batch_id=batch.pk)
 code = take_printable_codes(batch=batch)[0]
 
-client = Client()
+client = Client(headers={"accept-language": "en"})
 assert client.post(reverse("channels:code-start"), {"code": code}).status_code == 302
 url = reverse("channels:code-ballot", kwargs={"scope_pk": scope.pk})
 receipt_url = reverse("channels:code-receipt", kwargs={"scope_pk": scope.pk})
