@@ -78,7 +78,7 @@ class PhoneVoteMixin(_ViewMixinBase):
         try:
             verification = get_phone_voter(verification_id=data.get("verification"))
         except ChannelError as error:
-            return None, self.start_again(request, error.message)
+            return None, self.start_again(request, str(error.message))
         declaration = PhoneDeclaration.from_session(data.get("declared"))
         if declaration is None:
             return None, redirect("channels:phone-vote-about", slug=self.cycle.slug)
@@ -95,7 +95,7 @@ class PhoneVoteStartView(PhoneVoteMixin, PhoneStepMixin, View):
         try:
             check_phone_voting_open(cycle=self.cycle)
         except ChannelError as error:
-            return error.message
+            return str(error.message)
         return None
 
     def render_step(self, request, *, number_form=None, code_form=None, status=200):
