@@ -150,3 +150,17 @@ def test_the_services_refuse_anyone_not_posted_at_the_office(
             officer=staff_user, office=office, verification_id=1, code="123456"
         )
     assert sms_outbox == []
+
+
+def test_without_an_sms_provider_the_kiosk_says_so_and_sends_nothing(
+    client, officer, office, voting_cycle, sms_outbox, settings
+):
+    settings.CHAMYEO_SMS_BACKEND = "channels.sms.DisabledBackend"
+    client.force_login(officer)
+    urls = _urls(office, voting_cycle)
+    page = client.get(urls["phone"]).content.decode()
+    assert "Phone verification is not offered here" in page
+    assert 'name="phone_number"' not in page
+    refused = client.post(urls["phone"], {"phone_number": NUMBER})
+    assert refused.status_code == 400
+    assert sms_outbox == []

@@ -369,3 +369,14 @@ def test_the_setting_is_edited_in_the_wizard_and_frozen_once_voting_opens(
     client.post(step, {"minimum_age": "14", "residents_may_vote": "on"})
     cycle.refresh_from_db()
     assert cycle.allow_phone_voting is True
+
+
+def test_without_an_sms_provider_phone_voting_is_not_offered(
+    client, phone_cycle, sms_outbox, settings
+):
+    settings.CHAMYEO_SMS_BACKEND = "channels.sms.DisabledBackend"
+    urls = _urls(phone_cycle)
+    page = client.get(urls["start"]).content.decode()
+    assert "Phone verification is not offered here" in page
+    assert client.post(urls["start"], {"phone_number": NUMBER}).status_code == 403
+    assert sms_outbox == []
