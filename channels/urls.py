@@ -4,6 +4,7 @@ walk-in paper ballots (staff pages under /staff/, which require a second factor)
 from django.urls import path
 
 from channels import paper_views
+from channels import phone_views
 from channels import views
 
 app_name = "channels"
@@ -20,6 +21,28 @@ urlpatterns = [
     ),
     path("vote/code/finish/", views.CodeFinishView.as_view(), name="code-finish"),
     path("account/phone/", views.AccountPhoneView.as_view(), name="account-phone"),
+    # voting by phone alone (channels/phone_views.py)
+    path("vote/phone/<slug:slug>/", phone_views.PhoneVoteStartView.as_view(), name="phone-vote"),
+    path(
+        "vote/phone/<slug:slug>/about-you/",
+        phone_views.PhoneVoteAboutView.as_view(),
+        name="phone-vote-about",
+    ),
+    path(
+        "vote/phone/<slug:slug>/ballots/",
+        phone_views.PhoneVoteBallotListView.as_view(),
+        name="phone-vote-ballots",
+    ),
+    path(
+        "vote/phone/<slug:slug>/ballots/<int:scope_pk>/",
+        phone_views.PhoneVoteBallotView.as_view(),
+        name="phone-vote-ballot",
+    ),
+    path(
+        "vote/phone/<slug:slug>/finish/",
+        phone_views.PhoneVoteFinishView.as_view(),
+        name="phone-vote-finish",
+    ),
     path(
         "staff/cycles/<slug:slug>/voting-codes/",
         views.CodeBatchListView.as_view(),
@@ -44,6 +67,11 @@ urlpatterns = [
         "staff/offices/<int:office_pk>/kiosk/<slug:slug>/finish/",
         views.KioskFinishView.as_view(),
         name="kiosk-finish",
+    ),
+    path(
+        "staff/offices/<int:office_pk>/kiosk/<slug:slug>/phone/",
+        phone_views.KioskPhoneView.as_view(),
+        name="kiosk-phone",
     ),
     path(
         "staff/offices/<int:office_pk>/paper/<slug:slug>/<int:scope_pk>/",

@@ -75,6 +75,7 @@ CODE_SESSION = "channels_code"  # the id of the code typed on this device
 PHONE_SESSION = "channels_phone"  # the number verified on this device (E.164)
 VERIFICATION_SESSION = "channels_verification"  # the SMS code being checked
 KIOSK_SESSION = "channels_kiosk_voter"  # the kiosk's current voter: person key and office
+KIOSK_PHONE_SESSION = "channels_kiosk_phone"  # a code sent to a kiosk voter's phone (phone_views)
 
 
 def _client_ip(request) -> str:
@@ -515,6 +516,7 @@ class KioskFinishView(OfficeMixin, View):
 
     def post(self, request, office_pk, slug):
         request.session.pop(KIOSK_SESSION, None)
+        request.session.pop(KIOSK_PHONE_SESSION, None)
         return _no_trace(redirect("channels:kiosk", office_pk=office_pk, slug=slug))
 
 

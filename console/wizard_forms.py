@@ -187,6 +187,18 @@ class EligibilityForm(CycleStepForm):
             raise ValidationError(
                 _("No one could vote: allow at least those who live, work or study in the city.")
             )
+        if (
+            cleaned.get("allow_phone_voting")
+            and cleaned.get("requires_verification")
+            and "allow_phone_voting" not in self.frozen
+        ):
+            self.add_error(
+                "allow_phone_voting",
+                _(
+                    "Voting by phone alone cannot be offered when only verified residents may "
+                    "vote: a phone number does not show where someone lives."
+                ),
+            )
         return cleaned
 
 

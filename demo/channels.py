@@ -1,6 +1,9 @@
 """Demo of the voting channels (issue 13): a 구청 office with the demo admin as its officer, a
 sheet of voting codes for the approval vote, and walk-in paper ballots entered there. SMS goes to
-the console in the demo (CHAMYEO_SMS_BACKEND's default), so phone verification works offline."""
+the console in the demo (CHAMYEO_SMS_BACKEND's default), so phone verification works offline:
+the approval vote also allows voting by phone alone (/vote/phone/demo-vote-approval/), and the
+kiosk can identify a voter by a code sent to their phone; the code is printed in the server's
+console."""
 
 from accounts.models import User
 from budgeting.models import BudgetCycle
@@ -21,6 +24,10 @@ WALK_IN_PAPER = [("DEMO-0001", 0), ("DEMO-0002", 1)]
 
 
 def seed_demo_channels(*, cycle: BudgetCycle, district: District, admin: User) -> Office:
+    # Voting by phone alone (mVoting style) on this cycle. Its rules are frozen by now (voting is
+    # open), which binds the wizard and the services, not the demo's own seeding.
+    BudgetCycle.objects.filter(pk=cycle.pk).update(allow_phone_voting=True)
+    cycle.allow_phone_voting = True
     office, _created = Office.objects.get_or_create(name=OFFICE_NAME, district=district)
     OfficeOfficer.objects.get_or_create(user=admin, office=office)
     batch = VotingCodeBatch.objects.filter(cycle=cycle, label=CODE_BATCH_LABEL).first()

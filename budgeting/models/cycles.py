@@ -195,6 +195,15 @@ class BudgetCycle(models.Model):
         default=False,
         help_text=_("Online voters and holders of voting codes verify a number first."),
     )
+    allow_phone_voting = models.BooleanField(
+        _("residents may vote by phone alone (SMS code, no account)"),
+        default=False,
+        help_text=_(
+            "As Seoul's mVoting: a resident verifies a Korean mobile number by SMS and votes, "
+            "stating their district and year of birth. One number, one ballot per pot. Not "
+            "offered when only verified residents may vote."
+        ),
+    )
 
     # Proposals
     proposal_limit_per_resident = models.PositiveSmallIntegerField(
@@ -242,6 +251,7 @@ class BudgetCycle(models.Model):
         "students_may_vote",
         "requires_verification",
         "requires_phone",
+        "allow_phone_voting",
     )
     FROZEN_FIELDS: tuple[str, ...] = BALLOT_RULE_FIELDS + TALLY_RULE_FIELDS + ELIGIBILITY_FIELDS
 

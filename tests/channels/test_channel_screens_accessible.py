@@ -4,7 +4,11 @@ tablet size (820 × 1180), in Korean and in English: no serious or critical viol
 Kiosk: the officer's blank screen (and its refusal of an empty reference), the ballot (and its
 refusal of an empty ballot), the thank-you screen. Voting code: typing the code (and its refusal
 of a wrong one), the phone step (the number, then the SMS code), the list of ballots, the ballot,
-the receipt, the list once voted, and the page the resident lands on when done. One Chromium for
+the receipt, the list once voted, and the page the resident lands on when done. Phone alone:
+the number (and its refusal), the SMS code (and a wrong one), what the voter states (and its
+refusal), the ballots, the ballot (and its refusal), the receipt, the list once voted, the page
+when done, and the page of a cycle that does not offer it. The kiosk's phone identification: the
+number (and its refusal), the SMS code (and a wrong one). One Chromium for
 the whole module; each walk checks the page's language before its first axe run.
 
 Needs ``/usr/bin/chromium`` (Debian package ``chromium``) and the ``playwright`` package.
@@ -18,6 +22,7 @@ from django.conf import settings
 from django.test import Client
 from django.urls import reverse
 
+from budgeting.models import BudgetCycle
 from budgeting.models import Participation
 from channels.services import create_code_batch
 from channels.services import generate_code_batch
@@ -180,3 +185,112 @@ def test_voting_code_screens_are_accessible(
     screens.check("code: done")
     screens.close()
     assert Participation.objects.get(scope=district_scope).channel == "code"
+
+
+def test_phone_voting_screens_are_accessible(
+    browser,
+    live_server,
+    screen,
+    voting_cycle,
+    district,
+    district_scope,
+    district_projects,
+    sms_outbox,
+):
+    BudgetCycle.objects.filter(pk=voting_cycle.pk).update(allow_phone_voting=True)
+    slug = {"slug": voting_cycle.slug}
+    screens = Screens(browser, live_server, screen)
+    page = screens.page
+    page.goto(live_server.url + reverse("channels:phone-vote", kwargs=slug))
+    screens.check("phone: number")
+    page.fill("#id_phone_number", "+1 202 555 0100")
+    screens.submit("#id_phone_number")
+    page.locator("#id_phone_number_errors").wait_for()
+    screens.check("phone: number, refused")
+    page.fill("#id_phone_number", "010-9876-5432")
+    screens.submit("#id_phone_number")
+    page.locator("#id_code").wait_for()
+    screens.check("phone: SMS code")
+    page.fill("#id_code", "000000" if "000000" not in sms_outbox[-1].text else "111111")
+    screens.submit("#id_code")
+    page.locator("#id_code_errors").wait_for()
+    screens.check("phone: SMS code, refused")
+    sms = re.search(r"\b(\d{6})\b", sms_outbox[-1].text).group(1)
+    page.fill("#id_code", sms)
+    screens.submit("#id_code")
+    page.wait_for_url(re.compile(re.escape(reverse("channels:phone-vote-about", kwargs=slug))))
+    screens.check("phone: about you")
+    screens.submit("#id_birth_year")
+    page.locator("#id_birth_year_errors").wait_for()
+    screens.check("phone: about you, refused")
+    page.select_option("#id_district", str(district.pk))
+    page.fill("#id_birth_year", "1970")
+    page.locator("input[name=relation][value=lives]").check()
+    page.locator("#id_truthful").check()
+    screens.submit("#id_birth_year")
+    page.wait_for_url(re.compile(re.escape(reverse("channels:phone-vote-ballots", kwargs=slug))))
+    screens.check("phone: ballots")
+    ballot = reverse("channels:phone-vote-ballot", kwargs=slug | {"scope_pk": district_scope.pk})
+    page.locator(f"a[href='{ballot}']").click()
+    page.locator("form:has(input[name=proposals])").wait_for()
+    screens.check("phone: ballot")
+    screens.submit("input[name=proposals]")
+    screens.check("phone: ballot, refused")
+    page.locator(f"input[name=proposals][value='{district_projects[0].pk}']").check()
+    screens.submit("input[name=proposals]")
+    page.locator("[data-receipt]").wait_for()
+    screens.check("phone: receipt")
+    page.goto(live_server.url + reverse("channels:phone-vote-ballots", kwargs=slug))
+    screens.check("phone: ballots, voted")
+    finish = reverse("channels:phone-vote-finish", kwargs=slug)
+    page.locator(f"form[action='{finish}'] button").click()
+    page.wait_for_url(re.compile(re.escape(reverse("home")) + "$"))
+    screens.check("phone: done")
+    screens.close()
+    assert Participation.objects.get(scope=district_scope).channel == "phone"
+
+
+def test_phone_voting_refusal_screen_is_accessible(browser, live_server, screen, voting_cycle):
+    BudgetCycle.objects.filter(pk=voting_cycle.pk).update(
+        allow_phone_voting=True, requires_verification=True
+    )
+    screens = Screens(browser, live_server, screen)
+    screens.page.goto(
+        live_server.url + reverse("channels:phone-vote", kwargs={"slug": voting_cycle.slug})
+    )
+    screens.page.locator("[data-refusal]").wait_for()
+    screens.check("phone: not offered (verified residents only)")
+    screens.close()
+
+
+def test_kiosk_phone_screens_are_accessible(
+    browser, live_server, screen, officer, office, voting_cycle, sms_outbox
+):
+    client = Client()
+    client.force_login(officer)
+    session = {
+        "name": settings.SESSION_COOKIE_NAME,
+        "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
+    }
+    screens = Screens(browser, live_server, screen, cookies=[session])
+    page = screens.page
+    page.goto(
+        live_server.url
+        + reverse(
+            "channels:kiosk-phone", kwargs={"office_pk": office.pk, "slug": voting_cycle.slug}
+        )
+    )
+    screens.check("kiosk phone: number")
+    page.fill("#id_phone_number", "02-123-4567")
+    screens.submit("#id_phone_number")
+    page.locator("#id_phone_number_errors").wait_for()
+    screens.check("kiosk phone: number, refused")
+    page.fill("#id_phone_number", "010-9876-5432")
+    screens.submit("#id_phone_number")
+    page.locator("#id_code").wait_for()
+    screens.check("kiosk phone: SMS code")
+    page.fill("#id_code", "000000" if "000000" not in sms_outbox[-1].text else "111111")
+    screens.submit("#id_code")
+    page.locator("#id_code_errors").wait_for()
+    screens.check("kiosk phone: SMS code, refused")
+    screens.close()

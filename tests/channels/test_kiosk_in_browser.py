@@ -1,10 +1,12 @@
-"""A kiosk in a real browser (tablet size): after a voter votes and the kiosk is finished, the
-page, the browser's storage and its history hold nothing of them; axe-core finds nothing serious
+"""A kiosk in a real browser (tablet size): after a voter (identified by a census/ID reference,
+or by a code sent to their phone) votes and the kiosk is finished, the page, the browser's
+storage and its history hold nothing of them; axe-core finds nothing serious
 on the kiosk screens and, at phone size, on the voting-code screen.
 
 Needs ``/usr/bin/chromium`` (Debian package ``chromium``) and the ``playwright`` package.
 """
 
+import re
 import shutil
 
 import pytest
@@ -13,6 +15,7 @@ from django.test import Client
 from django.urls import reverse
 
 from budgeting.models import Participation
+from channels.services import phone_person_key
 from tests.e2e.browser import _AXE
 from tests.e2e.browser import BLOCKING_IMPACTS
 from tests.e2e.browser import CHROMIUM
@@ -100,4 +103,71 @@ def test_voting_code_screen_is_accessible_at_phone_size(browser, live_server):
     page = context.new_page()
     page.goto(live_server.url + reverse("channels:code-start"))
     _assert_accessible(page)
+    context.close()
+
+
+PHONE_NUMBER = "010-3456-7890"
+
+
+def test_a_kiosk_voter_identified_by_a_phone_code_leaves_nothing_either(
+    browser,
+    live_server,
+    officer,
+    office,
+    voting_cycle,
+    district_scope,
+    district_projects,
+    sms_outbox,
+):
+    client = Client()
+    client.force_login(officer)
+    context = browser.new_context(viewport={"width": 820, "height": 1180})
+    context.add_cookies(
+        [
+            {
+                "name": settings.SESSION_COOKIE_NAME,
+                "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
+                "url": live_server.url,
+            },
+            {"name": "django_language", "value": "ko", "url": live_server.url},
+        ]
+    )
+    page = context.new_page()
+    kiosk = live_server.url + reverse(
+        "channels:kiosk", kwargs={"office_pk": office.pk, "slug": voting_cycle.slug}
+    )
+    page.goto(kiosk)
+    page.get_by_role("link", name="휴대전화로 받은 인증번호로 투표자 확인하기").click()
+    page.get_by_label("투표자의 휴대전화 번호").fill(PHONE_NUMBER)
+    page.get_by_role("button", name="문자로 인증번호 받기").click()
+    page.get_by_label("문자로 받은 인증번호").wait_for()
+    _assert_accessible(page)
+    assert "010-****-7890" in page.content()
+    code = re.search(r"\b(\d{6})\b", sms_outbox[-1].text).group(1)
+    page.get_by_label("문자로 받은 인증번호").fill(code)
+    page.get_by_role("button", name="인증하고 이 투표자의 투표 시작").click()
+    page.get_by_label(district_projects[0].title).check()
+    page.get_by_role("button", name="투표하기").click()
+    page.get_by_role("button", name="마치기").click()
+    page.wait_for_load_state()
+    participation = Participation.objects.get(scope=district_scope)
+    assert participation.channel == "kiosk"
+    assert participation.person_key == phone_person_key("+821034567890")
+
+    def nothing_left() -> None:
+        content = page.content()
+        assert district_projects[0].title not in content
+        assert "-7890" not in content
+        assert PHONE_NUMBER not in content
+        assert code not in content
+        assert page.evaluate("window.localStorage.length + window.sessionStorage.length") == 0
+        for field in page.locator("input:not([type=hidden])").all():
+            assert field.input_value() == ""
+
+    nothing_left()
+    for _step in range(6):
+        page.go_back()
+        page.wait_for_load_state()
+        if page.url.startswith(kiosk):
+            nothing_left()
     context.close()

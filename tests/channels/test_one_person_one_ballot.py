@@ -1,8 +1,9 @@
-"""Real threads on PostgreSQL: one person voting at the same moment by app, code, kiosk and
-paper gets exactly one ballot per scope; the others are refused with an audit event."""
+"""Real threads on PostgreSQL: one person voting at the same moment by app, code, kiosk, paper
+and phone alone gets exactly one ballot per scope; the others are refused with an audit event."""
 
 import threading
 from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
 
 import pytest
 from django.db import connection
@@ -10,9 +11,13 @@ from django.utils import timezone
 
 from budgeting.models import AuditEvent
 from budgeting.models import Ballot
+from budgeting.models import BudgetCycle
 from budgeting.models import Participation
 from channels.models import OfficeParticipation
+from channels.models import PhoneVerification
 from channels.models import VotingCodeUse
+from channels.phone import PhoneDeclaration
+from channels.phone import vote_by_phone
 from channels.services import ChannelError
 from channels.services import cast_office_ballot
 from channels.services import create_code_batch
@@ -56,12 +61,23 @@ def _code(cycle, scopes, staff) -> str:
     return take_printable_codes(batch=batch)[0]
 
 
-def test_same_phone_by_app_code_kiosk_and_paper_at_once_stores_one_ballot(
-    resident, voting_cycle, district_scope, district_projects, office, officer
+def test_same_phone_by_app_code_kiosk_paper_and_phone_alone_at_once_stores_one_ballot(
+    resident, voting_cycle, district, district_scope, district_projects, office, officer
 ):
     profile = resident.resident_profile
     profile.phone_number, profile.phone_verified_at = PHONE, timezone.now()
     profile.save()
+    BudgetCycle.objects.filter(pk=voting_cycle.pk).update(allow_phone_voting=True)
+    voting_cycle.refresh_from_db()
+    now = timezone.now()
+    sms_check = PhoneVerification.objects.create(  # the number verified by SMS a moment ago
+        phone_number=PHONE,
+        code_hash="-",
+        salt="-",
+        expires_at=now + timedelta(minutes=5),
+        verified_at=now,
+    )
+    statement = PhoneDeclaration(birth_year=1980, relation="lives", district_id=district.pk)
     code = find_voting_code(raw=_code(voting_cycle, [district_scope], officer))
     person = phone_person_key(PHONE)
     choice = {district_projects[0].pk: 1}
@@ -86,6 +102,12 @@ def test_same_phone_by_app_code_kiosk_and_paper_at_once_stores_one_ballot(
             choices=choice,
             channel=Participation.Channel.PAPER,
         ),
+        lambda: vote_by_phone(
+            verification_id=sms_check.pk,
+            scope=district_scope,
+            choices=choice,
+            declaration=statement,
+        ),
     ]
     outcomes = _at_once(calls)
     assert sorted(outcomes).count("stored") == 1
@@ -93,7 +115,7 @@ def test_same_phone_by_app_code_kiosk_and_paper_at_once_stores_one_ballot(
     assert Ballot.objects.filter(scope=district_scope).count() == 1
     assert Participation.objects.filter(scope=district_scope, voted_at__isnull=False).count() == 1
     conflicts = AuditEvent.objects.filter(event_type=AuditEvent.Type.BALLOT_CHANNEL_CONFLICT)
-    assert conflicts.count() == 3
+    assert conflicts.count() == 4
     # the winner's side effects only: a code spent only if the code won, an office only if a
     # kiosk or paper ballot won
     winner = Participation.objects.get(scope=district_scope).channel

@@ -132,6 +132,7 @@ def test_clone_copies_rules_scopes_and_areas_as_a_new_draft(
         "students_may_vote": False,
         "requires_verification": True,
         "requires_phone": True,
+        "allow_phone_voting": True,
     }
     BudgetCycle.objects.filter(pk=source.pk).update(**rules)
     source.refresh_from_db()
