@@ -36,6 +36,8 @@ def test_a_resident_without_an_account_votes_with_a_code(
     assert response["Location"] == reverse("channels:code-ballots")
     ballot_url = reverse("channels:code-ballot", kwargs={"scope_pk": district_scope.pk})
     assert ballot_url in client.get(reverse("channels:code-ballots")).content.decode()
+    page = client.get(ballot_url).content.decode()
+    assert re.search(r"Choose between \d+ and \d+ projects", page), "the ballot's rule is stated"
     receipt_url = reverse("channels:code-receipt", kwargs={"scope_pk": district_scope.pk})
     assert client.get(receipt_url)["Location"] == reverse("channels:code-ballots")  # not yet
     stored = client.post(ballot_url, {"proposals": [district_projects[0].pk]})
