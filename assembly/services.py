@@ -335,7 +335,8 @@ def save_survey_counts(
     is seen here and refuses the change."""
     _check_staff(actor)
     locked = BudgetCycle.objects.select_for_update().get(pk=cycle.pk)
-    list(BallotScope.objects.select_for_update().filter(cycle=locked).values_list("pk", flat=True))
+    scopes = BallotScope.objects.select_for_update(of=("self",)).filter(cycle=locked)
+    list(scopes.order_by("pk").values_list("pk", flat=True))
     if not cycle_has_survey_source(cycle=locked):
         raise AssemblyError(_("This cycle's rule has no survey source."), code="no_survey")
     reason = get_survey_freeze_reason(cycle=locked)
