@@ -146,13 +146,15 @@ def record_attendance(
         defaults={"role": role, "recorded_by": actor if isinstance(actor, User) else None},
     )
     if created:  # public: how many attend in each role, never who
+        counts = count_attendance_by_role(assembly=assembly)
         record_audit_event(
             cycle=assembly.cycle,
             event_type=AuditEvent.Type.ASSEMBLY_ATTENDANCE_RECORDED,
             subject=assembly,
             actor=actor,
             is_public=True,
-            **count_attendance_by_role(assembly=assembly),
+            committee=counts[Attendance.Role.COMMITTEE],
+            resident=counts[Attendance.Role.RESIDENT],
         )
     return attendance
 
@@ -177,17 +179,23 @@ def set_assembly_status(
         _erase_write_order(assembly=locked)
     locked.status = status
     locked.save(update_fields=["status"])
-    opened = status == Assembly.Status.VOTING
-    record_audit_event(
-        cycle=locked.cycle,
-        event_type=(
-            AuditEvent.Type.ASSEMBLY_VOTE_OPENED if opened else AuditEvent.Type.ASSEMBLY_VOTE_CLOSED
-        ),
-        subject=locked,
-        actor=actor,
-        is_public=True,
-        **({} if opened else {"ballots": AssemblyBallot.objects.filter(assembly=locked).count()}),
-    )
+    if status == Assembly.Status.VOTING:
+        record_audit_event(
+            cycle=locked.cycle,
+            event_type=AuditEvent.Type.ASSEMBLY_VOTE_OPENED,
+            subject=locked,
+            actor=actor,
+            is_public=True,
+        )
+    else:
+        record_audit_event(
+            cycle=locked.cycle,
+            event_type=AuditEvent.Type.ASSEMBLY_VOTE_CLOSED,
+            subject=locked,
+            actor=actor,
+            is_public=True,
+            ballots=AssemblyBallot.objects.filter(assembly=locked).count(),
+        )
     return locked
 
 
