@@ -7,6 +7,9 @@ from dataclasses import dataclass
 
 from django.db.models import Count
 from django.db.models import QuerySet
+from django.utils import formats
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from assembly.models import Assembly
 from assembly.models import AssemblyBallot
@@ -16,6 +19,9 @@ from assembly.models import Attendance
 from assembly.models import SurveyCount
 from budgeting.models import BallotScope
 from budgeting.models import BudgetCycle
+from budgeting.models import TallyRun
+from budgeting.phases import Phase
+from budgeting.selectors import list_scopes_for_cycle
 from proposals.models import Proposal
 
 
@@ -93,3 +99,47 @@ def count_survey(*, scope: BallotScope) -> dict[int, int]:
     return dict(
         SurveyCount.objects.filter(proposal__scope=scope).values_list("proposal_id", "count")
     )
+
+
+def cycle_has_survey_source(*, cycle: BudgetCycle) -> bool:
+    """Whether ``cycle``'s rule counts a survey: the weighted rule with a survey weight."""
+    return cycle.tally_rule == BudgetCycle.TallyRule.WEIGHTED and cycle.weight_survey_percent > 0
+
+
+def get_survey_freeze_reason(*, cycle: BudgetCycle) -> str:
+    """Why ``cycle``'s survey counts can no longer change ("" while they can): counting has
+    begun (a count of one of its pots exists), or the results are published."""
+    if cycle.phase in (Phase.PUBLISHED, Phase.IMPLEMENTATION):
+        return _("The results are published: the survey counts are frozen with them.")
+    started = (
+        TallyRun.objects.filter(scope__cycle=cycle)
+        .order_by("created_at", "pk")
+        .values_list("created_at", flat=True)
+        .first()
+    )
+    if started is not None:
+        return _(
+            "Counting began on %(when)s: the survey counts are frozen with the other sources."
+        ) % {"when": formats.date_format(timezone.localtime(started), "Y-m-d H:i")}
+    return ""
+
+
+@dataclass(frozen=True)
+class SurveyPot:
+    scope: BallotScope
+    lines: list[tuple[Proposal, int]]  # each project on the pot's ballot and its survey count
+
+
+def list_survey_pots(*, cycle: BudgetCycle) -> list[SurveyPot]:
+    """Every pot of ``cycle`` with the projects on its ballot and their survey counts (0 where
+    none was entered)."""
+    counts = dict(
+        SurveyCount.objects.filter(proposal__cycle=cycle).values_list("proposal_id", "count")
+    )
+    return [
+        SurveyPot(
+            scope=scope,
+            lines=[(p, counts.get(p.pk, 0)) for p in list_shortlist(scope=scope)],
+        )
+        for scope in list_scopes_for_cycle(cycle=cycle)
+    ]

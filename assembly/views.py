@@ -8,6 +8,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.shortcuts import redirect
 from django.shortcuts import render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views import View
 from rules.contrib.views import PermissionRequiredMixin
@@ -27,6 +28,7 @@ from assembly.selectors import list_attendances
 from assembly.selectors import list_shortlist
 from assembly.services import AssemblyError
 from assembly.services import cast_assembly_vote
+from assembly.services import change_assembly
 from assembly.services import record_attendance
 from assembly.services import save_minutes
 from assembly.services import schedule_assembly
@@ -123,6 +125,16 @@ class StaffAssemblyView(StaffMixin, View):
             "attendee_form": forms.get("attendee_form") or AttendeeForm(),
             "minutes_form": forms.get("minutes_form")
             or MinutesForm(initial={"minutes": assembly.minutes}),
+            "change_form": forms.get("change_form")
+            or ScheduleForm(
+                prefix="change",
+                initial={
+                    "title": assembly.title,
+                    "starts_at": timezone.localtime(assembly.starts_at),
+                    "place": assembly.place,
+                    "online_url": assembly.online_url,
+                },
+            ),
             "statuses": Assembly.Status,
         }
         return render(self.request, self.template_name, context, status=status)
@@ -134,6 +146,8 @@ class StaffAssemblyView(StaffMixin, View):
         action = request.POST.get("action", "")
         if action == "attend":
             return self.attend()
+        if action == "change":
+            return self.change()
         if action == "minutes":
             form = MinutesForm(request.POST)
             if not form.is_valid():
@@ -157,6 +171,18 @@ class StaffAssemblyView(StaffMixin, View):
             messages.error(request, _("Unknown action."))
             return self.render_page(status=400)
         return redirect("assembly:staff-console", pk=pk)
+
+    def change(self):
+        form = ScheduleForm(self.request.POST, prefix="change")
+        if not form.is_valid():
+            return self.render_page(status=400, change_form=form)
+        try:
+            change_assembly(assembly=self.assembly, actor=self.request.user, **form.cleaned_data)
+        except AssemblyError as error:
+            form.add_error(None, error.message)
+            return self.render_page(status=400, change_form=form)
+        messages.success(self.request, _("The assembly's details are saved."))
+        return redirect("assembly:staff-console", pk=self.assembly.pk)
 
     def attend(self):
         form = AttendeeForm(self.request.POST)

@@ -13,3 +13,5 @@ rules.add_perm("console.import_population", is_budget_office)
 rules.add_perm("console.export_data", is_budget_office)
 # Granting and revoking staff roles: the budget office.
 rules.add_perm("console.manage_staff", is_budget_office)
+# The survey counts of the weighted rule (the survey source): the budget office.
+rules.add_perm("console.enter_survey_counts", is_budget_office)

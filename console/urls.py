@@ -7,6 +7,7 @@ from console import control_views
 from console import dashboards_views
 from console import exports_views
 from console import staff_views
+from console import survey_views
 from console import wizard_views
 
 app_name = "console"
@@ -89,5 +90,14 @@ urlpatterns += [
         "staff/roles/<str:key>/revoke/",
         staff_views.StaffRoleRevokeView.as_view(),
         name="staff-role-revoke",
+    ),
+]
+
+# --- the survey source of the weighted rule: counts per pot and project (issue 12) ------------
+urlpatterns += [
+    path(
+        "staff/cycles/<slug:slug>/survey/",
+        survey_views.SurveyCountsView.as_view(),
+        name="survey",
     ),
 ]

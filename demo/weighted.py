@@ -5,9 +5,9 @@ final score of four sources (online vote 50 %, committee rubric 30 %, general as
 budget-school graduates 10 %), with an assembly (attendance, votes, minutes), counted by the
 real services and published, so its results page explains every number.
 
-To give another demo cycle (e.g. the tracks helper's ``seoul-2026``) the same decision, set its
-``tally_rule`` to ``weighted`` and its ``weight_*_percent`` fields before voting opens, and call
-:func:`seed_assembly` and :func:`seed_committee_scores` for its scopes before it is counted.
+The helpers serve every weighted demo cycle (``seoul-2026`` in demo/seoul.py too):
+:func:`store_online_ballots`, :func:`seed_committee_scores`, :func:`seed_assembly` (through the
+assembly's services, so its steps are in the cycle's audit log) and :func:`count_and_publish`.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import random
 import uuid
+from collections.abc import Sequence
 from datetime import timedelta
 from typing import cast
 
@@ -27,7 +28,10 @@ from assembly.models import Assembly
 from assembly.models import AssemblyBallot
 from assembly.models import AssemblyChoice
 from assembly.models import AssemblyVoter
+from assembly.services import record_assembly_vote_event
 from assembly.services import record_attendance
+from assembly.services import save_minutes
+from assembly.services import schedule_assembly
 from assembly.services import set_assembly_status
 from budgeting.models import Ballot
 from budgeting.models import BallotChoice
@@ -131,26 +135,47 @@ def seed_demo_weighted(*, districts: dict, areas: list[PolicyArea], admin: User)
         for n, (title, summary, cost, *_rest) in enumerate(PROJECTS)
     ]
     rng = random.Random(WEIGHTED_SLUG)  # noqa: S311 (demo data)
-    _store_online_ballots(scope=scope, proposals=proposals, rng=rng)
+    store_online_ballots(
+        scope=scope, proposals=proposals, popularity=[p[3] for p in PROJECTS], rng=rng
+    )
     seed_committee_scores(cycle=cycle, proposals=proposals, points=[p[4] for p in PROJECTS])
-    seed_assembly(cycle=cycle, scope=scope, proposals=proposals, admin=admin, rng=rng)
+    seed_assembly(
+        cycle=cycle,
+        pots=[(scope, proposals, [p[5] for p in PROJECTS])],
+        admin=admin,
+        rng=rng,
+    )
+    return count_and_publish(cycle=cycle, admin=admin)
+
+
+def count_and_publish(*, cycle: BudgetCycle, admin: User) -> BudgetCycle:
+    """Close the (past) vote, count every pot with the real services and publish."""
     while PHASE_ORDER.index(Phase(cycle.phase)) < PHASE_ORDER.index(Phase.TALLYING):
         step = cast("Phase", next_phase(cycle.phase))  # before TALLYING: not the last
         advance_phase(cycle=cycle, to=step, by_schedule=True)
-    tally_scope(scope_id=scope.pk)
+    for scope_id in cycle.scopes.order_by("pk").values_list("pk", flat=True):
+        tally_scope(scope_id=scope_id)
     publish_results(cycle_id=cycle.pk, actor=admin)
     cycle.refresh_from_db()
     return cycle
 
 
-def _store_online_ballots(
-    *, scope: BallotScope, proposals: list[Proposal], rng: random.Random
+def store_online_ballots(
+    *,
+    scope: BallotScope,
+    proposals: list[Proposal],
+    popularity: Sequence[int],
+    rng: random.Random,
+    count: int = ONLINE_BALLOTS,
+    most: int = 3,
 ) -> None:
-    popularity = [p[3] for p in PROJECTS]
+    """``count`` anonymous approval ballots of 1 to ``most`` projects, drawn by ``popularity``;
+    one in ``SCHOOL_SHARE`` is tagged as cast by a budget-school graduate."""
+    most = min(most, len(proposals))
     ballots: list[Ballot] = []
     choices: list[BallotChoice] = []
-    for n in range(ONLINE_BALLOTS):
-        size = rng.randint(1, 3)
+    for n in range(count):
+        size = rng.randint(1, most)
         chosen: set[int] = set()
         while len(chosen) < size:
             chosen.add(rng.choices(range(len(proposals)), weights=popularity)[0])
@@ -166,7 +191,8 @@ def _store_online_ballots(
     BallotChoice.objects.bulk_create(choices)
 
 
-def _demo_person(email: str, display_name: str, district) -> User:
+def demo_person(email: str, display_name: str, district, birth_year: int = 1980) -> User:
+    """A demo resident without a password (they never log in), made once."""
     user = User.objects.filter(email=email).first()
     if user is None:
         user = User.objects.create_user(email=email, password=None)
@@ -174,7 +200,7 @@ def _demo_person(email: str, display_name: str, district) -> User:
             user=user,
             display_name=display_name,
             district=district,
-            birth_year=1980,
+            birth_year=birth_year,
             relation="lives",
         )
     return user
@@ -189,7 +215,7 @@ def seed_committee_scores(
     )
     district = User.objects.get(email="council@demo.chamyeo.kr").resident_profile.district
     members = [User.objects.get(email="council@demo.chamyeo.kr")] + [
-        _demo_person(f"seocho-member-{n}@demo.chamyeo.kr", f"위원 {n}", district) for n in (1, 2)
+        demo_person(f"seocho-member-{n}@demo.chamyeo.kr", f"위원 {n}", district) for n in (1, 2)
     ]
     for seat, member in enumerate(members, start=1):
         CouncilMembership.objects.get_or_create(
@@ -204,46 +230,64 @@ def seed_committee_scores(
             )
 
 
+# a pot the assembly votes on: its scope, its shortlist and each project's popularity there
+AssemblyPot = tuple[BallotScope, list[Proposal], list[int]]
+
+
 def seed_assembly(
     *,
     cycle: BudgetCycle,
-    scope: BallotScope,
-    proposals: list[Proposal],
+    pots: Sequence[AssemblyPot],
     admin: User,
     rng: random.Random,
+    attendees: Sequence[tuple[User, Sequence[int]]] | None = None,
+    title: str = "2026 주민총회 / General assembly",
+    place: str = "구청 대강당 / District office main hall",
+    minutes: str = MINUTES,
 ) -> Assembly:
-    """A closed assembly: committee members and residents attended and voted once each."""
-    assembly = Assembly.objects.create(
+    """A closed assembly, scheduled and minuted through the assembly's services (so each step is
+    in the cycle's audit log): ``attendees`` (a person and the indexes of the ``pots`` they vote
+    on; by default the cycle's committee and Seocho's residents, on every pot) attended and
+    voted once on each of their pots, approving two projects.
+
+    The votes are stored directly (the cycle's vote is in the past, so the service would refuse
+    them), each with its audit event as ``cast_assembly_vote`` writes it."""
+    assembly = schedule_assembly(
         cycle=cycle,
-        title="2026 주민총회 / General assembly",
+        title=title,
         starts_at=cycle.voting_end_at - timedelta(days=3),
-        place="구청 대강당 / District office main hall",
+        place=place,
         online_url="https://meet.example.org/chonghoe-2026",
-        minutes=MINUTES,
+        actor=admin,
     )
-    resident = User.objects.get(email="resident@demo.chamyeo.kr")
-    district = resident.resident_profile.district
-    people = [
-        *User.objects.filter(council_memberships__cycle=cycle),
-        resident,
-        *(
-            _demo_person(f"assembly-{n}@demo.chamyeo.kr", f"주민 {n}", district)
-            for n in range(1, ASSEMBLY_RESIDENTS)
-        ),
-    ]
-    popularity = [p[5] for p in PROJECTS]
-    for n, person in enumerate(people):
+    save_minutes(assembly=assembly, minutes=minutes, actor=admin)
+    if attendees is None:
+        resident = User.objects.get(email="resident@demo.chamyeo.kr")
+        district = resident.resident_profile.district
+        people = [
+            *User.objects.filter(council_memberships__cycle=cycle),
+            resident,
+            *(
+                demo_person(f"assembly-{n}@demo.chamyeo.kr", f"주민 {n}", district)
+                for n in range(1, ASSEMBLY_RESIDENTS)
+            ),
+        ]
+        attendees = [(person, range(len(pots))) for person in people]
+    for n, (person, pot_indexes) in enumerate(attendees):
         attendance = record_attendance(assembly=assembly, user=person, actor=admin)
-        chosen: set[int] = set()
-        while len(chosen) < 2:
-            chosen.add(rng.choices(range(len(proposals)), weights=popularity)[0])
         channel = AssemblyVoter.Channel.PAPER if n % 3 == 0 else AssemblyVoter.Channel.KIOSK
-        AssemblyVoter.objects.create(
-            attendance=attendance, scope=scope, channel=channel, entered_by=admin
-        )
-        ballot = AssemblyBallot.objects.create(assembly=assembly, scope=scope)
-        AssemblyChoice.objects.bulk_create(
-            AssemblyChoice(ballot=ballot, proposal=proposals[i]) for i in sorted(chosen)
-        )
+        for index in pot_indexes:
+            scope, proposals, popularity = pots[index]
+            chosen: set[int] = set()
+            while len(chosen) < min(2, len(proposals)):
+                chosen.add(rng.choices(range(len(proposals)), weights=popularity)[0])
+            AssemblyVoter.objects.create(
+                attendance=attendance, scope=scope, channel=channel, entered_by=admin
+            )
+            ballot = AssemblyBallot.objects.create(assembly=assembly, scope=scope)
+            AssemblyChoice.objects.bulk_create(
+                AssemblyChoice(ballot=ballot, proposal=proposals[i]) for i in sorted(chosen)
+            )
+            record_assembly_vote_event(assembly=assembly, scope=scope, channel=channel, actor=admin)
     # closed: the ballots re-written in random order, the tallies public
     return set_assembly_status(assembly=assembly, status=Assembly.Status.CLOSED, actor=admin)

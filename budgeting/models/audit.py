@@ -139,6 +139,21 @@ class AuditEvent(models.Model):
             "publication_warning_acknowledged",
             _("Pre-publication warning acknowledged"),
         )
+        # the general assembly (총회) and the survey source of the weighted rule (issue 12)
+        ASSEMBLY_SCHEDULED = "assembly_scheduled", _("General assembly scheduled")
+        ASSEMBLY_CHANGED = "assembly_changed", _("General assembly's date, place or link changed")
+        ASSEMBLY_ATTENDANCE_RECORDED = (
+            "assembly_attendance_recorded",
+            _("Attendance at the general assembly recorded"),
+        )
+        ASSEMBLY_VOTE_OPENED = "assembly_vote_opened", _("General assembly's vote opened")
+        ASSEMBLY_VOTE_CLOSED = "assembly_vote_closed", _("General assembly's vote closed")
+        ASSEMBLY_MINUTES_SAVED = (
+            "assembly_minutes_saved",
+            _("General assembly's minutes published"),
+        )
+        ASSEMBLY_VOTE_RECORDED = "assembly_vote_recorded", _("A general assembly vote recorded")
+        SURVEY_COUNTS_SAVED = "survey_counts_saved", _("Survey counts entered")
         # the budget office's console
         POPULATION_IMPORTED = "population_imported", _("Population table imported")
         DATA_EXPORTED = "data_exported", _("Data exported for officials")

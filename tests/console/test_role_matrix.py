@@ -285,6 +285,7 @@ MATRIX: dict[str, tuple[Kwargs, set[str]]] = {
         OFFICE,
     ),
     "console:checks": (lambda w: {"slug": w["published"].slug}, OFFICE),
+    "console:survey": (lambda w: {"slug": w["published"].slug}, OFFICE),
     # granting and revoking staff roles: the budget office only
     "console:staff-roles": (lambda w: {}, OFFICE),
     "console:staff-role-revoke": (

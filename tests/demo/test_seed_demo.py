@@ -37,7 +37,7 @@ def test_seed_demo_creates_the_city_and_is_idempotent():
     assert cycle.scopes.count() == 11
     assert User.objects.get(email="admin@demo.chamyeo.kr").is_staff is True
     # issue 12: the Seoul-style cycle, voting open, its pots at every level and two tracks
-    seoul = BudgetCycle.objects.get(slug="seoul-2026")
+    seoul = BudgetCycle.objects.get(slug="seoul-2027")
     assert seoul.phase == "voting"
     levels = {(scope.level, scope.track_slug) for scope in seoul.scopes.select_related("district")}
     assert levels == {

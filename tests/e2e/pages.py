@@ -204,7 +204,7 @@ def build_city() -> City:
             proposal__cycle=review, step__action="forum", answered_at__isnull=True
         ),
     }
-    # a survey count (the weighted rule's survey source), so its admin pages have a row
+    # a survey count (the weighted rule's survey source), so its admin list has a row
     SurveyCount.objects.get_or_create(proposal=reviewed, defaults={"count": 12})
     return City(
         resident=resident,
@@ -367,7 +367,7 @@ PAGES: dict[str, Page] = {
     ),
     "voting:ballot-form": Page(("resident",), _scope("voting", "voting_scope"), english=True),
     # every pot of the Seoul-style cycle the resident may vote in: city, two tracks, their gu
-    "voting:ballot-page": Page(("resident",), lambda city: {"slug": "seoul-2026"}),
+    "voting:ballot-page": Page(("resident",), lambda city: {"slug": "seoul-2027"}),
     "voting:ballot-receipt": Page(("resident",), _scope("voted", "voted_scope"), english=True),
     "voting:ballot-withdraw": Page(("resident",), _scope("voted", "voted_scope")),
     "proposals:co-authors": Page(("resident",), _pk("own_proposal")),
@@ -459,6 +459,8 @@ PAGES: dict[str, Page] = {
     "console:population": Page(("staff",), _cycle("voting")),
     "console:exports": Page(("staff",), _cycle("published")),
     "assembly:staff-list": Page(("staff",), _weighted_cycle, english=True),
+    # seocho-2026 has no survey source: the page says so (its form: test_weighted_pages.py)
+    "console:survey": Page(("staff",), _weighted_cycle),
     "assembly:staff-console": Page(("staff",), lambda city: {"pk": _assembly(city).pk}),
     "assembly:staff-vote": Page(
         ("staff",),

@@ -2,7 +2,8 @@
 and a desktop in English: axe-core finds no serious or critical violation, no JavaScript error.
 
 An officer runs the kiosk screen with one attendee (attendance, then their vote); a visitor reads
-the assembly's page and the weighted result that explains every number.
+the assembly's page and the weighted result that explains every number; the budget office
+enters survey counts (an error first), then sees them frozen once counting has begun.
 """
 
 import pytest
@@ -10,6 +11,7 @@ from django.urls import reverse
 
 from assembly.models import Assembly
 from assembly.models import AssemblyBallot
+from assembly.models import SurveyCount
 from budgeting.phases import Phase
 from results.services.counting import tally_scope
 from results.services.publication import publish_results
@@ -94,6 +96,51 @@ def test_assembly_and_weighted_result_pages_pass_axe(live_server, new_context, d
         visitor, reverse("results:results-scope", kwargs={"slug": cycle.slug, "scope_pk": scope.pk})
     )
     assert visitor.locator("#weighted-heading").is_visible()
+
+    assert not journey.violations, "\n\n".join(journey.violations)
+    assert not journey.js_errors, journey.js_errors
+
+
+@pytest.mark.e2e
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("device", DEVICES)
+def test_survey_counts_page_passes_axe(live_server, new_context, device):
+    journey = Journey(new_context, live_server.url, device)
+    district = DistrictFactory(slug="bupyeong-gu", name_ko="부평구", name_en="Bupyeong-gu")
+    staff = ResidentProfileFactory(district=district, display_name="예산과").user
+    staff.is_staff = staff.is_superuser = True
+    staff.save()
+    staff_secret = activate_totp(staff)
+    cycle = BudgetCycleFactory(
+        tally_rule="weighted", weight_online_percent=90, weight_survey_percent=10
+    )
+    cycle_in_phase(cycle, Phase.TALLYING)
+    scope, (a, b) = make_scope(cycle=cycle, budget_won=900, costs=[500, 400])
+    cast_ballots(scope=scope, ballots=[[a]] * 3 + [[b]] * 2)
+
+    office = journey.open()
+    journey.log_in(office, staff.email, totp_secret=staff_secret)
+    # from the control room to the survey page
+    journey.go(office, reverse("console:control", kwargs={"slug": cycle.slug}))
+    survey_url = reverse("console:survey", kwargs={"slug": cycle.slug})
+    office.locator(f"main a[href='{survey_url}']").click()
+    journey.check(office)
+    # a negative count: the page comes back with the error at the field, nothing saved
+    office.fill(f"#id_count-{a.pk}", "-3")
+    office.locator("main form button[type='submit']").click()
+    journey.check(office)
+    assert office.locator(f"#id_count-{a.pk}_errors").is_visible()
+    assert not SurveyCount.objects.exists()
+    office.fill(f"#id_count-{a.pk}", "12")
+    office.fill(f"#id_count-{b.pk}", "30")
+    office.locator("main form button[type='submit']").click()
+    journey.check(office)
+    assert dict(SurveyCount.objects.values_list("proposal_id", "count")) == {a.pk: 12, b.pk: 30}
+    # once counting has begun: read-only, with the reason
+    tally_scope(scope_id=scope.pk)
+    journey.go(office, survey_url)
+    assert office.locator("main .alert-warning").is_visible()
+    assert office.locator(f"#id_count-{a.pk}").count() == 0
 
     assert not journey.violations, "\n\n".join(journey.violations)
     assert not journey.js_errors, journey.js_errors

@@ -36,6 +36,7 @@ from demo.results import seed_demo_results
 from demo.review import seed_demo_review
 from demo.seoul import seed_demo_dongs
 from demo.seoul import seed_demo_seoul
+from demo.seoul import seed_demo_seoul_published
 from demo.voting import seed_demo_voting
 from demo.weighted import seed_demo_weighted
 
@@ -69,7 +70,7 @@ class Command(BaseCommand):
         seed_demo_open_recruitment(admin=admin)  # issue 10: a call residents can apply to
         seed_demo_departments(password=demo.DEMO_PASSWORD)  # issue 11: departments, the ladder
         seed_demo_population()  # issue 14: turnout against the population
-        seed_demo_seoul(districts, areas)  # issue 12: levels and themed tracks
+        seed_demo_seoul(districts, areas)  # issue 12: levels and themed tracks, voting open
         seed_demo_channels(  # issue 13: a 구청 kiosk and paper desk, a sheet of voting codes
             cycle=BudgetCycle.objects.get(slug="demo-vote-approval"),
             district=districts["bupyeong-gu"],
@@ -77,6 +78,8 @@ class Command(BaseCommand):
         )
         # issue 12: a weighted final score of four sources, with a general assembly (총회)
         seed_demo_weighted(districts=districts, areas=areas, admin=admin)
+        # issue 12: the Seoul-style tracks and levels, decided by a weighted score and published
+        seed_demo_seoul_published(districts=districts, areas=areas, admin=admin)
         name_en = cycle.name_en  # type: ignore[attr-defined]  # django-modeltranslation's field
         self.stdout.write(self.style.SUCCESS(f"Demo city ready: cycle “{name_en}”."))
 
