@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('budgeting', '0025_audit_event_types_paper_corrections'),
+        ('budgeting', '0026_budgetcycle_allow_phone_voting'),
     ]
 
     operations = [
