@@ -23,6 +23,8 @@ from django.middleware.common import CommonMiddleware
 from django.middleware.csrf import CsrfViewMiddleware
 from django.middleware.locale import LocaleMiddleware
 
+from core.middleware import names_with_control_characters
+
 
 def _not_called(request):
     """The ``get_response`` of the middleware objects below: the direct path calls their hooks
@@ -63,9 +65,12 @@ def answer_directly(
 ) -> HttpResponse | None:
     """Run the request hooks, the CSRF check against ``view``, then ``store(request)``; the
     answer with the response hooks run, or None to hand the request on to the full stack.
-    Without a session cookie there is nobody to vote (an account, a typed code): None."""
+    Without a session cookie there is nobody to vote (an account, a typed code): None; a
+    parameter holding a control character goes on to the full stack, which refuses it (400)."""
     if settings.SESSION_COOKIE_NAME not in request.COOKIES:
         return None
+    if names_with_control_characters(request.GET) or names_with_control_characters(request.POST):
+        return None  # the full stack's ControlCharacterGuardMiddleware answers 400
     for hook in REQUEST_HOOKS:
         hook(request)
     response: HttpResponse | None = _csrf.process_view(request, view, (), {})

@@ -78,3 +78,19 @@ def test_without_a_typed_code_nothing_is_stored(client, district_scope, district
     response = client.post(_ballot_url(district_scope), {"proposals": [district_projects[0].pk]})
     assert response.status_code == 404
     assert not Ballot.objects.exists()
+
+
+def test_a_control_character_in_a_code_ballot_is_refused_and_the_code_kept(
+    browser, district_scope, district_projects
+):
+    data = {
+        "proposals": [district_projects[0].pk],
+        "csrfmiddlewaretoken": _form_token(browser, district_scope),
+        "note": "a\x00b",
+    }
+    assert browser.post(_ballot_url(district_scope), data).status_code == 400
+    assert not Ballot.objects.exists()
+    assert not VotingCodeUse.objects.exists()
+    del data["note"]
+    assert browser.post(_ballot_url(district_scope), data).status_code == 302
+    assert Ballot.objects.count() == 1

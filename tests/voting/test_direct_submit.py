@@ -444,3 +444,22 @@ def test_the_direct_path_finds_the_voter_django_finds_or_hands_on(case, settings
         assert hasattr(ours, "resident_profile") == hasattr(theirs, "resident_profile")
     else:
         assert ours is None
+
+
+def test_a_control_character_in_a_ballot_post_is_refused_and_nothing_stored(
+    voting_cycle, resident, district_scope, district_projects
+):
+    """The lean path runs ahead of ControlCharacterGuardMiddleware, so it hands such a POST on:
+    the answer is the guard's 400, as for every other form, and no ballot is stored."""
+    client = _browser(resident)
+    data = {
+        "proposals": [district_projects[0].pk],
+        "csrfmiddlewaretoken": _form_token(client, district_scope),
+        "note": "a\x00b",
+    }
+    response = client.post(_url("ballot-submit", district_scope), data)
+    assert response.status_code == 400
+    assert not Ballot.objects.exists()
+    del data["note"]
+    assert client.post(_url("ballot-submit", district_scope), data).status_code == 302
+    assert _stored(district_scope) == {district_projects[0].pk}
