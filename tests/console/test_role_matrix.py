@@ -253,6 +253,10 @@ MATRIX: dict[str, tuple[Kwargs, set[str]]] = {
         lambda w: {"office_pk": w["office"].pk, "slug": w["voting"].slug},
         {"officer_own"},
     ),
+    "channels:kiosk-phone": (
+        lambda w: {"office_pk": w["office"].pk, "slug": w["voting"].slug},
+        {"officer_own"},
+    ),
     "channels:walk-in-paper": (
         lambda w: {
             "office_pk": w["office"].pk,
