@@ -46,6 +46,7 @@ def test_a_resident_without_an_account_votes_with_a_code(
     shown = client.get(receipt_url).content.decode()
     receipt = re.search(r"data-receipt>([A-Z0-9-]+)<", shown).group(1)
     assert Participation.objects.get(receipt=receipt).channel == "code"
+    assert receipt_url in client.get(reverse("channels:code-ballots")).content.decode()
     again = client.post(ballot_url, {"proposals": [district_projects[1].pk]})
     assert again.status_code == 400
     assert "already used on this ballot" in again.content.decode()
