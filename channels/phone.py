@@ -182,14 +182,19 @@ def cycle_has_district_pots(*, cycle: BudgetCycle) -> bool:
     return cycle.scopes.filter(district__isnull=False).exists()
 
 
+def _stated_gu_id(declaration: PhoneDeclaration) -> int | None:
+    """The gu of the stated district when it is a dong (None for a gu or no district)."""
+    if declaration.district_id is None:
+        return None
+    return (
+        District.objects.filter(pk=declaration.district_id)
+        .values_list("parent_id", flat=True)
+        .first()
+    )
+
+
 def _facts(declaration: PhoneDeclaration) -> ResidentFacts:
-    parent_id = None
-    if declaration.district_id is not None:
-        parent_id = (
-            District.objects.filter(pk=declaration.district_id)
-            .values_list("parent_id", flat=True)
-            .first()
-        )
+    parent_id = _stated_gu_id(declaration)
     return ResidentFacts(
         birth_year=declaration.birth_year,
         relation=declaration.relation,
@@ -253,13 +258,7 @@ def _check_one_district(*, scope: BallotScope, person: str, declaration: PhoneDe
     the pot of a district its holder does not now state (a new statement of another district)."""
     if scope.district_id is None:
         return
-    own = {declaration.district_id}
-    if declaration.district_id is not None:
-        own.add(
-            District.objects.filter(pk=declaration.district_id)
-            .values_list("parent_id", flat=True)
-            .first()
-        )
+    own = {declaration.district_id, _stated_gu_id(declaration)}
     elsewhere = (
         Participation.objects.filter(
             person_key=person,

@@ -401,14 +401,10 @@ def vote_with_code(
     choices = {int(proposal_id): int(points) for proposal_id, points in choices.items()}
     if costs is None:
         costs = map_ballot_costs(scope=scope)
-    try:
-        check_ballot(get_ballot_limits(scope=scope, costs=costs), choices)
-    except BallotRuleError as error:
-        raise BallotRefusedError(describe_rule_error(error), code=error.code) from error
     person = code_person_key(code_id=code_id, verified_phone=verified_phone)
     if use_sql_function is None:
         use_sql_function = connection.vendor == "postgresql"
-    if use_sql_function:
+    if use_sql_function:  # checks the rule first, then one statement
         return submit_person_ballot_in_sql(
             person=person,
             scope=scope,
@@ -419,6 +415,10 @@ def vote_with_code(
             refusals=_CODE_REFUSALS,
             costs=costs,
         )
+    try:
+        check_ballot(get_ballot_limits(scope=scope, costs=costs), choices)
+    except BallotRuleError as error:
+        raise BallotRefusedError(describe_rule_error(error), code=error.code) from error
     return _vote_with_code_with_the_orm(
         code_id=code_id,
         scope=scope,
