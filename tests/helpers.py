@@ -1,7 +1,12 @@
-"""Test helpers: a cycle in a phase with dates that agree with it; tasks sent to a broker."""
+"""Test helpers: a cycle in a phase with dates that agree with it; tasks sent to a broker; a
+script run in a fresh process on SQLite, as `make demo` runs."""
 
+import os
+import subprocess
+import sys
 import uuid
 from datetime import timedelta
+from pathlib import Path
 
 from django.utils import timezone
 
@@ -11,6 +16,34 @@ from config.celery_app import app
 from tests.accounts.factories import PASSWORD
 
 DAY = timedelta(days=1)
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def run_on_sqlite(
+    script: str, database: Path, *, timeout: int = 900, **env: str
+) -> subprocess.CompletedProcess:
+    """Run ``script`` (Python) in a fresh process with the demo's settings on the SQLite file
+    ``database`` and in-process tasks (no Redis); its media next to the file. ``env`` adds or
+    overrides environment variables."""
+    environment = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.settings.local",
+        "DATABASE_URL": f"sqlite:///{database}",
+        "REDIS_URL": "",
+        "DJANGO_ALLOWED_HOSTS": "testserver",
+        "DJANGO_MEDIA_ROOT": str(database.parent / "media"),
+        **env,
+    }
+    return subprocess.run(  # noqa: S603 (our own interpreter and script)
+        [sys.executable, "-c", script],
+        cwd=ROOT,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
+
 
 # This run of the suite: names its Celery queues and workers, so that a second copy of the suite
 # beside it (its own CHAMYEO_TEST_DB_NAME, the same Redis) never takes its tasks.

@@ -3,14 +3,9 @@
 its direct path store, show the receipt and refuse a spent code the same way, in a fresh SQLite
 process."""
 
-import os
-import subprocess
-import sys
-from pathlib import Path
-
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
+from tests.helpers import run_on_sqlite
 
 SCRIPT = r"""
 import re
@@ -59,23 +54,6 @@ print("SQLITE CODE VOTING OK")
 
 @pytest.mark.slow
 def test_voting_with_a_code_on_sqlite(tmp_path):
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "config.settings.local",
-        "DATABASE_URL": f"sqlite:///{tmp_path / 'codes.sqlite3'}",
-        "REDIS_URL": "",
-        "DJANGO_ALLOWED_HOSTS": "testserver",
-        "DJANGO_MEDIA_ROOT": str(tmp_path / "media"),
-        "LANGUAGE_CODE": "en",
-    }
-    result = subprocess.run(  # noqa: S603 (our own interpreter and script)
-        [sys.executable, "-c", SCRIPT],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=600,
-        check=False,
-    )
+    result = run_on_sqlite(SCRIPT, tmp_path / "codes.sqlite3", timeout=600, LANGUAGE_CODE="en")
     assert result.returncode == 0, result.stderr[-5000:]
     assert "SQLITE CODE VOTING OK" in result.stdout

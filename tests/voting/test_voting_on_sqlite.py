@@ -1,14 +1,9 @@
 """The demo runs on SQLite, where ballots are written statement by statement with the ORM (the
 PostgreSQL function does not exist there): the same outcomes, checked in a fresh SQLite process."""
 
-import os
-import subprocess
-import sys
-from pathlib import Path
-
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
+from tests.helpers import run_on_sqlite
 
 SCRIPT = r"""
 import django
@@ -71,23 +66,6 @@ print("SQLITE VOTING OK")
 
 @pytest.mark.slow
 def test_submitting_changing_and_refusing_ballots_on_sqlite(tmp_path):
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "config.settings.local",
-        "DATABASE_URL": f"sqlite:///{tmp_path / 'voting.sqlite3'}",
-        "REDIS_URL": "",
-        "DJANGO_ALLOWED_HOSTS": "testserver",
-        "DJANGO_MEDIA_ROOT": str(tmp_path / "media"),
-        "LANGUAGE_CODE": "en",
-    }
-    result = subprocess.run(  # noqa: S603 (our own interpreter and script)
-        [sys.executable, "-c", SCRIPT],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=600,
-        check=False,
-    )
+    result = run_on_sqlite(SCRIPT, tmp_path / "voting.sqlite3", timeout=600, LANGUAGE_CODE="en")
     assert result.returncode == 0, result.stderr[-5000:]
     assert "SQLITE VOTING OK" in result.stdout
